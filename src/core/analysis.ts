@@ -1,0 +1,53 @@
+/**
+ * Singularity analysis of a Jacobian: singular values and the measures derived from them.
+ */
+import { Matrix, SingularValueDecomposition } from 'ml-matrix';
+
+/** The measures of {@link analyzeJacobian}. */
+export interface JacobianAnalysis {
+  /** The min(6, n) largest singular values, largest first (n: joints that move the tip). */
+  singularValues: number[];
+  /** Product of those singular values: Yoshikawa's sqrt(det(J Jᵀ)) for n >= 6, sqrt(det(Jᵀ J)) below. */
+  manipulability: number;
+  /** σmin / σmax in [0, 1]; 0 at a singularity or when no joint moves the tip. */
+  inverseCondition: number;
+  /** σmax / σmin; absent when σmin is zero. */
+  conditionNumber?: number;
+  /** σmin, the smallest of the singular values above. */
+  minSingularValue: number;
+  /** Number of singular values above {@link JacobianAnalysis.rankTolerance}. */
+  rank: number;
+  /** max(6, n) · ε · σmax, with ε the double-precision machine epsilon (NumPy's matrix_rank rule). */
+  rankTolerance: number;
+}
+
+/**
+ * Analyses the 6 x n submatrix of `J` (6 x dof, row-major) made of the given columns, normally the
+ * joints that move the tip (`KinematicPath.movingJoints`). Singular values by ml-matrix's SVD.
+ * Note that rows mix metres and radians, so σ values of a full 6-row Jacobian mix units too.
+ */
+export function analyzeJacobian(J: Float64Array, dof: number, columns: ArrayLike<number>): JacobianAnalysis {
+  const n = columns.length;
+  if (n === 0) {
+    return { singularValues: [], manipulability: 0, inverseCondition: 0, minSingularValue: 0, rank: 0, rankTolerance: 0 };
+  }
+  const A = new Matrix(6, n);
+  for (let r = 0; r < 6; r++) for (let c = 0; c < n; c++) A.set(r, c, J[r * dof + columns[c]!]!);
+  const svd = new SingularValueDecomposition(A, {
+    computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true,
+  });
+  const singularValues = svd.diagonal.map((s) => Math.max(s, 0)).sort((a, b) => b - a).slice(0, Math.min(6, n));
+  const sigmaMax = singularValues[0]!;
+  const sigmaMin = singularValues[singularValues.length - 1]!;
+  const rankTolerance = Math.max(6, n) * Number.EPSILON * sigmaMax;
+  const analysis: JacobianAnalysis = {
+    singularValues,
+    manipulability: singularValues.reduce((p, s) => p * s, 1),
+    inverseCondition: sigmaMax > 0 ? sigmaMin / sigmaMax : 0,
+    minSingularValue: sigmaMin,
+    rank: singularValues.filter((s) => s > rankTolerance).length,
+    rankTolerance,
+  };
+  if (sigmaMin > 0) analysis.conditionNumber = sigmaMax / sigmaMin;
+  return analysis;
+}
