@@ -1,0 +1,164 @@
+/**
+ * URDF text -> {@link RobotDescription}, following what urdfdom (the ROS reference parser)
+ * accepts, with messages that name the element and the attribute at fault.
+ *
+ * Read: `<robot name>`, its `<link name>` and `<joint>` children in any order, and of each joint
+ * `type`, `<parent link>`, `<child link>`, `<origin xyz rpy>` (default zero), `<axis xyz>`
+ * (default 1 0 0), `<limit lower upper effort velocity>` and `<mimic joint multiplier offset>`.
+ * Everything else (visual, collision, inertial, material, gazebo, transmission, ros2_control,
+ * calibration, dynamics, safety_controller, unknown elements and namespaced attributes) is
+ * ignored. As in urdfdom, revolute and prismatic joints need a `<limit>` with `effort` and
+ * `velocity`; position limits of continuous joints are ignored.
+ */
+import { KinematicsError } from '../core/errors.js';
+import type {
+  JointDescription, JointKind, JointLimits, LinkDescription, MimicDescription, RobotDescription,
+} from '../core/robot-description.js';
+import { DEFAULT_XML_LIMITS, parseXml, type XmlElement, type XmlLimits } from './xml-tree.js';
+
+/** Caps on a URDF document: the XML caps plus counts of links and joints. */
+export interface UrdfLimits extends XmlLimits {
+  maxLinks: number;
+  maxJoints: number;
+}
+
+export const DEFAULT_URDF_LIMITS: Readonly<UrdfLimits> = Object.freeze({
+  ...DEFAULT_XML_LIMITS,
+  maxLinks: 1000,
+  maxJoints: 1000,
+});
+
+const SUPPORTED_TYPES = new Set<string>(['revolute', 'continuous', 'prismatic', 'fixed']);
+
+/** A plain decimal or scientific number; no NaN, Infinity, hex, or xacro expressions. */
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+function invalid(message: string): KinematicsError {
+  return new KinematicsError('URDF_INVALID', message);
+}
+
+function parseNumber(text: string, where: string): number {
+  const token = text.trim();
+  const value = NUMBER.test(token) ? Number(token) : NaN;
+  if (!Number.isFinite(value)) throw invalid(`${where} is "${text}", which is not a finite number`);
+  return value;
+}
+
+function parseTriple(text: string | undefined, fallback: [number, number, number], where: string): [number, number, number] {
+  if (text === undefined) return fallback;
+  const tokens = text.trim().split(/\s+/).filter((t) => t.length > 0);
+  if (tokens.length !== 3) throw invalid(`${where} is "${text}"; it needs three numbers separated by spaces`);
+  return [parseNumber(tokens[0]!, where), parseNumber(tokens[1]!, where), parseNumber(tokens[2]!, where)];
+}
+
+function child(element: XmlElement, name: string): XmlElement | undefined {
+  return element.children.find((c) => c.name === name);
+}
+
+function requiredName(element: XmlElement, attribute: string, where: string): string {
+  const value = element.attributes.get(attribute);
+  if (value === undefined || value.trim() === '') throw invalid(`${where} has no ${attribute} attribute`);
+  return value;
+}
+
+function parseLimits(joint: XmlElement, name: string, type: JointKind): JointLimits {
+  const limit = child(joint, 'limit');
+  const where = `joint "${name}" <limit>`;
+  if (!limit) {
+    if (type === 'revolute' || type === 'prismatic') {
+      throw invalid(`joint "${name}" is of type ${type} without a <limit> element; add <limit lower="…" upper="…" effort="…" velocity="…"/>`);
+    }
+    return {};
+  }
+  const read = (attribute: string): number | undefined => {
+    const text = limit.attributes.get(attribute);
+    return text === undefined ? undefined : parseNumber(text, `${where} ${attribute}`);
+  };
+  const limits: JointLimits = {};
+  const velocity = read('velocity');
+  const effort = read('effort');
+  if (type === 'revolute' || type === 'prismatic') {
+    if (effort === undefined) throw invalid(`${where} has no effort attribute (required for ${type} joints)`);
+    if (velocity === undefined) throw invalid(`${where} has no velocity attribute (required for ${type} joints)`);
+    limits.lower = read('lower') ?? 0;
+    limits.upper = read('upper') ?? 0;
+  }
+  if (velocity !== undefined) limits.velocity = velocity;
+  if (effort !== undefined) limits.effort = effort;
+  return limits;
+}
+
+function parseMimic(joint: XmlElement, name: string): MimicDescription | undefined {
+  const mimic = child(joint, 'mimic');
+  if (!mimic) return undefined;
+  const where = `joint "${name}" <mimic>`;
+  const multiplier = mimic.attributes.get('multiplier');
+  const offset = mimic.attributes.get('offset');
+  return {
+    joint: requiredName(mimic, 'joint', where),
+    multiplier: multiplier === undefined ? 1 : parseNumber(multiplier, `${where} multiplier`),
+    offset: offset === undefined ? 0 : parseNumber(offset, `${where} offset`),
+  };
+}
+
+function parseJoint(element: XmlElement): JointDescription {
+  const name = requiredName(element, 'name', `the <joint> on line ${element.line}`);
+  const where = `joint "${name}"`;
+  const type = requiredName(element, 'type', where);
+  if (type === 'floating' || type === 'planar') {
+    throw invalid(`${where} is of type ${type}, which is not supported: only revolute, continuous, prismatic and fixed joints are (a ${type} joint is not silently welded; make it fixed if that is what you mean)`);
+  }
+  if (!SUPPORTED_TYPES.has(type)) {
+    throw invalid(`${where} has unknown type "${type}"; supported types are revolute, continuous, prismatic and fixed`);
+  }
+  const kind = type as JointKind;
+  const parent = child(element, 'parent');
+  const childLink = child(element, 'child');
+  if (!parent) throw invalid(`${where} has no <parent link="…"/> element`);
+  if (!childLink) throw invalid(`${where} has no <child link="…"/> element`);
+  const origin = child(element, 'origin');
+  const axis = child(element, 'axis');
+  const joint: JointDescription = {
+    name,
+    type: kind,
+    parent: requiredName(parent, 'link', `${where} <parent>`),
+    child: requiredName(childLink, 'link', `${where} <child>`),
+    xyz: parseTriple(origin?.attributes.get('xyz'), [0, 0, 0], `${where} origin xyz`),
+    rpy: parseTriple(origin?.attributes.get('rpy'), [0, 0, 0], `${where} origin rpy`),
+    axis: kind === 'fixed' ? [1, 0, 0] : parseTriple(axis?.attributes.get('xyz'), [1, 0, 0], `${where} axis xyz`),
+    limits: parseLimits(element, name, kind),
+  };
+  if (kind !== 'fixed' && Math.hypot(...joint.axis) === 0) {
+    throw invalid(`${where} has a zero axis "${axis?.attributes.get('xyz')}"; give a direction such as <axis xyz="0 0 1"/>`);
+  }
+  const mimic = kind === 'fixed' ? undefined : parseMimic(element, name);
+  if (mimic) joint.mimic = mimic;
+  return joint;
+}
+
+/**
+ * Parses URDF text into a robot description. Structural checks (unique names, one root, no
+ * cycles, mimic targets) happen when the description is compiled by `buildModel`.
+ * @throws KinematicsError `URDF_SYNTAX` for text that is not safe, well-formed XML;
+ *   `URDF_INVALID` for XML that is not a URDF this service can use.
+ */
+export function parseUrdf(text: string, limits: UrdfLimits = DEFAULT_URDF_LIMITS): RobotDescription {
+  const root = parseXml(text, limits);
+  if (root.name !== 'robot') {
+    throw invalid(`the root element is <${root.name}>; a URDF's root element is <robot name="…">`);
+  }
+  const name = requiredName(root, 'name', 'the <robot> element');
+  const links: LinkDescription[] = [];
+  const joints: JointDescription[] = [];
+  for (const element of root.children) {
+    if (element.name === 'link') {
+      links.push({ name: requiredName(element, 'name', `the <link> on line ${element.line}`) });
+      if (links.length > limits.maxLinks) throw invalid(`the robot has more than ${limits.maxLinks} links`);
+    } else if (element.name === 'joint') {
+      joints.push(parseJoint(element));
+      if (joints.length > limits.maxJoints) throw invalid(`the robot has more than ${limits.maxJoints} joints`);
+    }
+  }
+  if (links.length === 0) throw invalid('the robot has no <link> elements');
+  return { name, links, joints };
+}

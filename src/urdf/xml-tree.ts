@@ -1,0 +1,94 @@
+/**
+ * Safe XML parsing into a small element tree, with saxes (a strict, streaming, non-validating
+ * parser that expands only XML's five predefined entities and character references).
+ *
+ * Hostile documents are refused before they cost memory or time: a document type declaration
+ * (the carrier of entity expansion attacks such as "billion laughs" and of external entities
+ * that read local files) is rejected outright, and the text length, nesting depth, element count
+ * and attribute length are capped, each with a message that says which cap was hit.
+ */
+import { SaxesParser } from 'saxes';
+import { KinematicsError } from '../core/errors.js';
+
+/** Caps on an XML document; defaults in {@link DEFAULT_XML_LIMITS}. */
+export interface XmlLimits {
+  /** Longest document, in characters. */
+  maxLength: number;
+  /** Deepest element nesting. */
+  maxDepth: number;
+  /** Most elements in the document. */
+  maxElements: number;
+  /** Longest attribute value, in characters. */
+  maxAttributeLength: number;
+}
+
+/** Generous for real robot descriptions (the largest public ones are a few hundred KB). */
+export const DEFAULT_XML_LIMITS: Readonly<XmlLimits> = Object.freeze({
+  maxLength: 8 * 1024 * 1024,
+  maxDepth: 64,
+  maxElements: 200_000,
+  maxAttributeLength: 64 * 1024,
+});
+
+/** An element: its name, attributes and child elements (text is dropped). */
+export interface XmlElement {
+  readonly name: string;
+  readonly attributes: ReadonlyMap<string, string>;
+  readonly children: XmlElement[];
+  /** 1-based line of the start tag, for messages. */
+  readonly line: number;
+}
+
+function syntaxError(message: string): KinematicsError {
+  return new KinematicsError('URDF_SYNTAX', message);
+}
+
+/**
+ * Parses `text` into its root element.
+ * @throws KinematicsError `URDF_SYNTAX` for malformed XML, a DOCTYPE, or a cap exceeded.
+ */
+export function parseXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): XmlElement {
+  if (text.length > limits.maxLength) {
+    throw syntaxError(`the document has ${text.length} characters; the limit is ${limits.maxLength}`);
+  }
+  // a cheap early refusal; the parser's doctype event below is the authoritative check
+  if (/<!DOCTYPE/i.test(text)) {
+    throw syntaxError('the document has a DOCTYPE declaration; DTDs and entity definitions are not accepted (remove the <!DOCTYPE …> block)');
+  }
+  const parser = new SaxesParser({ position: true });
+  const stack: XmlElement[] = [];
+  let root: XmlElement | undefined;
+  let elements = 0;
+  parser.on('error', (error) => {
+    throw syntaxError(`the document is not well-formed XML: ${error.message}`);
+  });
+  parser.on('doctype', () => {
+    throw syntaxError('the document has a DOCTYPE declaration; DTDs and entity definitions are not accepted');
+  });
+  parser.on('opentag', (tag) => {
+    if (++elements > limits.maxElements) {
+      throw syntaxError(`the document has more than ${limits.maxElements} elements`);
+    }
+    if (stack.length >= limits.maxDepth) {
+      throw syntaxError(`elements are nested more than ${limits.maxDepth} deep (line ${parser.line})`);
+    }
+    const attributes = new Map<string, string>();
+    for (const [name, value] of Object.entries(tag.attributes)) {
+      if (value.length > limits.maxAttributeLength) {
+        throw syntaxError(`attribute "${name}" of <${tag.name}> on line ${parser.line} has ${value.length} characters; the limit is ${limits.maxAttributeLength}`);
+      }
+      attributes.set(name, value);
+    }
+    const element: XmlElement = { name: tag.name, attributes, children: [], line: parser.line };
+    const parent = stack[stack.length - 1];
+    if (parent) parent.children.push(element);
+    else root = element;
+    if (!tag.isSelfClosing) stack.push(element);
+  });
+  parser.on('closetag', (tag) => {
+    if (!tag.isSelfClosing) stack.pop();
+  });
+  parser.write(text).close();
+  if (!root) throw syntaxError('the document has no root element');
+  return root;
+}
