@@ -1,0 +1,41 @@
+/**
+ * Where the tests find the project's files and the shared corpus. The corpus folder sits beside
+ * the repository in CI; a fresh clone without it runs every test that does not need it and
+ * reports the others as skipped, saying why.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { it } from 'vitest';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ROBOTS_DIR = join(REPO_ROOT, 'robots');
+export const FIXTURES_DIR = join(REPO_ROOT, 'test', 'fixtures');
+
+/** The shared folder (corpus, KDL reference): KINEMATICS_SHARED_DIR or the repository's sibling. */
+export const SHARED_DIR = process.env.KINEMATICS_SHARED_DIR ?? resolve(REPO_ROOT, '..', 'shared');
+export const CORPUS_DIR = join(SHARED_DIR, 'urdf-corpus');
+export const KDL_REFERENCE_DIR = join(SHARED_DIR, 'kdl-reference');
+export const CORPUS_AVAILABLE = existsSync(join(CORPUS_DIR, 'chains.json')) && existsSync(KDL_REFERENCE_DIR);
+export const CORPUS_SKIP_REASON = `skipped: the URDF corpus was not found at ${CORPUS_DIR} (set KINEMATICS_SHARED_DIR to run these)`;
+
+if (!CORPUS_AVAILABLE) console.warn(CORPUS_SKIP_REASON);
+
+/**
+ * In a describe block of corpus tests: when the corpus is missing, records one skipped test whose
+ * name says why, and returns true so that the block registers nothing else.
+ */
+export function skipWithoutCorpus(): boolean {
+  if (CORPUS_AVAILABLE) return false;
+  it.skipIf(true)(CORPUS_SKIP_REASON, () => {});
+  return true;
+}
+
+export function readBuiltinUrdf(id: string): string {
+  return readFileSync(join(ROBOTS_DIR, `${id}.urdf`), 'utf8');
+}
+
+/** The builtin robot ids (the URDF files in robots/). */
+export const BUILTIN_ROBOTS = [
+  'franka_panda', 'ur5e', 'kuka_iiwa14', 'kinova_gen3', 'abb_irb2400', 'scara', 'baxter',
+] as const;
