@@ -1,0 +1,97 @@
+/**
+ * `npm run bench`: times the kinematics core in-process and, in the same run, Orocos KDL's C++
+ * solvers on the same chains (when KDL is installed) and the core's own loop-based reference
+ * implementation.
+ *
+ *   fk           poses of all links (computeLinkPoses)
+ *   fk-chain     pose of the tip in the base (computeEndEffectorPose): what KDL's
+ *                ChainFkSolverPos_recursive computes
+ *   jacobian     6 x dof Jacobian and tip pose (computeJacobian, LOCAL_WORLD_ALIGNED): KDL's
+ *                ChainJntToJacSolver
+ *
+ * Flags: --json prints { results: [{ name, robot, tip, dof, nsPerOp, ... }] }; --quick shortens
+ * the batches.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { computeLinkPoses } from '../src/core/forward-kinematics.js';
+import { computeEndEffectorPose, computeJacobian, resolveEndEffector } from '../src/core/jacobian.js';
+import { createKinematicPath } from '../src/core/kinematic-path.js';
+import type { KinematicModel } from '../src/core/model.js';
+import { createWorkspace } from '../src/core/workspace.js';
+import { loadUrdf } from '../src/urdf/load-urdf.js';
+import { buildKdlBaseline, type KdlTiming } from './kdl-baseline.js';
+import { benchFlags, timeOperation } from './timing.js';
+
+const ROBOTS_DIR = join(import.meta.dirname, '..', 'robots');
+const CHAINS = [
+  { robot: 'franka_panda', base: 'panda_link0', tip: 'panda_hand_tcp' },
+  { robot: 'ur5e', base: 'base_link', tip: 'tool0' },
+  { robot: 'kuka_iiwa14', base: 'base', tip: 'iiwa_link_ee' },
+  { robot: 'kinova_gen3', base: 'base_link', tip: 'EndEffector_Link' },
+  { robot: 'abb_irb2400', base: 'base_link', tip: 'tool0' },
+];
+
+interface Result {
+  /** dof: the joints that move the tip (the chain's joints), modelDof: the length of q */
+  name: string; robot: string; tip: string; dof: number; modelDof: number; nsPerOp: number; minNsPerOp: number;
+  kdlNsPerOp?: number; speedupVsKdl?: number; referenceNsPerOp?: number;
+}
+
+/** 1024 configurations inside the limits (continuous joints in [-π, π]). */
+function configurations(model: KinematicModel): Float64Array[] {
+  let seed = 12345;
+  const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  return Array.from({ length: 1024 }, () => Float64Array.from({ length: model.dof }, (_, k) => {
+    const lo = Math.max(model.qLower[k]!, -Math.PI), hi = Math.min(model.qUpper[k]!, Math.PI);
+    return lo + (hi - lo) * random();
+  }));
+}
+
+function main(): void {
+  const flags = benchFlags();
+  const batchMs = flags.quick ? 40 : 150;
+  const kdl = buildKdlBaseline(batchMs / 1000);
+  const results: Result[] = [];
+  for (const chain of CHAINS) {
+    const file = join(ROBOTS_DIR, `${chain.robot}.urdf`);
+    const model = loadUrdf(readFileSync(file, 'utf8'));
+    const ws = createWorkspace(model);
+    const ee = resolveEndEffector(model, { base: chain.base, tip: chain.tip });
+    const qs = configurations(model);
+    const poses = new Float64Array(12 * model.linkNames.length);
+    const X = new Float64Array(12), J = new Float64Array(6 * model.dof);
+    const reference = createKinematicPath(model, ee.path.base, ee.path.tip, 'reference');
+    const kdlTiming: KdlTiming | undefined = 'run' in kdl ? kdl.run(file, chain.base, chain.tip) : undefined;
+    const row = (name: string, op: (i: number) => void, kdlNs?: number, referenceOp?: (i: number) => void): void => {
+      const t = timeOperation(op, { batchMs });
+      const result: Result = {
+        name, robot: chain.robot, tip: chain.tip, dof: ee.path.movingJoints.length, modelDof: model.dof, nsPerOp: t.nsPerOp, minNsPerOp: t.minNsPerOp,
+      };
+      if (kdlNs !== undefined) { result.kdlNsPerOp = kdlNs; result.speedupVsKdl = kdlNs / t.nsPerOp; }
+      if (referenceOp) result.referenceNsPerOp = timeOperation(referenceOp, { batchMs }).nsPerOp;
+      results.push(result);
+    };
+    row('fk', (i) => computeLinkPoses(model, qs[i & 1023]!, poses));
+    row('fk-chain', (i) => computeEndEffectorPose(model, qs[i & 1023]!, ee, X), kdlTiming?.fkNs,
+      (i) => reference.pose(qs[i & 1023]!, X));
+    row('jacobian', (i) => computeJacobian(model, ws, qs[i & 1023]!, ee, J), kdlTiming?.jacobianNs,
+      (i) => reference.jacobian(qs[i & 1023]!, X, J));
+  }
+  if (flags.json) {
+    console.log(JSON.stringify({ results, kdl: 'unavailable' in kdl ? kdl.unavailable : 'Orocos KDL 1.5.1, same run' }, null, 2));
+    return;
+  }
+  console.log(`node ${process.version}; medians of 9 batches of about ${batchMs} ms; KDL: ${'unavailable' in kdl ? kdl.unavailable : 'measured in this run'}`);
+  console.log('name      robot          tip               dof   ns/op    min   reference   KDL C++   vs KDL');
+  for (const r of results) {
+    console.log([
+      r.name.padEnd(9), r.robot.padEnd(14), r.tip.padEnd(17), String(r.dof).padStart(3),
+      r.nsPerOp.toFixed(0).padStart(7), r.minNsPerOp.toFixed(0).padStart(6),
+      (r.referenceNsPerOp?.toFixed(0) ?? '-').padStart(11), (r.kdlNsPerOp?.toFixed(0) ?? '-').padStart(9),
+      (r.speedupVsKdl ? `${r.speedupVsKdl.toFixed(1)}x` : '-').padStart(8),
+    ].join(' '));
+  }
+}
+
+main();

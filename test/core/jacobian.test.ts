@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { REFERENCE_FRAMES, computeJacobian, resolveEndEffector } from '../../src/core/jacobian.js';
+import { buildModel, type KinematicModel } from '../../src/core/model.js';
+import { createWorkspace } from '../../src/core/workspace.js';
+import { loadUrdf } from '../../src/urdf/load-urdf.js';
+import { FD_TOLERANCE, finiteDifferenceJacobian, maxAbsDifference } from '../helpers/finite-differences.js';
+import { BUILTIN_ROBOTS, readBuiltinUrdf } from '../helpers/paths.js';
+import { Random } from '../helpers/random.js';
+import { randomRobot } from '../helpers/random-robot.js';
+
+/** q inside the limits (continuous joints in [-π, π]). */
+function randomConfiguration(model: KinematicModel, rng: Random): Float64Array {
+  const q = new Float64Array(model.dof);
+  for (let k = 0; k < model.dof; k++) {
+    const lo = Number.isFinite(model.qLower[k]!) ? model.qLower[k]! : -Math.PI;
+    const hi = Number.isFinite(model.qUpper[k]!) ? model.qUpper[k]! : Math.PI;
+    q[k] = rng.uniform(lo, hi);
+  }
+  return q;
+}
+
+/** Jacobian vs central finite differences of FK for every frame, with and without a tip offset. */
+function checkAgainstFiniteDifferences(model: KinematicModel, rng: Random, base: string, tip: string): void {
+  const ws = createWorkspace(model);
+  const J = new Float64Array(6 * model.dof);
+  for (const referenceFrame of REFERENCE_FRAMES) {
+    for (const tipOffset of [undefined, [rng.uniform(-0.2, 0.2), rng.uniform(-0.2, 0.2), rng.uniform(-0.2, 0.2)]]) {
+      const ee = resolveEndEffector(model, { base, tip, referenceFrame, ...(tipOffset ? { tipOffset } : {}) });
+      for (let trial = 0; trial < 3; trial++) {
+        const q = randomConfiguration(model, rng);
+        computeJacobian(model, ws, q, ee, J);
+        const fd = finiteDifferenceJacobian(model, ee, q, referenceFrame);
+        const difference = maxAbsDifference(J, fd);
+        if (difference > FD_TOLERANCE) {
+          throw new Error(`${model.name} ${base}->${tip} ${referenceFrame} offset=${tipOffset ?? 'none'}: off by ${difference}`);
+        }
+      }
+    }
+  }
+}
+
+describe('Jacobian equals central finite differences of FK', () => {
+  for (const id of BUILTIN_ROBOTS) {
+    it(`${id}: root to every tip, every frame, with and without tip offset`, () => {
+      const model = loadUrdf(readBuiltinUrdf(id));
+      const rng = new Random(id.length * 7919);
+      for (const tip of model.tipLinks) checkAgainstFiniteDifferences(model, rng, model.linkNames[0]!, tip);
+    });
+    it(`${id}: random base and tip links, including bases that are not ancestors of the tip`, () => {
+      const model = loadUrdf(readBuiltinUrdf(id));
+      const rng = new Random(id.length * 104729);
+      for (let i = 0; i < 6; i++) {
+        checkAgainstFiniteDifferences(model, rng, rng.pick(model.linkNames), rng.pick(model.linkNames));
+      }
+    });
+  }
+
+  it('on 60 random robots: trees, non-unit axes, prismatic, fixed and mimic joints', () => {
+    const rng = new Random(20261127);
+    for (let n = 0; n < 60; n++) {
+      const model = buildModel(randomRobot(rng, { links: 2 + rng.int(14), mimicProbability: 0.3 }));
+      for (let pair = 0; pair < 3; pair++) {
+        checkAgainstFiniteDifferences(model, rng, rng.pick(model.linkNames), rng.pick(model.linkNames));
+      }
+    }
+  });
+});
+
+describe('Jacobian columns', () => {
+  it('are zero for joints that do not move the tip, and a mimic joint is folded into its leader', () => {
+    const model = loadUrdf(readBuiltinUrdf('franka_panda'));
+    const ws = createWorkspace(model);
+    const q = new Float64Array(model.dof).fill(0.3);
+    const finger = model.jointIndex.get('panda_finger_joint1')!;
+    const J = computeJacobian(model, ws, q, resolveEndEffector(model, { tip: 'panda_hand_tcp' }), new Float64Array(6 * model.dof));
+    for (let r = 0; r < 6; r++) expect(J[r * model.dof + finger]).toBe(0);
+    // the right finger mimics finger 1 with multiplier 1 and moves along -y of the hand:
+    const right = computeJacobian(model, ws, q, resolveEndEffector(model, { tip: 'panda_rightfinger', referenceFrame: 'LOCAL' }), new Float64Array(6 * model.dof));
+    const left = computeJacobian(model, ws, q, resolveEndEffector(model, { tip: 'panda_leftfinger', referenceFrame: 'LOCAL' }), new Float64Array(6 * model.dof));
+    expect(right[1 * model.dof + finger]).toBeCloseTo(-1, 12);
+    expect(left[1 * model.dof + finger]).toBeCloseTo(1, 12);
+  });
+
+  it('of a base relative to itself are all zero', () => {
+    const model = loadUrdf(readBuiltinUrdf('baxter'));
+    const ws = createWorkspace(model);
+    const J = computeJacobian(model, ws, new Float64Array(model.dof).fill(0.2),
+      resolveEndEffector(model, { base: 'left_gripper', tip: 'left_gripper' }), new Float64Array(6 * model.dof));
+    expect(J.every((x) => x === 0)).toBe(true);
+  });
+});
