@@ -116,6 +116,15 @@ function fail(problems: string[]): never {
   throw new KinematicsError('URDF_INVALID', `robot is not a valid kinematic tree: ${shown}${more}`);
 }
 
+/** Axes shorter than this are taken for a mistake rather than a direction. */
+const MIN_AXIS_LENGTH = 1e-12;
+
+/** |a|, without the overflow of Math.hypot for components near the largest double. */
+function axisLength(a: readonly number[]): number {
+  const largest = Math.max(Math.abs(a[0]!), Math.abs(a[1]!), Math.abs(a[2]!));
+  return largest === 0 ? 0 : largest * Math.hypot(a[0]! / largest, a[1]! / largest, a[2]! / largest);
+}
+
 function isFiniteTriple(v: readonly number[]): boolean {
   return v.length === 3 && Number.isFinite(v[0]) && Number.isFinite(v[1]) && Number.isFinite(v[2]);
 }
@@ -157,7 +166,7 @@ function validateTree(d: RobotDescription): ValidatedTree {
     if (!isFiniteTriple(j.rpy)) problems.push(`${where} has a non-finite origin rpy`);
     if (j.type !== 'fixed') {
       if (!isFiniteTriple(j.axis)) problems.push(`${where} has a non-finite axis`);
-      else if (Math.hypot(j.axis[0], j.axis[1], j.axis[2]) < 1e-12) {
+      else if (axisLength(j.axis) < MIN_AXIS_LENGTH) {
         problems.push(`${where} has a zero axis; give a direction such as <axis xyz="0 0 1"/>`);
       }
     }
@@ -233,6 +242,10 @@ function resolveMimics(d: RobotDescription): Map<string, { leader: string; multi
       // value(current) = m.multiplier * value(target) + m.offset, substituted into the running map
       offset += multiplier * m.offset;
       multiplier *= m.multiplier;
+      if (!Number.isFinite(multiplier) || !Number.isFinite(offset)) {
+        problems.push(`joint "${joint.name}" follows "${target.name}" through mimic joints whose multipliers or offsets compose to a non-finite value`);
+        ok = false; break;
+      }
       if (seen.includes(target.name)) {
         problems.push(`mimic joints form a cycle: ${[...seen, target.name].map((n) => `"${n}"`).join(' -> ')}`);
         ok = false; break;
@@ -257,7 +270,9 @@ function resolveMimics(d: RobotDescription): Map<string, { leader: string; multi
 export function buildModel(description: RobotDescription, options: BuildModelOptions = {}): KinematicModel {
   const mimicMode = options.mimic ?? 'follow';
   const tree = validateTree(description);
-  const mimicOf = mimicMode === 'follow' ? resolveMimics(description) : new Map();
+  // mimic references are checked in both modes, so that a document's validity does not depend on it
+  const resolvedMimics = resolveMimics(description);
+  const mimicOf = mimicMode === 'follow' ? resolvedMimics : new Map<string, { leader: string; multiplier: number; offset: number }>();
 
   // depth-first pre-order from the root
   const linkNames: string[] = [];
@@ -307,7 +322,9 @@ export function buildModel(description: RobotDescription, options: BuildModelOpt
     jointType[i] = JOINT_TYPE_CODES[joint.type];
     setFromXyzRpy(X_PJ, SE3_SIZE * i, joint.xyz, joint.rpy);
     if (joint.type === 'fixed') continue;
-    const [ax, ay, az] = joint.axis;
+    // scale by the largest component first: the norm of (1.5e308, 1.5e308, 0) overflows
+    const largest = Math.max(Math.abs(joint.axis[0]), Math.abs(joint.axis[1]), Math.abs(joint.axis[2]));
+    const [ax, ay, az] = joint.axis.map((a) => a / largest) as [number, number, number];
     const norm = Math.hypot(ax, ay, az);
     axis[3 * i] = ax / norm; axis[3 * i + 1] = ay / norm; axis[3 * i + 2] = az / norm;
     const mimic = mimicOf.get(joint.name);

@@ -30,8 +30,17 @@ export const DEFAULT_URDF_LIMITS: Readonly<UrdfLimits> = Object.freeze({
 
 const SUPPORTED_TYPES = new Set<string>(['revolute', 'continuous', 'prismatic', 'fixed']);
 
-/** A plain decimal or scientific number; no NaN, Infinity, hex, or xacro expressions. */
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/**
+ * A plain decimal or scientific number; no NaN, Infinity, hex, or xacro expressions. Written so
+ * that a run of digits can match only one way: an ambiguous pattern such as \d+\.?\d* takes
+ * quadratic time to fail on a long run of digits followed by a letter.
+ */
+const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** An attribute value for a message, shortened when long. */
+function quote(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
 
 function invalid(message: string): KinematicsError {
   return new KinematicsError('URDF_INVALID', message);
@@ -40,14 +49,14 @@ function invalid(message: string): KinematicsError {
 function parseNumber(text: string, where: string): number {
   const token = text.trim();
   const value = NUMBER.test(token) ? Number(token) : NaN;
-  if (!Number.isFinite(value)) throw invalid(`${where} is "${text}", which is not a finite number`);
+  if (!Number.isFinite(value)) throw invalid(`${where} is ${quote(text)}, which is not a finite number`);
   return value;
 }
 
 function parseTriple(text: string | undefined, fallback: [number, number, number], where: string): [number, number, number] {
   if (text === undefined) return fallback;
   const tokens = text.trim().split(/\s+/).filter((t) => t.length > 0);
-  if (tokens.length !== 3) throw invalid(`${where} is "${text}"; it needs three numbers separated by spaces`);
+  if (tokens.length !== 3) throw invalid(`${where} is ${quote(text)}; it needs three numbers separated by spaces`);
   return [parseNumber(tokens[0]!, where), parseNumber(tokens[1]!, where), parseNumber(tokens[2]!, where)];
 }
 
@@ -75,13 +84,17 @@ function parseLimits(joint: XmlElement, name: string, type: JointKind): JointLim
     return text === undefined ? undefined : parseNumber(text, `${where} ${attribute}`);
   };
   const limits: JointLimits = {};
+  if (type === 'fixed') return limits;
   const velocity = read('velocity');
   const effort = read('effort');
+  // read even where ignored (continuous joints), so that a malformed number is reported
+  const lower = read('lower');
+  const upper = read('upper');
   if (type === 'revolute' || type === 'prismatic') {
     if (effort === undefined) throw invalid(`${where} has no effort attribute (required for ${type} joints)`);
     if (velocity === undefined) throw invalid(`${where} has no velocity attribute (required for ${type} joints)`);
-    limits.lower = read('lower') ?? 0;
-    limits.upper = read('upper') ?? 0;
+    limits.lower = lower ?? 0;
+    limits.upper = upper ?? 0;
   }
   if (velocity !== undefined) limits.velocity = velocity;
   if (effort !== undefined) limits.effort = effort;
@@ -128,8 +141,8 @@ function parseJoint(element: XmlElement): JointDescription {
     axis: kind === 'fixed' ? [1, 0, 0] : parseTriple(axis?.attributes.get('xyz'), [1, 0, 0], `${where} axis xyz`),
     limits: parseLimits(element, name, kind),
   };
-  if (kind !== 'fixed' && Math.hypot(...joint.axis) === 0) {
-    throw invalid(`${where} has a zero axis "${axis?.attributes.get('xyz')}"; give a direction such as <axis xyz="0 0 1"/>`);
+  if (kind !== 'fixed' && joint.axis.every((a) => a === 0)) {
+    throw invalid(`${where} has a zero axis ${quote(axis?.attributes.get('xyz') ?? '')}; give a direction such as <axis xyz="0 0 1"/>`);
   }
   const mimic = kind === 'fixed' ? undefined : parseMimic(element, name);
   if (mimic) joint.mimic = mimic;

@@ -20,6 +20,8 @@ export interface XmlLimits {
   maxElements: number;
   /** Longest attribute value, in characters. */
   maxAttributeLength: number;
+  /** Most attributes on one element. */
+  maxAttributesPerElement: number;
 }
 
 /** Generous for real robot descriptions (the largest public ones are a few hundred KB). */
@@ -28,6 +30,7 @@ export const DEFAULT_XML_LIMITS: Readonly<XmlLimits> = Object.freeze({
   maxDepth: 64,
   maxElements: 200_000,
   maxAttributeLength: 64 * 1024,
+  maxAttributesPerElement: 256,
 });
 
 /** An element: its name, attributes and child elements (text is dropped). */
@@ -65,6 +68,21 @@ export function parseXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): 
   parser.on('doctype', () => {
     throw syntaxError('the document has a DOCTYPE declaration; DTDs and entity definitions are not accepted');
   });
+  let attributesOfElement = 0;
+  let elementName = '';
+  parser.on('opentagstart', (tag) => {
+    attributesOfElement = 0;
+    elementName = tag.name;
+  });
+  parser.on('attribute', (attribute) => {
+    // checked as each attribute arrives, before the element's attribute list is complete
+    if (++attributesOfElement > limits.maxAttributesPerElement) {
+      throw syntaxError(`<${elementName}> on line ${parser.line} has more than ${limits.maxAttributesPerElement} attributes`);
+    }
+    if (attribute.value.length > limits.maxAttributeLength) {
+      throw syntaxError(`attribute "${attribute.name}" of <${elementName}> on line ${parser.line} has ${attribute.value.length} characters; the limit is ${limits.maxAttributeLength}`);
+    }
+  });
   parser.on('opentag', (tag) => {
     if (++elements > limits.maxElements) {
       throw syntaxError(`the document has more than ${limits.maxElements} elements`);
@@ -72,13 +90,7 @@ export function parseXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): 
     if (stack.length >= limits.maxDepth) {
       throw syntaxError(`elements are nested more than ${limits.maxDepth} deep (line ${parser.line})`);
     }
-    const attributes = new Map<string, string>();
-    for (const [name, value] of Object.entries(tag.attributes)) {
-      if (value.length > limits.maxAttributeLength) {
-        throw syntaxError(`attribute "${name}" of <${tag.name}> on line ${parser.line} has ${value.length} characters; the limit is ${limits.maxAttributeLength}`);
-      }
-      attributes.set(name, value);
-    }
+    const attributes = new Map<string, string>(Object.entries(tag.attributes));
     const element: XmlElement = { name: tag.name, attributes, children: [], line: parser.line };
     const parent = stack[stack.length - 1];
     if (parent) parent.children.push(element);
