@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { expectKinematicsError } from '../helpers/errors.js';
+import { KinematicsError, type KinematicsErrorCode } from '../../src/core/errors.js';
+import { loadUrdf } from '../../src/urdf/load-urdf.js';
+import { DEFAULT_URDF_LIMITS, type UrdfLimits } from '../../src/urdf/urdf-parser.js';
+
+
+/** Milliseconds taken by `fn`, which is expected to throw (the error is returned for checks). */
+function timeThrow(fn: () => unknown): { ms: number; error: unknown } {
+  const start = performance.now();
+  let error: unknown;
+  try {
+    fn();
+  } catch (e) {
+    error = e;
+  }
+  return { ms: performance.now() - start, error };
+}
+
+const limits = (overrides: Partial<UrdfLimits>): UrdfLimits => ({ ...DEFAULT_URDF_LIMITS, ...overrides });
+const ROBOT_BODY = '<link name="a"/><link name="b"/><joint name="j" type="fixed"><parent link="a"/><child link="b"/></joint>';
+const MB = 1024 * 1024;
+
+describe('DOCTYPE declarations and entities', () => {
+  const billionLaughs = `<?xml version="1.0"?>
+<!DOCTYPE robot [
+  <!ENTITY lol "lol">
+  <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+  <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+  <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+  <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+  <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+  <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+  <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+  <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+  <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<robot name="&lol9;"><link name="&lol9;"/></robot>`;
+
+  it('refuses billion laughs as URDF_SYNTAX, quickly and without expanding it', () => {
+    const heapBefore = process.memoryUsage().heapUsed;
+    const { ms, error } = timeThrow(() => loadUrdf(billionLaughs));
+    const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
+    expectKinematicsError(() => { throw error; }, 'URDF_SYNTAX', 'DOCTYPE', 'not accepted');
+    expect(ms).toBeLessThan(1000);
+    expect(heapGrowth).toBeLessThan(50 * MB);
+  });
+
+  it('refuses an external entity (XXE) without reading the file', () => {
+    const xxe = `<?xml version="1.0"?>
+<!DOCTYPE robot [ <!ENTITY x SYSTEM "file:///etc/passwd"> ]>
+<robot name="&x;"><link name="&x;"/></robot>`;
+    const error = expectKinematicsError(() => loadUrdf(xxe), 'URDF_SYNTAX', 'DOCTYPE');
+    expect(error.message).not.toContain('root:');
+  });
+
+  it('refuses an external DTD reference', () => {
+    expectKinematicsError(() => loadUrdf(`<!DOCTYPE robot SYSTEM "http://example.com/robot.dtd"><robot name="r">${ROBOT_BODY}</robot>`),
+      'URDF_SYNTAX', 'DOCTYPE');
+  });
+
+  it('refuses a lowercase doctype and one with odd spacing and line breaks', () => {
+    expectKinematicsError(() => loadUrdf(`<!doctype robot [<!entity a "b">]><robot name="r">${ROBOT_BODY}</robot>`), 'URDF_SYNTAX', 'DOCTYPE');
+    expectKinematicsError(() => loadUrdf(`<?xml version="1.0"?>\n<!DocType\n\t  robot\n [\n<!ENTITY   a   "b"  >\n ]  >\n<robot name="&a;">${ROBOT_BODY}</robot>`),
+      'URDF_SYNTAX', 'DOCTYPE');
+  });
+
+  it('refuses an undefined entity reference in an attribute (no DOCTYPE)', () => {
+    expectKinematicsError(() => loadUrdf(`<robot name="&foo;">${ROBOT_BODY}</robot>`), 'URDF_SYNTAX', 'not well-formed', 'undefined entity');
+  });
+
+  it('refuses an undefined entity reference in text (no DOCTYPE)', () => {
+    expectKinematicsError(() => loadUrdf(`<robot name="r">&foo;${ROBOT_BODY}</robot>`), 'URDF_SYNTAX', 'not well-formed', 'undefined entity');
+  });
+
+  it('refuses a character reference to a character XML forbids', () => {
+    expectKinematicsError(() => loadUrdf('<robot name="r"><link name="&#0;"/></robot>'), 'URDF_SYNTAX', 'not well-formed');
+  });
+});
+
+describe('size caps', () => {
+  it('refuses elements nested 10,000 deep, naming the depth cap', () => {
+    const depth = 10_000;
+    const text = `<robot name="r"><link name="a"/>${'<a>'.repeat(depth)}${'</a>'.repeat(depth)}</robot>`;
+    expectKinematicsError(() => loadUrdf(text), 'URDF_SYNTAX', `nested more than ${DEFAULT_URDF_LIMITS.maxDepth} deep`);
+  });
+
+  it('accepts nesting exactly at a custom depth cap and refuses one level more', () => {
+    // <robot> is depth 1, <link> depth 2, <visual> depth 3, ...
+    const nested = (levels: number): string => `<robot name="r"><link name="a">${'<x>'.repeat(levels)}${'</x>'.repeat(levels)}</link></robot>`;
+    expect(loadUrdf(nested(3), { limits: limits({ maxDepth: 5 }) }).linkNames).toEqual(['a']);
+    expectKinematicsError(() => loadUrdf(nested(4), { limits: limits({ maxDepth: 5 }) }), 'URDF_SYNTAX', 'nested more than 5 deep');
+  });
+
+  it('refuses more elements than a custom maxElements, and accepts exactly that many', () => {
+    const withElements = (n: number): string => `<robot name="r"><link name="a"/>${'<x/>'.repeat(n - 2)}</robot>`;
+    const custom = { limits: limits({ maxElements: 100 }) };
+    expect(loadUrdf(withElements(100), custom).linkNames).toEqual(['a']);
+    expectKinematicsError(() => loadUrdf(withElements(101), custom), 'URDF_SYNTAX', 'more than 100 elements');
+  });
+
+  it('refuses a generated document with more elements than the default cap', () => {
+    const n = DEFAULT_URDF_LIMITS.maxElements + 1;
+    const text = `<robot name="r"><link name="a"/>${'<x/>'.repeat(n - 2)}</robot>`;
+    expect(text.length).toBeLessThan(DEFAULT_URDF_LIMITS.maxLength); // the element cap is what trips
+    expectKinematicsError(() => loadUrdf(text), 'URDF_SYNTAX', `more than ${DEFAULT_URDF_LIMITS.maxElements} elements`);
+  });
+
+  it('refuses a huge attribute value, naming the attribute, the element, its length and the cap', () => {
+    const length = DEFAULT_URDF_LIMITS.maxAttributeLength + 1000;
+    const text = `<robot name="r"><link name="a"/><link name="${'b'.repeat(length)}"/></robot>`;
+    expectKinematicsError(() => loadUrdf(text), 'URDF_SYNTAX',
+      'attribute "name" of <link>', `has ${length} characters`, `the limit is ${DEFAULT_URDF_LIMITS.maxAttributeLength}`);
+  });
+
+  it('refuses a 50 MB document in under a second, giving its length and the cap', () => {
+    const text = `<robot name="r"><link name="a"/>${' '.repeat(50 * MB)}</robot>`;
+    const { ms, error } = timeThrow(() => loadUrdf(text));
+    expectKinematicsError(() => { throw error; }, 'URDF_SYNTAX', `has ${text.length} characters`, `the limit is ${DEFAULT_URDF_LIMITS.maxLength}`);
+    expect(ms).toBeLessThan(1000);
+  });
+
+  it('refuses a document one character over a custom maxLength, and accepts one at it', () => {
+    const text = `<robot name="r">${ROBOT_BODY}</robot>`;
+    expect(loadUrdf(text, { limits: limits({ maxLength: text.length }) }).linkNames).toEqual(['a', 'b']);
+    expectKinematicsError(() => loadUrdf(`${text} `, { limits: limits({ maxLength: text.length }) }), 'URDF_SYNTAX',
+      `has ${text.length + 1} characters`, `the limit is ${text.length}`);
+  });
+
+  it('refuses more links than maxLinks', () => {
+    const text = `<robot name="r">${Array.from({ length: 6 }, (_, i) => `<link name="l${i}"/>`).join('')}</robot>`;
+    expectKinematicsError(() => loadUrdf(text, { limits: limits({ maxLinks: 5 }) }), 'URDF_INVALID', 'more than 5 links');
+  });
+
+  it('refuses more joints than maxJoints', () => {
+    const n = 6;
+    const text = `<robot name="r">${Array.from({ length: n + 1 }, (_, i) => `<link name="l${i}"/>`).join('')}${
+      Array.from({ length: n }, (_, i) => `<joint name="j${i}" type="fixed"><parent link="l${i}"/><child link="l${i + 1}"/></joint>`).join('')}</robot>`;
+    expect(loadUrdf(text, { limits: limits({ maxJoints: n }) }).linkNames).toHaveLength(n + 1);
+    expectKinematicsError(() => loadUrdf(text, { limits: limits({ maxJoints: n - 1 }) }), 'URDF_INVALID', `more than ${n - 1} joints`);
+  });
+});
+
+describe('pathological values', () => {
+  it('refuses a 60,000-digit non-number in under a second', () => {
+    // a long run of digits that then fails to be a number must not make the number check backtrack
+    const value = `${'1'.repeat(60_000)}x`;
+    const text = `<robot name="r"><link name="a"/><link name="b"/><joint name="j" type="revolute"><parent link="a"/><child link="b"/><limit lower="${value}" upper="1" effort="1" velocity="1"/></joint></robot>`;
+    const { ms, error } = timeThrow(() => loadUrdf(text));
+    expectKinematicsError(() => { throw error; }, 'URDF_INVALID', 'joint "j" <limit> lower', 'not a finite number');
+    expect(ms).toBeLessThan(1000);
+  });
+});
