@@ -1,0 +1,114 @@
+/**
+ * Service configuration from environment variables: pure (the caller passes the environment),
+ * every variable with a documented default, every bad value refused with a message naming it.
+ */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project's builtin robots folder (robots/ beside src/ or dist/). */
+export const DEFAULT_ROBOTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'robots');
+
+export interface AppConfig {
+  /** PORT: port to listen on. */
+  port: number;
+  /** HOST: address to listen on. */
+  host: string;
+  /** ROBOTS_DIR: folder of builtin URDFs, loaded at start. */
+  robotsDir: string;
+  /** DATA_DIR: folder where uploaded robots are persisted. */
+  dataDir: string;
+  /** LOG_LEVEL: pino level (fatal, error, warn, info, debug, trace, silent). */
+  logLevel: string;
+  /** ADMIN_TOKEN: bearer token for POST /robots and DELETE /robots/{id}; unset: loopback only. */
+  adminToken: string | undefined;
+  /** BODY_LIMIT: largest request body of single-configuration routes and uploads, in bytes. */
+  bodyLimit: number;
+  /** BATCH_BODY_LIMIT: largest request body of batch routes, in bytes. */
+  batchBodyLimit: number;
+  /** MAX_BATCH: most configurations (or targets) in one batch request. */
+  maxBatch: number;
+  /** URDF_MAX_BYTES: largest URDF accepted by upload. */
+  urdfMaxBytes: number;
+  /** URDF_MAX_LINKS: most links (and joints) in an uploaded URDF. */
+  urdfMaxLinks: number;
+  /**
+   * SHUTDOWN_DELAY_MS: on SIGTERM, how long to keep serving with /readyz at 503 before closing,
+   * so that load balancers stop routing here first (Kubernetes endpoints take a moment to update).
+   */
+  shutdownDelayMs: number;
+  /** SHUTDOWN_TIMEOUT_MS: longest wait for in-flight requests once closing, before exiting 1. */
+  shutdownTimeoutMs: number;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Defaults, as the README documents them. */
+export const DEFAULT_CONFIG: Readonly<AppConfig> = Object.freeze({
+  port: 8080,
+  host: '127.0.0.1',
+  robotsDir: DEFAULT_ROBOTS_DIR,
+  dataDir: './data',
+  logLevel: 'info',
+  adminToken: undefined,
+  bodyLimit: 1024 * 1024,
+  batchBodyLimit: 16 * 1024 * 1024,
+  maxBatch: 10_000,
+  urdfMaxBytes: 1024 * 1024,
+  urdfMaxLinks: 1000,
+  shutdownDelayMs: 0,
+  shutdownTimeoutMs: 8000,
+});
+
+/** A configuration value that cannot be used; the message names the variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const text = env[name];
+  if (text === undefined || text.trim() === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name}="${text}" must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function text(env: Env, name: string, fallback: string): string {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? fallback : value.trim();
+}
+
+/** Reads the configuration from an environment (normally process.env). */
+export function loadConfig(env: Env): AppConfig {
+  const logLevel = text(env, 'LOG_LEVEL', DEFAULT_CONFIG.logLevel).toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL="${env.LOG_LEVEL}" must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const adminToken = env.ADMIN_TOKEN?.trim() || undefined;
+  if (adminToken !== undefined && adminToken.length < 16) {
+    throw new ConfigError('ADMIN_TOKEN must be at least 16 characters long (use a random secret, e.g. `openssl rand -hex 32`)');
+  }
+  return {
+    port: integer(env, 'PORT', DEFAULT_CONFIG.port, 0, 65535),
+    host: text(env, 'HOST', DEFAULT_CONFIG.host),
+    robotsDir: resolve(text(env, 'ROBOTS_DIR', DEFAULT_CONFIG.robotsDir)),
+    dataDir: resolve(text(env, 'DATA_DIR', DEFAULT_CONFIG.dataDir)),
+    logLevel,
+    adminToken,
+    bodyLimit: integer(env, 'BODY_LIMIT', DEFAULT_CONFIG.bodyLimit, 1024, 1024 ** 3),
+    batchBodyLimit: integer(env, 'BATCH_BODY_LIMIT', DEFAULT_CONFIG.batchBodyLimit, 1024, 1024 ** 3),
+    maxBatch: integer(env, 'MAX_BATCH', DEFAULT_CONFIG.maxBatch, 1, 1_000_000),
+    urdfMaxBytes: integer(env, 'URDF_MAX_BYTES', DEFAULT_CONFIG.urdfMaxBytes, 1024, 256 * 1024 * 1024),
+    urdfMaxLinks: integer(env, 'URDF_MAX_LINKS', DEFAULT_CONFIG.urdfMaxLinks, 1, 100_000),
+    shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', DEFAULT_CONFIG.shutdownDelayMs, 0, 60_000),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', DEFAULT_CONFIG.shutdownTimeoutMs, 0, 60_000),
+  };
+}
+
+/** A configuration for tests and tools: defaults, with a data folder under `root`. */
+export function configFor(root: string, overrides: Partial<AppConfig> = {}): AppConfig {
+  return { ...DEFAULT_CONFIG, dataDir: join(root, 'data'), logLevel: 'silent', ...overrides };
+}

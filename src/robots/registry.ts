@@ -1,0 +1,199 @@
+/**
+ * The robots the service knows: builtin ones from the robots folder (read-only) and uploaded ones
+ * persisted in the data folder. Each entry keeps its compiled model, a workspace for requests
+ * (Node runs one request's computation at a time, so one workspace per robot suffices) and its
+ * precomputed summary.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { computeLinkPoses } from '../core/forward-kinematics.js';
+import { getKinematicPath } from '../core/kinematic-path.js';
+import type { KinematicModel } from '../core/model.js';
+import { createWorkspace, type KinematicWorkspace } from '../core/workspace.js';
+import { loadUrdf } from '../urdf/load-urdf.js';
+import type { UrdfLimits } from '../urdf/urdf-parser.js';
+import { isValidRobotId, robotIdProblem } from './robot-id.js';
+import { RobotStore } from './robot-store.js';
+import {
+  listItemOf, summarizeRobot, type RobotListItem, type RobotSource, type RobotSummary,
+} from './robot-summary.js';
+
+export interface RobotEntry {
+  readonly id: string;
+  readonly source: RobotSource;
+  readonly model: KinematicModel;
+  readonly workspace: KinematicWorkspace;
+  readonly urdf: string;
+  readonly sha256: string;
+  readonly summary: RobotSummary;
+  readonly listItem: RobotListItem;
+}
+
+/** What the registry can refuse, for the HTTP layer to map to a status. */
+export type RegistryErrorCode = 'NOT_FOUND' | 'CONFLICT' | 'INVALID_ID';
+
+export class RegistryError extends Error {
+  override readonly name = 'RegistryError';
+  constructor(readonly code: RegistryErrorCode, message: string) {
+    super(message);
+  }
+}
+
+/** The subset of a pino logger the registry uses. */
+export interface RegistryLogger {
+  info(object: object, message: string): void;
+  warn(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+export interface RegistryOptions {
+  robotsDir: string;
+  dataDir: string;
+  urdfLimits: UrdfLimits;
+  logger: RegistryLogger;
+}
+
+/** The outcome of an upload: a new robot, or the same content under the same id again. */
+export type AddResult = { status: 'created' | 'unchanged'; entry: RobotEntry };
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+export class RobotRegistry {
+  private readonly robots = new Map<string, RobotEntry>();
+  /** The last pending mutation per id: uploads and deletes of one id run one after another. */
+  private readonly pending = new Map<string, Promise<unknown>>();
+  private readonly store: RobotStore;
+
+  constructor(private readonly options: RegistryOptions) {
+    this.store = new RobotStore(options.dataDir);
+  }
+
+  private entry(id: string, source: RobotSource, urdf: string, model: KinematicModel): RobotEntry {
+    // compile the kernels most requests use now, rather than on the first request
+    computeLinkPoses(model, new Float64Array(model.dof), new Float64Array(12 * model.linkNames.length));
+    for (const tip of model.tipLinks) getKinematicPath(model, 0, model.linkIndex.get(tip)!);
+    const summary = summarizeRobot(id, model, source);
+    return Object.freeze({
+      id, source, model, urdf, sha256: sha256(urdf), summary, listItem: listItemOf(summary),
+      workspace: createWorkspace(model),
+    });
+  }
+
+  /**
+   * Loads the builtin robots, then the uploaded ones. A file that does not load is logged and
+   * skipped (builtin) or set aside (uploaded); neither stops the service.
+   */
+  async load(): Promise<void> {
+    const { logger } = this.options;
+    let files: string[] = [];
+    try {
+      files = (await readdir(this.options.robotsDir)).filter((f) => f.endsWith('.urdf')).sort();
+    } catch (error) {
+      logger.error({ robotsDir: this.options.robotsDir, err: error }, 'cannot read the robots folder; no builtin robots');
+    }
+    for (const file of files) {
+      const id = file.slice(0, -'.urdf'.length);
+      try {
+        if (!isValidRobotId(id)) throw new Error(robotIdProblem(id));
+        const urdf = await readFile(join(this.options.robotsDir, file), 'utf8');
+        this.robots.set(id, this.entry(id, 'builtin', urdf, loadUrdf(urdf)));
+      } catch (error) {
+        logger.error({ file, err: error }, 'builtin robot not loaded');
+      }
+    }
+    const stored = await this.store.open(isValidRobotId);
+    for (const file of stored.removedTemporary) logger.warn({ file }, 'removed an unfinished upload left by a crash');
+    const rejected = [...stored.unreadable];
+    for (const { id, text } of stored.robots) {
+      if (this.robots.has(id)) {
+        rejected.push({ file: `${id}.urdf`, reason: `a builtin robot has the id "${id}"` });
+        continue;
+      }
+      try {
+        this.robots.set(id, this.entry(id, 'uploaded', text, loadUrdf(text, { limits: this.options.urdfLimits })));
+      } catch (error) {
+        rejected.push({ file: `${id}.urdf`, reason: (error as Error).message });
+      }
+    }
+    for (const { file, reason } of rejected) {
+      const aside = await this.store.setAside(file);
+      logger.error({ file, setAsideAs: aside, reason }, 'uploaded robot not loaded; its file was set aside');
+    }
+    logger.info({ robots: this.robots.size }, 'robots loaded');
+  }
+
+  /** The robot with this id. @throws RegistryError NOT_FOUND listing the known ids. */
+  get(id: string): RobotEntry {
+    const entry = this.robots.get(id);
+    if (!entry) {
+      const known = [...this.robots.keys()].sort();
+      throw new RegistryError('NOT_FOUND', `no robot "${id.length > 80 ? `${id.slice(0, 80)}…` : id}"; known robots: ${known.join(', ') || 'none'}`);
+    }
+    return entry;
+  }
+
+  list(): RobotListItem[] {
+    return [...this.robots.values()].sort((a, b) => a.id.localeCompare(b.id)).map((e) => e.listItem);
+  }
+
+  get size(): number {
+    return this.robots.size;
+  }
+
+  /** Runs `task` after every earlier pending mutation of the same id. */
+  private serialize<T>(id: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.pending.get(id) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    const settled = next.catch(() => undefined);
+    this.pending.set(id, settled);
+    void settled.then(() => { if (this.pending.get(id) === settled) this.pending.delete(id); });
+    return next;
+  }
+
+  /**
+   * Registers a robot from URDF text, under `id` or else the URDF's robot name, and persists it.
+   * The same id with identical text is `unchanged`; other text under a taken id is a conflict.
+   * @throws KinematicsError for a URDF that does not load; RegistryError INVALID_ID or CONFLICT.
+   */
+  async add(requestedId: string | undefined, urdf: string): Promise<AddResult> {
+    const model = loadUrdf(urdf, { limits: this.options.urdfLimits });
+    const id = requestedId ?? model.name;
+    const problem = robotIdProblem(id);
+    if (problem) {
+      throw new RegistryError('INVALID_ID', requestedId === undefined
+        ? `the URDF's robot name cannot serve as an id (${problem}); give an id (?id= or "id" in the JSON body)`
+        : problem);
+    }
+    return this.serialize(id, async () => {
+      const existing = this.robots.get(id);
+      if (existing) {
+        if (existing.sha256 === sha256(urdf)) return { status: 'unchanged' as const, entry: existing };
+        throw new RegistryError('CONFLICT', existing.source === 'builtin'
+          ? `robot "${id}" is a builtin robot; upload yours under another id`
+          : `robot "${id}" already exists with different content; delete it first or use another id`);
+      }
+      await this.store.write(id, urdf);
+      const entry = this.entry(id, 'uploaded', urdf, model);
+      this.robots.set(id, entry);
+      this.options.logger.info({ robot: id, links: model.linkNames.length, dof: model.dof }, 'robot uploaded');
+      return { status: 'created' as const, entry };
+    });
+  }
+
+  /** Deletes an uploaded robot durably. @throws RegistryError NOT_FOUND, or CONFLICT for a builtin robot. */
+  remove(id: string): Promise<void> {
+    return this.serialize(id, async () => {
+      const entry = this.get(id);
+      if (entry.source === 'builtin') {
+        throw new RegistryError('CONFLICT', `robot "${id}" is builtin (from the robots folder) and cannot be deleted`);
+      }
+      await this.store.remove(id);
+      this.robots.delete(id);
+      this.options.logger.info({ robot: id }, 'robot deleted');
+    });
+  }
+}
+
