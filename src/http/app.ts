@@ -1,0 +1,125 @@
+/**
+ * The application factory: builds the Fastify app from a configuration and never listens, so
+ * that tests call `app.inject` and only server.ts binds a port.
+ */
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, {
+  type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression, type RawServerDefault,
+} from 'fastify';
+import type { AppConfig } from '../config.js';
+import { RobotRegistry } from '../robots/registry.js';
+import { DEFAULT_URDF_LIMITS } from '../urdf/urdf-parser.js';
+import { AccessLog } from './access-log.js';
+import { useSafeJsonParser } from './json-body.js';
+import { toProblem } from './problem.js';
+import { healthRoutes, type ServiceState } from './routes/health.js';
+import { kinematicsRoutes } from './routes/kinematics.js';
+import { robotsRoutes } from './routes/robots.js';
+
+/** The package version, shown in the OpenAPI document. */
+export const API_VERSION = '1.0.0';
+
+export type App = FastifyInstance<
+  RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider
+> & { serviceState: ServiceState; registry: RobotRegistry };
+
+export interface BuildAppOptions {
+  /** Fastify logger options; default JSON lines at config.logLevel. */
+  logger?: FastifyServerOptions['logger'];
+  /** A ready-made pino logger (server.ts passes one with pretty output on a TTY). */
+  loggerInstance?: FastifyBaseLogger;
+}
+
+/** A caller's x-request-id is kept when it is short and printable; otherwise a UUID is made. */
+const REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+
+const OPENAPI_INFO = {
+  title: 'Kinematics service',
+  version: API_VERSION,
+  description: 'Forward kinematics, Jacobians and inverse kinematics of URDF robots, for robot controllers. '
+    + 'SI units; poses are of link frames in the base frame; quaternions are [x, y, z, w]; 6-vectors and Jacobian rows '
+    + 'are linear first; joint vectors are arrays in the active-joint order of GET /robots/{id} or objects by joint name. '
+    + 'Errors are RFC 9457 problem details.',
+};
+
+export async function buildApp(config: AppConfig, options: BuildAppOptions = {}): Promise<App> {
+  const app = Fastify({
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? { level: config.logLevel } }),
+    bodyLimit: config.bodyLimit,
+    logController: new AccessLog(),
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: {
+      // strings are not numbers, unknown fields are errors (not silently dropped), and the
+      // schemas say what they accept: see problem.ts for how the errors are phrased
+      customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false, verbose: true },
+    },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  const state: ServiceState = { robotsLoaded: false, draining: false };
+  const registry = new RobotRegistry({
+    robotsDir: config.robotsDir,
+    dataDir: config.dataDir,
+    urdfLimits: { ...DEFAULT_URDF_LIMITS, maxLength: config.urdfMaxBytes, maxLinks: config.urdfMaxLinks, maxJoints: config.urdfMaxLinks },
+    logger: app.log,
+  });
+  app.decorate('serviceState', state);
+  app.decorate('registry', registry);
+
+  useSafeJsonParser(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    // while draining, ask clients to drop their keep-alive connection after this response, so
+    // that the process can exit as soon as the requests in flight are answered
+    if (state.draining) reply.header('connection', 'close');
+    return payload;
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const { problem, internal, headers } = toProblem(error);
+    if (internal) request.log.error({ err: error }, 'request failed');
+    return reply.code(problem.status).headers(headers ?? {}).type('application/problem+json').send(problem);
+  });
+  app.setNotFoundHandler((request, reply) => reply.code(404).type('application/problem+json').send({
+    type: 'urn:kinematics-service:problem:not-found', title: 'Not found', status: 404,
+    detail: `there is no route ${request.method} ${request.url.split('?')[0]}; the API is described at /docs and /openapi.json`,
+  }));
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: OPENAPI_INFO,
+      tags: [
+        { name: 'robots', description: 'robots the service knows' },
+        { name: 'kinematics', description: 'forward kinematics, Jacobians, velocity and statics' },
+        { name: 'operations', description: 'health and documentation' },
+      ],
+      components: {
+        securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN, for POST /robots and DELETE /robots/{id}' } },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', tryItOutEnabled: false } });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes, { state, registry });
+  await app.register(robotsRoutes, { registry, config });
+  await app.register(kinematicsRoutes, { registry, config });
+
+  app.addHook('onReady', async () => {
+    await registry.load();
+    state.robotsLoaded = true;
+  });
+  return app;
+}

@@ -1,0 +1,29 @@
+/**
+ * The JSON body parser: secure-json-parse, which refuses `__proto__` and `constructor.prototype`
+ * keys instead of letting them reach the handlers, with messages that say what is wrong.
+ */
+import type { FastifyInstance } from 'fastify';
+import secureJson from 'secure-json-parse';
+import { HttpProblem } from './problem.js';
+
+export function useSafeJsonParser(app: FastifyInstance): void {
+  // text/plain is not a media type of this API: answer 415 rather than pass a string on
+  app.removeContentTypeParser('text/plain');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') {
+      done(new HttpProblem(400, 'malformed-json', 'Malformed JSON', 'the request body is empty; send a JSON object'), undefined);
+      return;
+    }
+    try {
+      done(null, secureJson.parse(text, null, { protoAction: 'error', constructorAction: 'error' }));
+    } catch (error) {
+      const message = (error as Error).message;
+      const detail = /prototype|constructor/i.test(message) && !(error instanceof SyntaxError && /JSON/.test(message))
+        ? 'the body contains a "__proto__" or "constructor.prototype" key, which is not accepted; remove it'
+        : `the body is not valid JSON: ${message}`;
+      done(new HttpProblem(400, 'malformed-json', 'Malformed JSON', detail), undefined);
+    }
+  });
+}

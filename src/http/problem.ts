@@ -1,0 +1,160 @@
+/**
+ * Errors as RFC 9457 problem details: one place maps every error the service can meet (core,
+ * registry, Fastify's own, unexpected ones) to a status and a `detail` that tells the caller what
+ * to change. A 5xx never carries internals: it is logged with the request id instead.
+ */
+import type { FastifyError } from 'fastify';
+import { KinematicsError, type KinematicsErrorCode } from '../core/errors.js';
+import { RegistryError, type RegistryErrorCode } from '../robots/registry.js';
+
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: { path: string; message: string }[];
+}
+
+/** Problem type URIs: stable identifiers (`urn:`, so not dereferenceable) a client can switch on. */
+export function problemType(slug: string): string {
+  return `urn:kinematics-service:problem:${slug}`;
+}
+
+/** An error the HTTP layer raises itself, with its status and problem type. */
+export class HttpProblem extends Error {
+  override readonly name = 'HttpProblem';
+  constructor(
+    readonly status: number,
+    readonly slug: string,
+    readonly title: string,
+    readonly detail: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+  }
+}
+
+const KINEMATICS_STATUS: Record<KinematicsErrorCode, [number, string, string]> = {
+  URDF_SYNTAX: [400, 'urdf-not-accepted', 'URDF is not safe, well-formed XML'],
+  URDF_INVALID: [422, 'invalid-urdf', 'URDF is not a valid kinematic tree'],
+  UNKNOWN_LINK: [400, 'unknown-link', 'Unknown link'],
+  UNKNOWN_JOINT: [400, 'unknown-joint', 'Unknown joint'],
+  DIMENSION_MISMATCH: [400, 'wrong-length', 'Wrong number of values'],
+  INVALID_VALUE: [400, 'invalid-value', 'Invalid value'],
+  INVALID_ARGUMENT: [400, 'invalid-argument', 'Invalid argument'],
+};
+
+const REGISTRY_STATUS: Record<RegistryErrorCode, [number, string, string]> = {
+  NOT_FOUND: [404, 'robot-not-found', 'Robot not found'],
+  CONFLICT: [409, 'conflict', 'Conflict'],
+  INVALID_ID: [400, 'invalid-robot-id', 'Invalid robot id'],
+};
+
+interface ValidationIssue {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+  parentSchema?: { description?: string };
+}
+
+/** "/q/3" in the body -> "q[3]"; the root -> "body". */
+function readablePath(context: string, instancePath = ''): string {
+  const parts = instancePath.split('/').filter((p) => p.length > 0).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let path = context === 'body' ? '' : context;
+  for (const part of parts) path += /^\d+$/.test(part) ? `[${part}]` : `${path ? '.' : ''}${part}`;
+  return path || context;
+}
+
+/** One message per validation issue, phrased as what to change. */
+function describeIssue(context: string, issue: ValidationIssue): { path: string; message: string } {
+  let path = readablePath(context, issue.instancePath);
+  let message = issue.message ?? 'is invalid';
+  const params = issue.params ?? {};
+  if (issue.keyword === 'additionalProperties') {
+    const extra = String(params.additionalProperty);
+    path = readablePath(context, `${issue.instancePath ?? ''}/${extra}`);
+    message = 'is not a known field; remove it (field names are case-sensitive)';
+  } else if (issue.keyword === 'required') {
+    path = readablePath(context, `${issue.instancePath ?? ''}/${String(params.missingProperty)}`);
+    message = 'is required';
+  } else if (issue.keyword === 'anyOf' || issue.keyword === 'oneOf') {
+    message = issue.parentSchema?.description ? `must be ${issue.parentSchema.description}` : 'does not match any allowed form';
+  } else if (issue.keyword === 'type' && params.type === 'number') {
+    message = 'must be a finite number';
+  } else if (issue.keyword === 'enum' && Array.isArray(params.allowedValues)) {
+    message = `must be one of ${params.allowedValues.join(', ')}`;
+  } else if (issue.keyword === 'maxItems') {
+    message = `must have at most ${String(params.limit)} items`;
+  } else if (issue.keyword === 'minItems') {
+    message = `must have at least ${String(params.limit)} items`;
+  }
+  return { path, message };
+}
+
+const depth = (issue: ValidationIssue): number => (issue.instancePath ?? '').split('/').length;
+
+/**
+ * Keeps the most useful issues. A value that matches no branch of a union (q as array or
+ * object) yields one error per branch plus the union's own; when a branch got inside the value
+ * (q[3] is a string) its deepest error says exactly what is wrong, otherwise (q is a string) the
+ * union's description says what is accepted.
+ */
+function selectIssues(issues: ValidationIssue[]): ValidationIssue[] {
+  const unions = issues.filter((i) => i.keyword === 'anyOf' || i.keyword === 'oneOf');
+  const under = (u: ValidationIssue, i: ValidationIssue): boolean => i !== u && (i.instancePath ?? '').startsWith(u.instancePath ?? '');
+  const kept = issues.filter((i) => !unions.some((u) => under(u, i)) || unions.includes(i));
+  return kept.flatMap((issue) => {
+    if (!unions.includes(issue)) return [issue];
+    const inside = issues.filter((i) => under(issue, i) && depth(i) > depth(issue));
+    if (inside.length === 0) return [issue];
+    const deepest = Math.max(...inside.map(depth));
+    return inside.filter((i) => depth(i) === deepest);
+  });
+}
+
+function problem(status: number, slug: string, title: string, detail: string): ProblemDetails {
+  return { type: problemType(slug), title, status, detail };
+}
+
+/** Maps any thrown value to problem details; `internal` marks the ones to log as server errors. */
+export function toProblem(error: unknown): { problem: ProblemDetails; internal: boolean; headers?: Record<string, string> } {
+  if (error instanceof HttpProblem) {
+    return { problem: problem(error.status, error.slug, error.title, error.detail), internal: false, headers: error.headers };
+  }
+  if (error instanceof KinematicsError) {
+    const [status, slug, title] = KINEMATICS_STATUS[error.code];
+    return { problem: problem(status, slug, title, error.message), internal: false };
+  }
+  if (error instanceof RegistryError) {
+    const [status, slug, title] = REGISTRY_STATUS[error.code];
+    return { problem: problem(status, slug, title, error.message), internal: false };
+  }
+  const fastifyError = error as FastifyError & { validation?: ValidationIssue[]; validationContext?: string };
+  if (fastifyError.validation) {
+    const context = fastifyError.validationContext ?? 'body';
+    const errors = selectIssues(fastifyError.validation).map((issue) => describeIssue(context, issue));
+    const detail = errors.map((e) => `${e.path} ${e.message}`).join('; ');
+    return { problem: { ...problem(400, 'invalid-request', 'Invalid request', detail), errors }, internal: false };
+  }
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { problem: problem(413, 'body-too-large', 'Request body too large', 'the request body is larger than this route accepts; send fewer configurations per request or raise BODY_LIMIT / BATCH_BODY_LIMIT'), internal: false };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { problem: problem(415, 'unsupported-media-type', 'Unsupported media type', `${fastifyError.message}; send application/json (or application/xml for URDF uploads)`), internal: false };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { problem: problem(400, 'malformed-json', 'Malformed JSON', 'the request body is empty; send a JSON object'), internal: false };
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { problem: problem(400, 'invalid-content-length', 'Invalid Content-Length', 'the Content-Length header does not match the body'), internal: false };
+    default:
+      break;
+  }
+  const status = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    return { problem: problem(status, 'bad-request', 'Bad request', fastifyError.message), internal: false };
+  }
+  return {
+    problem: problem(500, 'internal-error', 'Internal server error', 'the server failed to answer this request; it has been logged with the request id (x-request-id)'),
+    internal: true,
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * What every kinematics handler does with a request: find the robot, read joint vectors and the
+ * end effector, and turn the core's typed arrays into JSON, refusing non-finite results.
+ */
+import type { JointValues } from '../core/joint-vector.js';
+import { readJointVector } from '../core/joint-vector.js';
+import { resolveEndEffector, type EndEffector, type ReferenceFrame } from '../core/jacobian.js';
+import type { RobotEntry } from '../robots/registry.js';
+
+/** The row order of every 6-vector and Jacobian. */
+export const ROW_ORDER = ['vx', 'vy', 'vz', 'wx', 'wy', 'wz'];
+
+export interface EndEffectorFields {
+  tip?: string | undefined;
+  base?: string | undefined;
+  tipOffset?: number[] | undefined;
+  referenceFrame?: ReferenceFrame | undefined;
+}
+
+export function endEffectorOf(entry: RobotEntry, fields: EndEffectorFields): EndEffector {
+  return resolveEndEffector(entry.model, {
+    ...(fields.tip !== undefined ? { tip: fields.tip } : {}),
+    ...(fields.base !== undefined ? { base: fields.base } : {}),
+    ...(fields.tipOffset !== undefined ? { tipOffset: fields.tipOffset } : {}),
+    ...(fields.referenceFrame !== undefined ? { referenceFrame: fields.referenceFrame } : {}),
+  });
+}
+
+export function jointVectorOf(entry: RobotEntry, values: JointValues, what: string): Float64Array {
+  return readJointVector(entry.model, values, what);
+}
+
+/** A computed result that is not finite is a defect of ours, never a `null` in a response. */
+export function assertFinite(values: ArrayLike<number>, what: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new Error(`non-finite ${what} computed (entry ${i})`);
+  }
+}
+
+/** Rows of a row-major matrix as nested arrays. */
+export function toRows(M: Float64Array, rows: number, columns: number): number[][] {
+  const out: number[][] = new Array<number[]>(rows);
+  for (let r = 0; r < rows; r++) out[r] = Array.from(M.subarray(r * columns, (r + 1) * columns));
+  return out;
+}

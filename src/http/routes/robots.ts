@@ -1,0 +1,95 @@
+/**
+ * Robots: list, describe, upload (XML or JSON), download and delete.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { AppConfig } from '../../config.js';
+import type { RobotRegistry } from '../../robots/registry.js';
+import { requireAdmin } from '../access-control.js';
+import { RobotIdParams, problemResponses } from '../schemas/common.js';
+import { RobotList, RobotSummary, UploadJson, UploadQuery } from '../schemas/robots.js';
+
+export interface RobotsRoutesOptions {
+  registry: RobotRegistry;
+  config: AppConfig;
+}
+
+const XML_TYPES = ['application/xml', 'text/xml'];
+
+export const robotsRoutes: FastifyPluginAsyncTypebox<RobotsRoutesOptions> = async (app, { registry, config }) => {
+  const admin = requireAdmin(config.adminToken, config.host);
+
+  app.addContentTypeParser(XML_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  app.get('/robots', {
+    schema: {
+      tags: ['robots'], summary: 'List the robots',
+      description: 'Every robot the service knows, builtin (from the robots folder) and uploaded.',
+      response: { 200: RobotList, ...problemResponses(429) },
+    },
+  }, async () => ({ robots: registry.list() }));
+
+  app.get('/robots/:id', {
+    schema: {
+      tags: ['robots'], summary: 'Describe a robot',
+      description: 'The kinematic summary: active joints in q order with axes, origins and limits, mimic joints and the link tree.',
+      params: RobotIdParams,
+      response: { 200: RobotSummary, ...problemResponses(400, 404, 429) },
+    },
+  }, async (request) => registry.get(request.params.id).summary);
+
+  app.get('/robots/:id/urdf', {
+    schema: {
+      tags: ['robots'], summary: 'Download a robot\'s URDF',
+      description: 'The URDF document exactly as it was loaded or uploaded.',
+      params: RobotIdParams,
+      response: {
+        200: { description: 'the URDF', content: { 'application/xml': { schema: Type.String() } } } as never,
+        ...problemResponses(400, 404, 429),
+      },
+    },
+  }, async (request, reply) => reply.type('application/xml; charset=utf-8').send(registry.get(request.params.id).urdf));
+
+  app.post('/robots', {
+    bodyLimit: config.urdfMaxBytes + 64 * 1024,
+    preHandler: admin,
+    schema: {
+      tags: ['robots'], summary: 'Upload a robot',
+      description: 'Registers a robot from a URDF, sent as XML (application/xml or text/xml, id from ?id= or the URDF robot name) '
+        + 'or as JSON { id?, urdf }. 201 with the summary and a Location header; the same id with identical content is 200; '
+        + `the same id with other content is 409. Uploaded robots persist across restarts. At most ${config.urdfMaxBytes} bytes `
+        + `and ${config.urdfMaxLinks} links. Needs Authorization: Bearer <ADMIN_TOKEN> when one is configured.`,
+      querystring: UploadQuery,
+      body: {
+        content: {
+          'application/json': { schema: UploadJson },
+          'application/xml': { schema: Type.String({ description: 'the URDF document' }) },
+          'text/xml': { schema: Type.String({ description: 'the URDF document' }) },
+        },
+      } as never,
+      response: {
+        200: RobotSummary, 201: RobotSummary,
+        ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429),
+      },
+    },
+  }, async (request, reply) => {
+    const body = request.body as string | { id?: string; urdf: string };
+    const { id, urdf } = typeof body === 'string' ? { id: request.query.id, urdf: body } : { id: body.id ?? request.query.id, urdf: body.urdf };
+    const { status, entry } = await registry.add(id, urdf);
+    if (status === 'created') reply.code(201).header('location', `/robots/${entry.id}`);
+    return entry.summary;
+  });
+
+  app.delete('/robots/:id', {
+    preHandler: admin,
+    schema: {
+      tags: ['robots'], summary: 'Delete an uploaded robot',
+      description: 'Deletes an uploaded robot (durably). Builtin robots cannot be deleted (409).',
+      params: RobotIdParams,
+      response: { 204: Type.Null({ description: 'deleted' }), ...problemResponses(400, 401, 403, 404, 409, 429) },
+    },
+  }, async (request, reply) => {
+    await registry.remove(request.params.id);
+    return reply.code(204).send(null);
+  });
+};

@@ -1,0 +1,93 @@
+/**
+ * TypeBox schemas shared by the routes: vectors, poses, joint values, frames and problems.
+ * They validate requests, make response serialisation fast and generate the OpenAPI document.
+ */
+import { Type, type TSchema } from 'typebox';
+import { ROBOT_ID_PATTERN } from '../../robots/robot-id.js';
+
+export const Vector3 = Type.Array(Type.Number(), { minItems: 3, maxItems: 3, description: '[x, y, z]' });
+
+export const Quaternion = Type.Array(Type.Number(), {
+  minItems: 4, maxItems: 4, description: 'unit quaternion [x, y, z, w], scalar last (as in ROS and SciPy)',
+});
+
+export const RotationMatrix = Type.Array(Type.Array(Type.Number(), { minItems: 3, maxItems: 3 }), {
+  minItems: 3, maxItems: 3, description: 'rotation matrix as 3 rows; its columns are the frame axes in the base frame',
+});
+
+export const Pose = Type.Object({
+  position: Vector3,
+  quaternion: Type.Array(Type.Number(), { minItems: 4, maxItems: 4, description: 'unit quaternion [x, y, z, w] with w >= 0' }),
+  rotation: RotationMatrix,
+}, { description: 'pose of a frame in the base frame (metres)' });
+
+export const PoseInput = Type.Object({
+  position: Vector3,
+  quaternion: Type.Optional(Quaternion),
+  rotation: Type.Optional(RotationMatrix),
+}, {
+  additionalProperties: false,
+  description: 'a pose: position (m) and an orientation as `quaternion` or `rotation` (a non-unit quaternion or a non-orthonormal matrix is a 400)',
+});
+
+/** Most joints a request may name; larger than any robot the service loads. */
+export const MAX_JOINTS = 1000;
+
+export const JointValues = Type.Union([
+  Type.Array(Type.Number(), { maxItems: MAX_JOINTS }),
+  Type.Record(Type.String({ maxLength: 256 }), Type.Number(), { maxProperties: MAX_JOINTS }),
+], {
+  description: 'an array of numbers in the robot\'s active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value }',
+});
+
+// the same three names as REFERENCE_FRAMES in the core (a test checks they agree)
+export const ReferenceFrame = Type.Enum(['LOCAL_WORLD_ALIGNED', 'LOCAL', 'WORLD'], {
+  description: 'LOCAL_WORLD_ALIGNED (default): tip-point velocity in base axes (KDL, jacob0); LOCAL: in tip axes (body Jacobian, jacobe); WORLD: spatial twist at the base origin (space Jacobian)',
+});
+
+export const LinkName = Type.String({ minLength: 1, maxLength: 256 });
+
+export const RowOrder = Type.Array(Type.String(), { description: 'the row order of 6-vectors and Jacobians: ["vx", "vy", "vz", "wx", "wy", "wz"]' });
+
+/** The fields that pick the end effector, shared by Jacobian, velocity, statics and IK. */
+export const endEffectorFields = {
+  tip: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'tip link; default the robot\'s defaultTip (required for trees)' })),
+  base: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'base link: poses and Jacobians are relative to it; default the root link. It need not be an ancestor of the tip.' })),
+  tipOffset: Type.Optional(Type.Array(Type.Number(), { minItems: 3, maxItems: 3, description: 'point of interest in the tip frame (m), e.g. a tool centre point; default [0, 0, 0]' })),
+};
+
+export const RobotIdParams = Type.Object({
+  id: Type.String({ pattern: ROBOT_ID_PATTERN, description: 'robot id', examples: ['ur5e'] }),
+});
+
+export const Problem = Type.Object({
+  type: Type.String({ description: 'problem type URI' }),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.String({ description: 'what is wrong and what to change' }),
+  errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+}, { description: 'RFC 9457 problem details (application/problem+json)' });
+
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: 'malformed or invalid request, unknown link or joint',
+  401: 'authentication required',
+  403: 'not allowed',
+  404: 'unknown robot',
+  409: 'conflict',
+  413: 'request body too large',
+  415: 'unsupported media type',
+  422: 'URDF is well-formed XML but not a valid kinematic tree',
+  429: 'rate limited: retry after the Retry-After header',
+  503: 'not ready or shutting down',
+};
+
+/** Response schemas of problem statuses, served as application/problem+json. */
+export function problemResponses(...statuses: number[]): Record<number, TSchema> {
+  return Object.fromEntries(statuses.map((status) => [status, {
+    description: PROBLEM_DESCRIPTIONS[status] ?? 'problem',
+    content: { 'application/problem+json': { schema: Problem } },
+  } as unknown as TSchema]));
+}
+
+/** Problems every kinematics route can answer. */
+export const KINEMATICS_PROBLEMS = [400, 404, 413, 415, 429];

@@ -1,0 +1,66 @@
+/**
+ * Schemas of the robots routes.
+ */
+import { Type } from 'typebox';
+import { ROBOT_ID_PATTERN } from '../../robots/robot-id.js';
+import { Vector3 } from './common.js';
+
+const JointType = Type.Union([Type.Literal('revolute'), Type.Literal('continuous'), Type.Literal('prismatic'), Type.Literal('fixed')]);
+
+export const RobotListItem = Type.Object({
+  id: Type.String(),
+  name: Type.String({ description: 'the URDF robot name' }),
+  dof: Type.Integer({ description: 'number of active joints: the length of q' }),
+  joints: Type.Array(Type.String(), { description: 'active joints in q order' }),
+  baseLink: Type.String(),
+  tipLinks: Type.Array(Type.String(), { description: 'leaf links that joints move' }),
+  defaultTip: Type.Optional(Type.String({ description: 'the single tip of a serial chain; absent for trees' })),
+  source: Type.Union([Type.Literal('builtin'), Type.Literal('uploaded')]),
+});
+
+export const RobotList = Type.Object({ robots: Type.Array(RobotListItem) });
+
+export const RobotSummary = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  source: Type.Union([Type.Literal('builtin'), Type.Literal('uploaded')]),
+  dof: Type.Integer(),
+  baseLink: Type.String(),
+  defaultTip: Type.Optional(Type.String()),
+  tipLinks: Type.Array(Type.String()),
+  joints: Type.Array(Type.Object({
+    name: Type.String(),
+    type: JointType,
+    parentLink: Type.String(),
+    childLink: Type.String(),
+    axis: Type.Array(Type.Number(), { description: 'unit axis in the joint frame' }),
+    origin: Type.Object({ xyz: Vector3, rpy: Type.Array(Type.Number(), { description: 'roll, pitch, yaw (rad)' }) }),
+    limits: Type.Object({
+      lower: Type.Optional(Type.Number()),
+      upper: Type.Optional(Type.Number()),
+      velocity: Type.Optional(Type.Number()),
+      effort: Type.Optional(Type.Number()),
+    }),
+  }), { description: 'active joints, in q order' }),
+  mimicJoints: Type.Array(Type.Object({
+    name: Type.String(), leader: Type.String(), multiplier: Type.Number(), offset: Type.Number(),
+  }), { description: 'joints that follow a leader: value = multiplier * leader + offset; not in q' }),
+  links: Type.Array(Type.Object({
+    name: Type.String(), parentLink: Type.Optional(Type.String()), parentJoint: Type.Optional(Type.String()),
+  }), { description: 'every link, parents before children' }),
+});
+
+const EXAMPLE_URDF = '<robot name="two_link"><link name="base"/><link name="upper"/><link name="tool"/>'
+  + '<joint name="shoulder" type="revolute"><parent link="base"/><child link="upper"/><axis xyz="0 0 1"/>'
+  + '<limit lower="-3" upper="3" effort="10" velocity="2"/></joint>'
+  + '<joint name="elbow" type="revolute"><origin xyz="0.5 0 0"/><parent link="upper"/><child link="tool"/><axis xyz="0 0 1"/>'
+  + '<limit lower="-3" upper="3" effort="10" velocity="2"/></joint></robot>';
+
+export const UploadJson = Type.Object({
+  id: Type.Optional(Type.String({ pattern: ROBOT_ID_PATTERN, description: 'robot id; default the URDF robot name' })),
+  urdf: Type.String({ minLength: 1, description: 'the URDF document' }),
+}, { additionalProperties: false, examples: [{ id: 'two_link', urdf: EXAMPLE_URDF }] });
+
+export const UploadQuery = Type.Object({
+  id: Type.Optional(Type.String({ pattern: ROBOT_ID_PATTERN, description: 'robot id for XML uploads; default the URDF robot name' })),
+}, { additionalProperties: false });
