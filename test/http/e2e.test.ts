@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type ServerProcess } from '../../scripts/server-process.js';
+
+const UR5E_Q = [0, -1.2, 1.5, -1.9, -1.57, 0];
+const TWO_LINK = '<robot name="e2e_arm"><link name="a"/><link name="b"/><joint name="j" type="continuous"><parent link="a"/><child link="b"/><axis xyz="0 0 1"/></joint></robot>';
+
+async function call(server: ServerProcess, method: string, path: string, body?: unknown, type = 'application/json'): Promise<{ status: number; json: any; headers: Headers }> {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': type } }),
+  });
+  const text = await response.text();
+  return { status: response.status, json: text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text, headers: response.headers };
+}
+
+describe('the service over HTTP', () => {
+  let server: ServerProcess;
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'kinematics-e2e-'));
+    server = await startServer({ DATA_DIR: dataDir, SHUTDOWN_DELAY_MS: '400' });
+  });
+  afterAll(async () => {
+    if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers every route of the contract', async () => {
+    expect((await call(server, 'GET', '/healthz')).status).toBe(200);
+    expect((await call(server, 'GET', '/readyz')).json.status).toBe('ready');
+    expect((await call(server, 'GET', '/robots')).json.robots.length).toBe(7);
+    expect((await call(server, 'GET', '/robots/ur5e')).json.dof).toBe(6);
+    const upload = await call(server, 'POST', '/robots', TWO_LINK, 'application/xml');
+    expect(upload.status).toBe(201);
+    expect(upload.headers.get('location')).toBe('/robots/e2e_arm');
+    expect((await call(server, 'POST', '/robots/ur5e/fk', { q: UR5E_Q })).status).toBe(200);
+    expect((await call(server, 'POST', '/robots/ur5e/fk/batch', { qs: [UR5E_Q, UR5E_Q] })).json.results).toHaveLength(2);
+    const jacobian = await call(server, 'POST', '/robots/ur5e/jacobian', { q: UR5E_Q, analysis: true });
+    expect(jacobian.json.jacobian).toHaveLength(6);
+    expect(jacobian.headers.get('x-request-id')).toBeTruthy();
+    expect((await call(server, 'POST', '/robots/ur5e/jacobian/batch', { qs: [UR5E_Q] })).json.jacobians).toHaveLength(1);
+    expect((await call(server, 'POST', '/robots/ur5e/velocity', { q: UR5E_Q, qdot: [1, 0, 0, 0, 0, 0] })).json.twist.angular).toEqual([0, 0, 1]);
+    expect((await call(server, 'POST', '/robots/ur5e/statics', { q: UR5E_Q, wrench: { force: [0, 0, 0], torque: [0, 0, 1] } })).json.efforts[0]).toBeCloseTo(1, 12);
+    expect((await call(server, 'DELETE', '/robots/e2e_arm')).status).toBe(204);
+    expect((await call(server, 'GET', '/openapi.json')).json.openapi).toBe('3.1.0');
+    expect((await call(server, 'GET', '/docs/')).status).toBe(200);
+    const problem = await call(server, 'POST', '/robots/ur5e/jacobian', { q: [1] });
+    expect(problem.status).toBe(400);
+    expect(problem.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('logs one JSON line per request with its id', async () => {
+    const requestLines = (): Record<string, unknown>[] => server.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request');
+    for (let i = 0; i < 50 && requestLines().length < 15; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    const requests = requestLines();
+    expect(requests.length).toBe(15);
+    for (const line of requests) expect(line).toHaveProperty('reqId');
+  });
+
+  it('on SIGTERM turns /readyz 503, finishes the request in flight and exits 0', async () => {
+    // a request whose body arrives in two parts is certainly in flight when the server starts closing
+    const body = JSON.stringify({ qs: Array.from({ length: 2000 }, (_, i) => UR5E_Q.map((x) => x + i * 1e-5)) });
+    const { port } = new URL(server.url);
+    const inFlight = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const request = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/robots/ur5e/jacobian/batch',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => { text += chunk.toString('utf8'); });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+      });
+      request.on('error', reject);
+      request.write(body.slice(0, 1000));
+      setTimeout(() => request.end(body.slice(1000)), 800); // after the shutdown delay has ended
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    server.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await call(server, 'GET', '/readyz')).status).toBe(503);
+    const batch = await inFlight;
+    expect(batch.status).toBe(200);
+    expect((JSON.parse(batch.text) as { jacobians: unknown[] }).jacobians).toHaveLength(2000);
+    expect(await server.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(server.lines.some((l) => l.includes('shutting down'))).toBe(true);
+  });
+});
