@@ -1,7 +1,7 @@
 /**
  * Starts the real service in a child process, as an operator would (`src/server.ts` through tsx),
  * for end-to-end tests and HTTP benchmarks. The port is chosen by the OS (PORT=0) and read from
- * the start-up log line.
+ * the start-up log line, which is logged at level info (so LOG_LEVEL must be info or lower).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';

@@ -1,0 +1,66 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type ServerProcess } from '../../scripts/server-process.js';
+
+/** Debian's chromium (installed by .ci/run); a downloaded browser is never used. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const AVAILABLE = existsSync(CHROMIUM);
+if (!AVAILABLE) console.warn(`skipped: no chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+
+/** Expands an operation, presses "Try it out" and "Execute", and returns the live response status. */
+async function tryItOut(page: Page, method: string, path: string): Promise<string> {
+  const operation = page.locator(`.opblock-${method}`).filter({ has: page.locator(`.opblock-summary-path[data-path="${path}"]`) }).first();
+  await operation.locator('.opblock-summary').click();
+  await operation.locator('button.try-out__btn').click();
+  await operation.locator('button.execute').click();
+  const status = operation.locator('.live-responses-table .response .response-col_status').first();
+  await status.waitFor({ timeout: 15_000 });
+  return (await status.innerText()).trim();
+}
+
+describe.runIf(AVAILABLE)('Swagger UI in a real browser', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'kinematics-ui-'));
+    server = await startServer({ DATA_DIR: dataDir });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    server?.child.kill('SIGTERM');
+    await server?.exited;
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('loads, lists the operations, and "Try it out / Execute" answers 200 for GET /robots and POST /robots/{id}/jacobian', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${server.url}/docs`);
+    await page.locator('.opblock').first().waitFor({ timeout: 15_000 });
+    const paths = await page.locator('.opblock-summary-path').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-path')));
+    for (const path of ['/robots', '/robots/{id}', '/robots/{id}/fk', '/robots/{id}/jacobian', '/robots/{id}/jacobian/batch', '/healthz']) {
+      expect(paths).toContain(path);
+    }
+    expect(await tryItOut(page, 'get', '/robots')).toBe('200');
+    expect(await tryItOut(page, 'post', '/robots/{id}/jacobian')).toBe('200');
+    const body = await page.locator('.opblock-post .live-responses-table .response-col_description pre').first().innerText();
+    expect(body).toContain('"jacobian"');
+    expect(errors).toEqual([]);
+  });
+});
+
+if (!AVAILABLE) {
+  describe('Swagger UI in a real browser', () => {
+    it.skipIf(true)(`skipped: no chromium at ${CHROMIUM}`, () => {});
+  });
+}
