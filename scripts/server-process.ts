@@ -1,43 +1,77 @@
 /**
  * Starts the real service in a child process, as an operator would (`src/server.ts` through tsx),
- * for end-to-end tests and HTTP benchmarks. The port is chosen by the OS (PORT=0) and read from
- * the start-up log line, which is logged at level info (so LOG_LEVEL must be info or lower).
+ * for end-to-end tests and HTTP benchmarks: on a free port, ready once /healthz answers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const MAX_LINES = 10_000;
 
 export interface ServerProcess {
   url: string;
   child: ChildProcess;
-  /** Every line the process wrote to stdout and stderr. */
+  /** The lines the process wrote to stdout and stderr (the last 10,000). */
   lines: string[];
   /** Resolves with the exit code (or the signal name) when the process ends. */
   exited: Promise<number | string>;
 }
 
-export async function startServer(env: Record<string, string> = {}, timeoutMs = 20_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'server.ts')], {
+/** A port that was free a moment ago (the OS picks it). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export interface StartOptions {
+  /** Extra node options (for example --cpu-prof). */
+  nodeArgs?: string[];
+  /** Run the compiled dist/server.js (as in production; needs `npm run build`) instead of the sources. */
+  compiled?: boolean;
+  timeoutMs?: number;
+}
+
+/** Starts the service with `env` added to this process's environment. */
+export async function startServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<ServerProcess> {
+  const { nodeArgs = [], compiled = false, timeoutMs = 20_000 } = options;
+  const port = env.PORT ?? String(await freePort());
+  const entry = compiled ? [join(ROOT, 'dist', 'server.js')] : ['--import', 'tsx', join(ROOT, 'src', 'server.ts')];
+  const child = spawn(process.execPath, [...nodeArgs, ...entry], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env, PORT: port },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${lines.join('\n')}`)), timeoutMs);
-    const onData = (chunk: Buffer): void => {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
-        lines.push(line);
-        const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
-        if (match) { clearTimeout(timer); resolve(match[1]!); }
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then((code) => { clearTimeout(timer); reject(new Error(`server exited (${code}) before listening:\n${lines.join('\n')}`)); });
-  });
-  return { url, child, lines, exited };
+  const collect = (chunk: Buffer): void => {
+    for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(line);
+    if (lines.length > MAX_LINES) lines.splice(0, lines.length - MAX_LINES);
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  let exitCode: number | string | undefined;
+  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => {
+    exitCode = code ?? signal ?? -1;
+    resolve(exitCode);
+  }));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exitCode !== undefined) throw new Error(`server exited (${exitCode}) before answering:\n${lines.join('\n')}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return { url, child, lines, exited };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`server did not answer /healthz in ${timeoutMs} ms:\n${lines.join('\n')}`);
 }

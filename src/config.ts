@@ -2,6 +2,7 @@
  * Service configuration from environment variables: pure (the caller passes the environment),
  * every variable with a documented default, every bad value refused with a message naming it.
  */
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,6 +32,8 @@ export interface AppConfig {
   urdfMaxBytes: number;
   /** URDF_MAX_LINKS: most links (and joints) in an uploaded URDF. */
   urdfMaxLinks: number;
+  /** WORKER_THREADS: worker threads for large batches (0: compute batches on the event loop). */
+  workerThreads: number;
   /**
    * SHUTDOWN_DELAY_MS: on SIGTERM, how long to keep serving with /readyz at 503 before closing,
    * so that load balancers stop routing here first (Kubernetes endpoints take a moment to update).
@@ -55,6 +58,7 @@ export const DEFAULT_CONFIG: Readonly<AppConfig> = Object.freeze({
   maxBatch: 10_000,
   urdfMaxBytes: 1024 * 1024,
   urdfMaxLinks: 1000,
+  workerThreads: availableParallelism(),
   shutdownDelayMs: 0,
   shutdownTimeoutMs: 8000,
 });
@@ -103,12 +107,16 @@ export function loadConfig(env: Env): AppConfig {
     maxBatch: integer(env, 'MAX_BATCH', DEFAULT_CONFIG.maxBatch, 1, 1_000_000),
     urdfMaxBytes: integer(env, 'URDF_MAX_BYTES', DEFAULT_CONFIG.urdfMaxBytes, 1024, 256 * 1024 * 1024),
     urdfMaxLinks: integer(env, 'URDF_MAX_LINKS', DEFAULT_CONFIG.urdfMaxLinks, 1, 100_000),
+    workerThreads: integer(env, 'WORKER_THREADS', DEFAULT_CONFIG.workerThreads, 0, 256),
     shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', DEFAULT_CONFIG.shutdownDelayMs, 0, 60_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', DEFAULT_CONFIG.shutdownTimeoutMs, 0, 60_000),
   };
 }
 
-/** A configuration for tests and tools: defaults, with a data folder under `root`. */
+/**
+ * A configuration for tests and tools: defaults, with a data folder under `root`, no log output
+ * and no worker threads (batches computed inline) unless overridden.
+ */
 export function configFor(root: string, overrides: Partial<AppConfig> = {}): AppConfig {
-  return { ...DEFAULT_CONFIG, dataDir: join(root, 'data'), logLevel: 'silent', ...overrides };
+  return { ...DEFAULT_CONFIG, dataDir: join(root, 'data'), logLevel: 'silent', workerThreads: 0, ...overrides };
 }

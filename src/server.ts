@@ -11,12 +11,22 @@ import { ConfigError, loadConfig, type AppConfig } from './config.js';
 import { isLoopbackHost } from './http/access-control.js';
 import { buildApp } from './http/app.js';
 
+/** Longest time a log line waits in the output buffer. */
+const LOG_FLUSH_INTERVAL_MS = 1000;
+
+/**
+ * Pretty lines for a person at a terminal; JSON lines for everything else, written through a
+ * 4 KiB buffer (one write per few dozen lines instead of one per request), flushed at least every
+ * second and on exit.
+ */
 function createLogger(config: AppConfig): pino.Logger {
-  // pretty lines for a person at a terminal; JSON lines for everything else
-  return pino({
-    level: config.logLevel,
-    ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
-  });
+  if (process.stdout.isTTY) {
+    return pino({ level: config.logLevel, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } });
+  }
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  setInterval(() => destination.flush(), LOG_FLUSH_INTERVAL_MS).unref();
+  process.on('exit', () => destination.flushSync());
+  return pino({ level: config.logLevel }, destination);
 }
 
 async function main(): Promise<void> {

@@ -2,7 +2,7 @@
  * The application factory: builds the Fastify app from a configuration and never listens, so
  * that tests call `app.inject` and only server.ts binds a port.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -14,6 +14,7 @@ import type { AppConfig } from '../config.js';
 import { RobotRegistry } from '../robots/registry.js';
 import { DEFAULT_URDF_LIMITS } from '../urdf/urdf-parser.js';
 import { AccessLog } from './access-log.js';
+import { BatchRunner } from './batch-pool.js';
 import { useSafeJsonParser } from './json-body.js';
 import { toProblem } from './problem.js';
 import { healthRoutes, type ServiceState } from './routes/health.js';
@@ -34,8 +35,18 @@ export interface BuildAppOptions {
   loggerInstance?: FastifyBaseLogger;
 }
 
-/** A caller's x-request-id is kept when it is short and printable; otherwise a UUID is made. */
+/** A caller's x-request-id is kept when it is short and printable; otherwise one is made. */
 const REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+
+/**
+ * Made request ids: a random prefix per process and a counter, unique across restarts and
+ * replicas with overwhelming probability, and cheaper than a UUID per request.
+ */
+function requestIdGenerator(): () => string {
+  const prefix = randomBytes(6).toString('hex');
+  let counter = 0;
+  return () => `${prefix}-${(counter++).toString(36)}`;
+}
 
 const OPENAPI_INFO = {
   title: 'Kinematics service',
@@ -47,13 +58,14 @@ const OPENAPI_INFO = {
 };
 
 export async function buildApp(config: AppConfig, options: BuildAppOptions = {}): Promise<App> {
+  const nextRequestId = requestIdGenerator();
   const app = Fastify({
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? { level: config.logLevel } }),
     bodyLimit: config.bodyLimit,
     logController: new AccessLog(),
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : nextRequestId();
     },
     ajv: {
       // strings are not numbers, unknown fields are errors (not silently dropped), and the
@@ -76,14 +88,16 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
 
   useSafeJsonParser(app);
 
-  app.addHook('onRequest', async (request, reply) => {
+  // callback-style hooks: they run on every request, and a promise per hook costs measurable time
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     // while draining, ask clients to drop their keep-alive connection after this response, so
     // that the process can exit as soon as the requests in flight are answered
     if (state.draining) reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
 
   app.setErrorHandler((error, request, reply) => {
@@ -115,7 +129,9 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
 
   await app.register(healthRoutes, { state, registry });
   await app.register(robotsRoutes, { registry, config });
-  await app.register(kinematicsRoutes, { registry, config });
+  const batches = new BatchRunner(config.workerThreads);
+  app.addHook('onClose', async () => batches.close());
+  await app.register(kinematicsRoutes, { registry, config, batches });
 
   app.addHook('onReady', async () => {
     await registry.load();

@@ -30,6 +30,14 @@ export function jointVectorOf(entry: RobotEntry, values: JointValues, what: stri
   return readJointVector(entry.model, values, what);
 }
 
+/** Joint vectors of a batch, read and checked in order, packed row after row. */
+export function packJointVectors(entry: RobotEntry, list: JointValues[], what: string): Float64Array {
+  const dof = entry.model.dof;
+  const packed = new Float64Array(list.length * dof);
+  list.forEach((values, i) => readJointVector(entry.model, values, `${what}[${i}]`, packed.subarray(i * dof, (i + 1) * dof)));
+  return packed;
+}
+
 /** A computed result that is not finite is a defect of ours, never a `null` in a response. */
 export function assertFinite(values: ArrayLike<number>, what: string): void {
   for (let i = 0; i < values.length; i++) {
@@ -40,6 +48,10 @@ export function assertFinite(values: ArrayLike<number>, what: string): void {
 /** Rows of a row-major matrix as nested arrays. */
 export function toRows(M: Float64Array, rows: number, columns: number): number[][] {
   const out: number[][] = new Array<number[]>(rows);
-  for (let r = 0; r < rows; r++) out[r] = Array.from(M.subarray(r * columns, (r + 1) * columns));
+  for (let r = 0; r < rows; r++) {
+    const row = new Array<number>(columns);
+    for (let c = 0; c < columns; c++) row[c] = M[r * columns + c]!;
+    out[r] = row;
+  }
   return out;
 }

@@ -112,6 +112,8 @@ describe('kinematics routes', () => {
     expectProblem(await postJson(t.app, '/robots/ur5e/jacobian', { q: UR5E_Q, referenceFrame: 'BODY' }), 400, 'referenceFrame');
     expectProblem(await postJson(t.app, '/robots/ur5e/jacobian', '{"q": [0,'), 400, 'not valid JSON');
     expectProblem(await postJson(t.app, '/robots/ur5e/jacobian', '{"__proto__": {"x": 1}, "q": [0,0,0,0,0,0]}'), 400, '__proto__');
+    expectProblem(await postJson(t.app, '/robots/ur5e/jacobian', '{"\\u005f\\u005fproto__": {"x": 1}, "q": [0,0,0,0,0,0]}'), 400, '__proto__');
+    expectProblem(await postJson(t.app, '/robots/ur5e/jacobian', '{"q": {"constructor": {"prototype": {"x": 1}}}}'), 400, '__proto__');
     expectProblem(await postJson(t.app, '/robots/ur5e/jacobian', ''), 400, 'empty');
     expectProblem(await postJson(t.app, '/robots/ur5e/jacobian', { q: UR5E_Q, tipOffset: [0, 0] }), 400, 'tipOffset');
   });

@@ -2,10 +2,11 @@
  * Forward kinematics, Jacobians, tip velocity and statics, single and batch.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import { Type } from 'typebox';
 import { analyzeJacobian } from '../../core/analysis.js';
 import { computeLinkPosesInBase } from '../../core/forward-kinematics.js';
 import { computeJacobian } from '../../core/jacobian.js';
-import type { JointValues } from '../../core/joint-vector.js';
 import { linkIndexOf } from '../../core/model.js';
 import { poseFromTransform, type Pose } from '../../core/pose.js';
 import { SE3_SIZE } from '../../core/se3.js';
@@ -13,8 +14,10 @@ import { computeJointEfforts } from '../../core/statics.js';
 import { computeTwist } from '../../core/velocity.js';
 import type { AppConfig } from '../../config.js';
 import type { RobotEntry, RobotRegistry } from '../../robots/registry.js';
+import { float64Stride, type TaskRobot } from '../../workers/batch-tasks.js';
+import type { BatchRunner } from '../batch-pool.js';
 import {
-  ROW_ORDER, assertFinite, endEffectorOf, jointVectorOf, toRows,
+  ROW_ORDER, assertFinite, endEffectorOf, jointVectorOf, packJointVectors, toRows,
 } from '../robot-request.js';
 import { KINEMATICS_PROBLEMS, RobotIdParams, problemResponses } from '../schemas/common.js';
 import {
@@ -25,6 +28,26 @@ import {
 export interface KinematicsRoutesOptions {
   registry: RobotRegistry;
   config: AppConfig;
+  batches: BatchRunner;
+}
+
+/**
+ * Sends a body that is already JSON, as the batch routes assemble it from fragments that were
+ * serialised where they were computed: Fastify sends bytes as they are, so the response schema
+ * documents the body without serialising it again.
+ */
+function sendJsonParts(reply: FastifyReply, parts: (string | Uint8Array | Uint8Array[])[]): FastifyReply {
+  const buffers = parts.flat().map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p));
+  return reply.type('application/json; charset=utf-8').send(Buffer.concat(buffers)); // the one copy
+}
+
+function robotOf(entry: RobotEntry): TaskRobot {
+  return { sha256: entry.sha256, urdf: entry.urdf };
+}
+
+/** Whether the caller asked for the binary (float64) answer of a batch route. */
+function wantsBinary(accept: string | undefined): boolean {
+  return accept !== undefined && /(^|,)\s*application\/octet-stream\s*(;|,|$)/i.test(accept);
 }
 
 /** Poses of the requested links (all by default) in the base frame. */
@@ -48,7 +71,7 @@ function fkTargets(entry: RobotEntry, body: { links?: string[] | undefined; base
   };
 }
 
-export const kinematicsRoutes: FastifyPluginAsyncTypebox<KinematicsRoutesOptions> = async (app, { registry, config }) => {
+export const kinematicsRoutes: FastifyPluginAsyncTypebox<KinematicsRoutesOptions> = async (app, { registry, config, batches }) => {
   const problems = problemResponses(...KINEMATICS_PROBLEMS);
   const batch = { bodyLimit: config.batchBodyLimit };
 
@@ -73,14 +96,13 @@ export const kinematicsRoutes: FastifyPluginAsyncTypebox<KinematicsRoutesOptions
       description: `Like fk for each configuration of \`qs\` (at most ${config.maxBatch}), answered in the same order.`,
       params: RobotIdParams, body: fkBatchRequest(config.maxBatch), response: { 200: FkBatchResponse, ...problems },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const entry = registry.get(request.params.id);
     const { base, links } = fkTargets(entry, request.body);
-    const out = new Float64Array(SE3_SIZE * entry.model.linkNames.length);
-    const results = request.body.qs.map((values: JointValues, i: number) => ({
-      poses: linkPoses(entry, jointVectorOf(entry, values, `qs[${i}]`), base, links, out),
-    }));
-    return { base: entry.model.linkNames[base]!, results };
+    const q = packJointVectors(entry, request.body.qs, 'qs');
+    const result = await batches.run(entry, { kind: 'fk', robot: robotOf(entry), q, count: request.body.qs.length, base, links });
+    // already JSON: the fragments were serialised where they were computed
+    return sendJsonParts(reply as FastifyReply, [`{"base":${JSON.stringify(entry.model.linkNames[base])},"results":[`, result.items, ']}']);
   });
 
   app.post('/robots/:id/jacobian', {
@@ -111,25 +133,51 @@ export const kinematicsRoutes: FastifyPluginAsyncTypebox<KinematicsRoutesOptions
     ...batch,
     schema: {
       tags: ['kinematics'], summary: 'Jacobians of many configurations',
-      description: `Like jacobian for each configuration of \`qs\` (at most ${config.maxBatch}), answered in the same order.`,
-      params: RobotIdParams, body: jacobianBatchRequest(config.maxBatch), response: { 200: JacobianBatchResponse, ...problems },
+      description: `Like jacobian for each configuration of \`qs\` (at most ${config.maxBatch}), answered in the same order. `
+        + 'With `Accept: application/octet-stream` the answer is binary instead of JSON, exact and several times faster to '
+        + 'produce and read: little-endian float64 values, per configuration the 6 x dof Jacobian row by row, followed with '
+        + '`includePose` by the 12 values of the pose (rotation row by row, then position). The headers x-configurations, '
+        + 'x-jacobian-rows, x-jacobian-columns, x-values-per-configuration, x-joints, x-row-order and x-reference-frame '
+        + 'describe the layout.',
+      params: RobotIdParams, body: jacobianBatchRequest(config.maxBatch),
+      response: {
+        200: {
+          description: 'the Jacobians, in the order of qs',
+          content: {
+            'application/json': { schema: JacobianBatchResponse },
+            'application/octet-stream': { schema: Type.String({ format: 'binary', description: 'little-endian float64 values (see the description)' }) },
+          },
+        } as never,
+        ...problems,
+      },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const entry = registry.get(request.params.id);
-    const { model, workspace } = entry;
+    const { model } = entry;
     const ee = endEffectorOf(entry, request.body);
-    const jacobians: number[][][] = [];
-    const poses: Pose[] = [];
-    request.body.qs.forEach((values: JointValues, i: number) => {
-      const J = computeJacobian(model, workspace, jointVectorOf(entry, values, `qs[${i}]`), ee, workspace.J, workspace.X_BE);
-      assertFinite(J, 'Jacobian');
-      jacobians.push(toRows(J, 6, model.dof));
-      if (request.body.includePose) poses.push(poseFromTransform(workspace.X_BE));
+    const q = packJointVectors(entry, request.body.qs, 'qs');
+    const includePose = request.body.includePose === true;
+    const binary = wantsBinary(request.headers.accept);
+    const count = request.body.qs.length;
+    const result = await batches.run(entry, {
+      kind: 'jacobian', robot: robotOf(entry), q, count, includePose, encoding: binary ? 'float64' : 'json',
+      endEffector: {
+        tip: ee.tipName, base: ee.baseName, referenceFrame: ee.referenceFrame,
+        ...(ee.tipOffset ? { tipOffset: Array.from(ee.tipOffset) } : {}),
+      },
     });
-    return {
-      base: ee.baseName, tip: ee.tipName, referenceFrame: ee.referenceFrame, rowOrder: ROW_ORDER, joints: model.jointNames as string[],
-      jacobians, ...(request.body.includePose ? { poses } : {}),
-    };
+    if (binary) {
+      return (reply as FastifyReply).type('application/octet-stream').headers({
+        'x-configurations': String(count), 'x-jacobian-rows': '6', 'x-jacobian-columns': String(model.dof),
+        'x-values-per-configuration': String(float64Stride(model.dof, includePose)), 'x-joints': model.jointNames.join(','),
+        'x-row-order': ROW_ORDER.join(','), 'x-reference-frame': ee.referenceFrame,
+      }).send(Buffer.concat(result.items));
+    }
+    const header = JSON.stringify({
+      base: ee.baseName, tip: ee.tipName, referenceFrame: ee.referenceFrame, rowOrder: ROW_ORDER, joints: model.jointNames,
+    }).slice(0, -1);
+    return sendJsonParts(reply as FastifyReply, [`${header},"jacobians":[`, result.items,
+      ...(includePose ? ['],"poses":[', result.poses ?? []] : []), ']}']);
   });
 
   app.post('/robots/:id/velocity', {

@@ -1,0 +1,158 @@
+/**
+ * `npm run bench:http`: the HTTP cost of the service against a bare Fastify route, measured in
+ * the same run on 127.0.0.1.
+ *
+ * 1. The real server (dist/server.js, built first, with LOG_LEVEL=info: one JSON log line per
+ *    request, as in production) and a bare Fastify route that echoes a JSON body (bench/bare-echo-server.ts)
+ *    are each loaded by autocannon, run as a separate process, with the same connections and
+ *    duration. The service gets POST /robots/franka_panda/jacobian for one configuration; the
+ *    echo route gets that route's response as its body, so it parses, re-serialises and sends
+ *    back the same JSON (same size, same numbers to format). The pair is run `rounds` times, alternating, and the median of each
+ *    side is reported with the ratio.
+ * 2. POST /robots/franka_panda/jacobian/batch with 1,000 configurations, one request at a time,
+ *    answered in JSON and in binary float64: p50 and p99 of the round trip seen by a lean client
+ *    and of the time inside the server (the access log's durationMs).
+ *
+ * Flags: --json prints the results as JSON; --quick shortens the runs.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { Agent, request as httpRequest } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startServer } from '../scripts/server-process.js';
+import { benchFlags } from './timing.js';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..');
+const AUTOCANNON = join(ROOT, 'node_modules', 'autocannon', 'autocannon.js');
+
+interface Load { requestsPerSecond: number; p50Ms: number; p99Ms: number; errors: number; non2xx: number }
+
+async function autocannon(url: string, body: string, connections: number, seconds: number): Promise<Load> {
+  const { stdout } = await run(process.execPath, [AUTOCANNON, '--json', '-c', String(connections), '-d', String(seconds),
+    '-m', 'POST', '-H', 'content-type=application/json', '-b', body, url], { maxBuffer: 64 * 1024 * 1024 });
+  const r = JSON.parse(stdout) as { requests: { average: number }; latency: { p50: number; p99: number }; errors: number; non2xx: number };
+  return { requestsPerSecond: r.requests.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
+}
+
+async function startEcho(): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'bare-echo-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+/** POSTs JSON with node:http and reads the whole answer as bytes. */
+function post(agent: Agent, port: number, path: string, body: string, accept: string): Promise<{ status: number; requestId: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', agent,
+      headers: { 'content-type': 'application/json', accept, 'content-length': Buffer.byteLength(body) } }, (response) => {
+      response.on('data', () => undefined);
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, requestId: String(response.headers['x-request-id']) }));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function main(): Promise<void> {
+  const flags = benchFlags();
+  const seconds = flags.quick ? 3 : 10;
+  const rounds = flags.quick ? 1 : 3;
+  const connections = 16;
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-http-'));
+  const logLevel = process.env.LOG_LEVEL ?? 'info';
+  const server = await startServer({ DATA_DIR: dataDir, LOG_LEVEL: logLevel }, { compiled: true });
+  const echo = await startEcho();
+  try {
+    const q = [0.1, -0.4, 0.2, -2.1, 0.1, 1.8, 0.7];
+    const q8 = [...q, 0.02];
+    const body = JSON.stringify({ q: q8, tip: 'panda_hand_tcp' });
+    const jacobianUrl = `${server.url}/robots/franka_panda/jacobian`;
+    const response = await fetch(jacobianUrl, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const responseText = await response.text();
+    if (response.status !== 200) throw new Error(`jacobian answered ${response.status}: ${responseText}`);
+    // the echo route gets the jacobian response itself: the same size and the same numbers
+    const echoBody = responseText;
+
+    const service: Load[] = [];
+    const bare: Load[] = [];
+    // warm both up, then alternate
+    await autocannon(jacobianUrl, body, connections, 2);
+    await autocannon(`${echo.url}/echo`, echoBody, connections, 2);
+    for (let round = 0; round < rounds; round++) {
+      bare.push(await autocannon(`${echo.url}/echo`, echoBody, connections, seconds));
+      service.push(await autocannon(jacobianUrl, body, connections, seconds));
+    }
+
+    // batch latency, one request at a time, with a lean client (node:http, keep-alive, bytes only),
+    // for the JSON answer and for the binary one (Accept: application/octet-stream)
+    const qs = Array.from({ length: 1000 }, (_, i) => q8.map((x, k) => x + 1e-3 * Math.sin(i + k)));
+    const batchBody = JSON.stringify({ qs, tip: 'panda_hand_tcp' });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const { port } = new URL(server.url);
+    const batchLatency = async (accept: string): Promise<{ roundTrip: number[]; ids: string[] }> => {
+      const roundTrip: number[] = [];
+      const ids: string[] = [];
+      for (let i = 0; i < (flags.quick ? 30 : 100) + 10; i++) {
+        const t0 = performance.now();
+        const { status, requestId } = await post(agent, Number(port), '/robots/franka_panda/jacobian/batch', batchBody, accept);
+        if (status !== 200) throw new Error(`batch answered ${status}`);
+        if (i >= 10) { roundTrip.push(performance.now() - t0); ids.push(requestId); } // the first 10 warm up
+      }
+      return { roundTrip, ids };
+    };
+    const jsonBatch = await batchLatency('application/json');
+    const binaryBatch = await batchLatency('application/octet-stream');
+    agent.destroy();
+    // the server's own time for the same requests, from its access log (flushed within a second)
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const serverMs = new Map(server.lines.filter((l) => l.includes('"msg":"request"')).map((l) => JSON.parse(l) as { reqId: string; durationMs: number }).map((l) => [l.reqId, l.durationMs]));
+    const summary = (b: { roundTrip: number[]; ids: string[] }) => {
+      const inServer = b.ids.map((id) => serverMs.get(id)).filter((x): x is number => x !== undefined);
+      return {
+        n: b.roundTrip.length, p50Ms: percentile(b.roundTrip, 50), p99Ms: percentile(b.roundTrip, 99),
+        serverP50Ms: percentile(inServer, 50), serverP99Ms: percentile(inServer, 99),
+      };
+    };
+    const result = {
+      logLevel, connections, seconds, rounds,
+      responseBytes: responseText.length,
+      echoBytes: echoBody.length,
+      service: { requestsPerSecond: median(service.map((s) => s.requestsPerSecond)), p50Ms: median(service.map((s) => s.p50Ms)), p99Ms: median(service.map((s) => s.p99Ms)), errors: service.reduce((n, s) => n + s.errors + s.non2xx, 0) },
+      bare: { requestsPerSecond: median(bare.map((s) => s.requestsPerSecond)), p50Ms: median(bare.map((s) => s.p50Ms)), p99Ms: median(bare.map((s) => s.p99Ms)), errors: bare.reduce((n, s) => n + s.errors + s.non2xx, 0) },
+      ratio: median(service.map((s) => s.requestsPerSecond)) / median(bare.map((s) => s.requestsPerSecond)),
+      batch1000: { requestBytes: batchBody.length, json: summary(jsonBatch), binary: summary(binaryBatch) },
+    };
+    if (flags.json) {
+      console.log(JSON.stringify(result, null, 2));
+    } else {
+      console.log(`autocannon: ${connections} connections, ${seconds} s, ${rounds} alternating round(s), medians; 127.0.0.1`);
+      console.log(`POST /robots/franka_panda/jacobian     ${result.service.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${result.service.p50Ms} ms  p99 ${result.service.p99Ms} ms  (response ${result.responseBytes} B, log level ${logLevel})`);
+      console.log(`bare Fastify echo of that response   ${result.bare.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${result.bare.p50Ms} ms  p99 ${result.bare.p99Ms} ms`);
+      console.log(`ratio service / bare: ${(100 * result.ratio).toFixed(1)} %   errors: service ${result.service.errors}, bare ${result.bare.errors}`);
+      console.log(`POST jacobian/batch, 1,000 configurations (${(batchBody.length / 1024).toFixed(0)} KiB request), one at a time:`);
+      for (const [name, b] of [['JSON', result.batch1000.json], ['binary float64', result.batch1000.binary]] as const) {
+        console.log(`  ${name.padEnd(15)} round trip p50 ${b.p50Ms.toFixed(2)} ms, p99 ${b.p99Ms.toFixed(2)} ms;  in the server (access log) p50 ${b.serverP50Ms.toFixed(2)} ms, p99 ${b.serverP99Ms.toFixed(2)} ms  (n=${b.n})`);
+      }
+    }
+  } finally {
+    echo.stop();
+    server.child.kill('SIGTERM');
+    await server.exited;
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();

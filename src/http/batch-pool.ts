@@ -1,0 +1,82 @@
+/**
+ * Runs batch computations: inline for small batches, split across a pool of worker threads
+ * (piscina) for large ones, so that a large batch is computed and serialised in parallel and the
+ * event loop stays free for the cheap requests that control loops send meanwhile.
+ */
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { computeBatch, rememberModel, unpackResult, type BatchTask } from '../workers/batch-tasks.js';
+import type { RobotEntry } from '../robots/registry.js';
+
+/** Batches smaller than this run on the event loop: a worker round trip costs more than they do. */
+export const INLINE_BATCH_LIMIT = 64;
+
+/** The default pool size: one worker per core. */
+export function defaultWorkerThreads(): number {
+  return availableParallelism();
+}
+
+const fromSource = import.meta.url.endsWith('.ts');
+const WORKER_FILE = new URL(`../workers/kinematics-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url).href;
+
+const COMMA = Uint8Array.of(0x2c);
+
+/** Fragments of array elements, to be joined by commas (empty fragments skipped). */
+function commaSeparated(fragments: Uint8Array[]): Uint8Array[] {
+  return fragments.filter((f) => f.length > 0).flatMap((f, i) => (i === 0 ? [f] : [COMMA, f]));
+}
+
+/** The JSON of a batch's elements, as byte pieces to be written in order. */
+export interface BatchPieces {
+  items: Uint8Array[];
+  poses?: Uint8Array[];
+}
+
+export class BatchRunner {
+  private readonly pool: Piscina | undefined;
+
+  constructor(readonly threads: number) {
+    this.pool = threads > 0
+      ? new Piscina({
+        filename: WORKER_FILE,
+        minThreads: threads,
+        maxThreads: threads,
+        idleTimeout: 60_000,
+        // when the service runs from TypeScript sources (tests, tsx), the workers need tsx too
+        execArgv: fromSource ? [...process.execArgv, '--import', 'tsx'] : process.execArgv,
+      })
+      : undefined;
+  }
+
+  /**
+   * Computes `task` for `count` joint vectors, in chunks across the pool when it is large, and
+   * returns the JSON fragments in order, as pieces to be written one after another.
+   */
+  async run(entry: RobotEntry, task: BatchTask): Promise<BatchPieces> {
+    const chunks = this.pool ? Math.min(this.threads, Math.floor(task.count / INLINE_BATCH_LIMIT)) : 0;
+    if (chunks < 1 || !this.pool) {
+      rememberModel(task.robot.sha256, entry.model, entry.workspace);
+      const result = computeBatch(task);
+      return { items: [result.items], ...(result.poses ? { poses: [result.poses] } : {}) };
+    }
+    const dof = entry.model.dof;
+    const size = Math.ceil(task.count / chunks);
+    const pool = this.pool;
+    const withPoses = task.kind === 'jacobian' && task.includePose && task.encoding === 'json';
+    const parts = await Promise.all(Array.from({ length: chunks }, async (_, c) => {
+      const start = c * size, end = Math.min(task.count, start + size);
+      const q = task.q.slice(start * dof, end * dof);
+      const packed = await (pool.run({ ...task, q, count: end - start }, { transferList: [q.buffer] }) as Promise<Uint8Array>);
+      return unpackResult(packed, withPoses);
+    }));
+    const binary = task.kind === 'jacobian' && task.encoding === 'float64';
+    return {
+      items: binary ? parts.map((p) => p.items) : commaSeparated(parts.map((p) => p.items)),
+      ...(withPoses ? { poses: commaSeparated(parts.map((p) => p.poses!)) } : {}),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.destroy();
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * Batch computations that may run on a worker thread: each takes a plain, cloneable task (the
+ * robot as URDF text, joint vectors packed in one Float64Array) and returns its results already
+ * serialised as a JSON fragment (the elements of an array, without the brackets). Formatting
+ * doubles dominates a large batch (about 200 ns per number here), so it is done where the
+ * computation runs, in parallel across workers.
+ */
+import { computeLinkPosesInBase } from '../core/forward-kinematics.js';
+import { computeJacobian, resolveEndEffector, type EndEffectorSpec } from '../core/jacobian.js';
+import type { KinematicModel } from '../core/model.js';
+import { poseFromTransform } from '../core/pose.js';
+import { SE3_SIZE } from '../core/se3.js';
+import { createWorkspace, type KinematicWorkspace } from '../core/workspace.js';
+import { loadUrdf } from '../urdf/load-urdf.js';
+
+/** A robot as a task carries it: the URDF text and its hash, which keys the compiled-model cache. */
+export interface TaskRobot {
+  sha256: string;
+  urdf: string;
+}
+
+interface BatchBase {
+  robot: TaskRobot;
+  /** count x dof joint values, row after row. */
+  q: Float64Array;
+  count: number;
+}
+
+export interface JacobianBatchTask extends BatchBase {
+  kind: 'jacobian';
+  endEffector: EndEffectorSpec;
+  includePose: boolean;
+  /**
+   * 'json': JSON text. 'float64': per configuration the 6 x dof Jacobian row-major, then (with
+   * includePose) the 12 doubles of the pose (rotation row-major, then position), little-endian.
+   */
+  encoding: 'json' | 'float64';
+}
+
+export interface FkBatchTask extends BatchBase {
+  kind: 'fk';
+  base: number;
+  links: number[];
+}
+
+export type BatchTask = JacobianBatchTask | FkBatchTask;
+
+/**
+ * The result: the JSON text of the elements, joined by commas, as UTF-8 bytes (jacobians, and
+ * poses when asked). Bytes rather than strings: a worker's buffer is transferred to the main
+ * thread without a copy and written to the socket without being encoded again.
+ */
+export interface BatchResult {
+  items: Uint8Array;
+  poses?: Uint8Array;
+}
+
+/** One buffer for a result, so it can be transferred: [items length as uint32][items][poses]. */
+export function packResult(result: BatchResult): Uint8Array {
+  const poses = result.poses ?? new Uint8Array(0);
+  const packed = new Uint8Array(4 + result.items.length + poses.length);
+  new DataView(packed.buffer).setUint32(0, result.items.length, true);
+  packed.set(result.items, 4);
+  packed.set(poses, 4 + result.items.length);
+  return packed;
+}
+
+export function unpackResult(packed: Uint8Array, withPoses: boolean): BatchResult {
+  const itemsLength = new DataView(packed.buffer, packed.byteOffset, 4).getUint32(0, true);
+  const items = packed.subarray(4, 4 + itemsLength);
+  return withPoses ? { items, poses: packed.subarray(4 + itemsLength) } : { items };
+}
+
+const MAX_CACHED_MODELS = 32;
+const models = new Map<string, { model: KinematicModel; workspace: KinematicWorkspace }>();
+
+/** The compiled model of a task's robot, cached per thread by URDF hash. */
+export function modelOf(robot: TaskRobot): { model: KinematicModel; workspace: KinematicWorkspace } {
+  let entry = models.get(robot.sha256);
+  if (!entry) {
+    const model = loadUrdf(robot.urdf);
+    entry = { model, workspace: createWorkspace(model) };
+    if (models.size >= MAX_CACHED_MODELS) models.delete(models.keys().next().value!);
+    models.set(robot.sha256, entry);
+  }
+  return entry;
+}
+
+/** Registers a model compiled elsewhere on this thread (the main thread's registry). */
+export function rememberModel(sha256: string, model: KinematicModel, workspace: KinematicWorkspace): void {
+  if (!models.has(sha256)) models.set(sha256, { model, workspace });
+}
+
+function assertFinite(values: ArrayLike<number>, what: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new Error(`non-finite ${what} computed`);
+  }
+}
+
+/** The elements of a JSON array, without its brackets, as UTF-8. */
+function elements(values: unknown[]): Uint8Array {
+  const text = JSON.stringify(values);
+  return Buffer.from(text.slice(1, -1), 'utf8');
+}
+
+/** Doubles per configuration of the float64 encoding. */
+export function float64Stride(dof: number, includePose: boolean): number {
+  return 6 * dof + (includePose ? SE3_SIZE : 0);
+}
+
+function jacobianBatchFloat64(task: JacobianBatchTask, model: KinematicModel, workspace: KinematicWorkspace): BatchResult {
+  const ee = resolveEndEffector(model, task.endEffector);
+  const dof = model.dof;
+  const stride = float64Stride(dof, task.includePose);
+  const out = new Float64Array(task.count * stride);
+  for (let i = 0; i < task.count; i++) {
+    const J = out.subarray(i * stride, i * stride + 6 * dof);
+    const X = task.includePose ? out.subarray(i * stride + 6 * dof, (i + 1) * stride) : workspace.X_BE;
+    computeJacobian(model, workspace, task.q.subarray(i * dof, (i + 1) * dof), ee, J, X);
+  }
+  assertFinite(out, 'Jacobian');
+  // typed arrays are in the platform's byte order: every platform Node supports is little-endian
+  return { items: new Uint8Array(out.buffer) };
+}
+
+function jacobianBatch(task: JacobianBatchTask): BatchResult {
+  const { model, workspace } = modelOf(task.robot);
+  if (task.encoding === 'float64') return jacobianBatchFloat64(task, model, workspace);
+  const ee = resolveEndEffector(model, task.endEffector);
+  const dof = model.dof;
+  const jacobians: number[][][] = [];
+  const poses: unknown[] = [];
+  for (let i = 0; i < task.count; i++) {
+    const J = computeJacobian(model, workspace, task.q.subarray(i * dof, (i + 1) * dof), ee, workspace.J, workspace.X_BE);
+    assertFinite(J, 'Jacobian');
+    const rows: number[][] = [];
+    for (let r = 0; r < 6; r++) {
+      const row = new Array<number>(dof);
+      for (let k = 0; k < dof; k++) row[k] = J[r * dof + k]!;
+      rows.push(row);
+    }
+    jacobians.push(rows);
+    if (task.includePose) {
+      assertFinite(workspace.X_BE, 'pose');
+      poses.push(poseFromTransform(workspace.X_BE));
+    }
+  }
+  return { items: elements(jacobians), ...(task.includePose ? { poses: elements(poses) } : {}) };
+}
+
+function fkBatch(task: FkBatchTask): BatchResult {
+  const { model, workspace } = modelOf(task.robot);
+  const dof = model.dof;
+  const X = new Float64Array(SE3_SIZE * model.linkNames.length);
+  const results: unknown[] = [];
+  for (let i = 0; i < task.count; i++) {
+    computeLinkPosesInBase(model, workspace, task.q.subarray(i * dof, (i + 1) * dof), task.base, X);
+    const poses: Record<string, unknown> = {};
+    for (const link of task.links) {
+      const o = SE3_SIZE * link;
+      assertFinite(X.subarray(o, o + SE3_SIZE), 'pose');
+      poses[model.linkNames[link]!] = poseFromTransform(X, o);
+    }
+    results.push({ poses });
+  }
+  return { items: elements(results) };
+}
+
+export function computeBatch(task: BatchTask): BatchResult {
+  return task.kind === 'jacobian' ? jacobianBatch(task) : fkBatch(task);
+}
