@@ -21,9 +21,10 @@ import type { KinematicModel } from '../src/core/model.js';
 import { createWorkspace } from '../src/core/workspace.js';
 import { loadUrdf } from '../src/urdf/load-urdf.js';
 import { buildKdlBaseline, type KdlTiming } from './kdl-baseline.js';
+import { ROOT } from './paths.js';
 import { benchFlags, timeOperation } from './timing.js';
 
-const ROBOTS_DIR = join(import.meta.dirname, '..', 'robots');
+const ROBOTS_DIR = join(ROOT, 'robots');
 const CHAINS = [
   { robot: 'franka_panda', base: 'panda_link0', tip: 'panda_hand_tcp' },
   { robot: 'ur5e', base: 'base_link', tip: 'tool0' },

@@ -22,10 +22,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startServer } from '../scripts/server-process.js';
+import { ROOT } from './paths.js';
 import { benchFlags } from './timing.js';
 
 const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, '..');
 const AUTOCANNON = join(ROOT, 'node_modules', 'autocannon', 'autocannon.js');
 
 interface Load { requestsPerSecond: number; p50Ms: number; p99Ms: number; errors: number; non2xx: number }
@@ -38,7 +38,7 @@ async function autocannon(url: string, body: string, connections: number, second
 }
 
 async function startEcho(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'bare-echo-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(ROOT, 'build', 'bench', 'bare-echo-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
   return { url, stop: () => child.kill('SIGTERM') };
 }

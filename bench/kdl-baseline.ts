@@ -6,10 +6,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ROOT } from './paths.js';
 
-const SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'kdl', 'kdl-bench.cpp');
+const SOURCE = join(ROOT, 'bench', 'kdl', 'kdl-bench.cpp');
 
 export interface KdlTiming { dof: number; fkNs: number; jacobianNs: number }
 

@@ -4,10 +4,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ROOT } from './repo-root.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MAX_LINES = 10_000;
 
 export interface ServerProcess {

@@ -1,24 +1,7 @@
-/** A small seeded generator (mulberry32), so that every random test is reproducible. */
-export class Random {
-  private state: number;
+import { SeededRandom } from '../../src/core/ik/random.js';
 
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  uniform(lo: number, hi: number): number {
-    return lo + (hi - lo) * this.next();
-  }
-
+/** The core's seeded generator, with conveniences for tests. */
+export class Random extends SeededRandom {
   int(n: number): number {
     return Math.floor(this.next() * n);
   }

@@ -1,0 +1,133 @@
+/**
+ * `npm run bench:ik`: the protocol of TRAC-IK's published benchmark, in-process. For each builtin
+ * 6- and 7-DoF arm: random joint configurations inside the limits (continuous joints in [-π, π]),
+ * their FK poses as targets, seeds drawn at random inside the limits, tolerance 1e-5 m and
+ * 1e-5 rad, a 5 ms budget, joint limits respected. A solve counts as a success only when the
+ * returned q is inside the limits and its pose, recomputed independently by the reference
+ * kinematics, is within the tolerance. Times include failures. A warm-up of 500 solves on other
+ * targets precedes the timed ones (V8 compiles hot code first).
+ *
+ * Flags: --json prints { results: [{ robot, tip, dof, n, successRate, meanUs, medianUs, p99Us }] };
+ * --quick uses 1,000 targets per arm instead of 10,000.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createIkWorkspace } from '../src/core/ik/ik-workspace.js';
+import { SeededRandom } from '../src/core/ik/random.js';
+import { solveIk } from '../src/core/ik/solve.js';
+import { computeEndEffectorPose, resolveEndEffector, type EndEffector } from '../src/core/jacobian.js';
+import type { KinematicModel } from '../src/core/model.js';
+import { createKinematicPath } from '../src/core/kinematic-path.js';
+import { computePoseError } from '../src/core/ik/pose-error.js';
+import { loadUrdf } from '../src/urdf/load-urdf.js';
+import { ROBOTS_DIR } from './paths.js';
+import { benchFlags } from './timing.js';
+
+const ARMS = [
+  { robot: 'franka_panda', tip: 'panda_hand_tcp' },
+  { robot: 'kuka_iiwa14', tip: 'iiwa_link_ee' },
+  { robot: 'kinova_gen3', tip: 'EndEffector_Link' },
+  { robot: 'ur5e', tip: 'tool0' },
+  { robot: 'abb_irb2400', tip: 'tool0' },
+  { robot: 'baxter', tip: 'left_gripper' },
+  { robot: 'baxter', tip: 'right_gripper' },
+];
+const TOLERANCE = { position: 1e-5, orientation: 1e-5 };
+const TIMEOUT_MS = 5;
+const WARM_UP = 500;
+
+export interface IkBenchResult {
+  robot: string; tip: string; dof: number; n: number;
+  successRate: number; meanUs: number; medianUs: number; p99Us: number;
+  meanIterations: number; meanRestarts: number;
+}
+
+function sampler(model: KinematicModel, ee: EndEffector, random: SeededRandom): () => Float64Array {
+  return () => {
+    const q = new Float64Array(model.dof);
+    for (const k of ee.path.movingJoints) {
+      q[k] = model.continuous[k] ? random.uniform(-Math.PI, Math.PI) : random.uniform(model.qLower[k]!, model.qUpper[k]!);
+    }
+    return q;
+  };
+}
+
+/**
+ * The success test, independent of the solver: limits, and the pose by the reference (loop-based)
+ * kinematics. Built once per arm, so that checking allocates nothing that GC would then charge to
+ * the timed solves.
+ */
+function verifier(model: KinematicModel, ee: EndEffector): (q: Float64Array, X_target: Float64Array) => boolean {
+  const reference = createKinematicPath(model, ee.path.base, ee.path.tip, 'reference');
+  const X = new Float64Array(12), e = new Float64Array(6), R = new Float64Array(9);
+  return (q, X_target) => {
+    for (let k = 0; k < model.dof; k++) {
+      if (!model.continuous[k] && (q[k]! < model.qLower[k]! || q[k]! > model.qUpper[k]!)) return false;
+    }
+    reference.pose(q, X);
+    computePoseError(X, X_target, e, R);
+    return Math.hypot(e[0]!, e[1]!, e[2]!) <= TOLERANCE.position && Math.hypot(e[3]!, e[4]!, e[5]!) <= TOLERANCE.orientation;
+  };
+}
+
+export function benchArm(robot: string, tip: string, n: number): IkBenchResult {
+  const model = loadUrdf(readFileSync(join(ROBOTS_DIR, `${robot}.urdf`), 'utf8'));
+  const ee = resolveEndEffector(model, { tip });
+  const ik = createIkWorkspace(model);
+  const random = new SeededRandom(20261127);
+  const sample = sampler(model, ee, random);
+  const verify = verifier(model, ee);
+  const X_target = new Float64Array(12);
+  const solve = (randomSeed: number): { ok: boolean; us: number; iterations: number; restarts: number } => {
+    const target = sample();
+    computeEndEffectorPose(model, target, ee, ik.X_target);
+    X_target.set(ik.X_target);
+    const seed = sample();
+    const t0 = performance.now();
+    const r = solveIk(ik, ee, { seed, tolerance: TOLERANCE, timeoutMs: TIMEOUT_MS, randomSeed });
+    const us = (performance.now() - t0) * 1000;
+    return { ok: r.converged && verify(r.q, X_target), us, iterations: r.iterations, restarts: r.restarts };
+  };
+  for (let i = 0; i < WARM_UP; i++) solve(1_000_000 + i);
+  const times: number[] = [];
+  let successes = 0, iterations = 0, restarts = 0;
+  for (let i = 0; i < n; i++) {
+    const r = solve(i);
+    if (r.ok) successes++;
+    times.push(r.us);
+    iterations += r.iterations;
+    restarts += r.restarts;
+  }
+  times.sort((a, b) => a - b);
+  return {
+    robot, tip, dof: ee.path.movingJoints.length, n,
+    successRate: successes / n,
+    meanUs: times.reduce((s, t) => s + t, 0) / n,
+    medianUs: times[Math.floor(n / 2)]!,
+    p99Us: times[Math.min(n - 1, Math.ceil(0.99 * n) - 1)]!,
+    meanIterations: iterations / n,
+    meanRestarts: restarts / n,
+  };
+}
+
+function main(): void {
+  const flags = benchFlags();
+  const n = flags.quick ? 1000 : 10_000;
+  const only = process.env.IK_BENCH_ARMS?.split(',');
+  const results = ARMS.filter((a) => !only || only.includes(a.robot)).map((a) => benchArm(a.robot, a.tip, n));
+  if (flags.json) {
+    console.log(JSON.stringify({ results }, null, 2));
+    return;
+  }
+  console.log(`TRAC-IK protocol: ${n} random reachable targets per arm, random seeds, tolerance 1e-5 m / 1e-5 rad, ${TIMEOUT_MS} ms budget, limits respected; node ${process.version}`);
+  console.log('robot          tip                dof   success     mean µs  median µs   p99 µs   iterations  restarts');
+  for (const r of results) {
+    console.log([
+      r.robot.padEnd(14), r.tip.padEnd(18), String(r.dof).padStart(3), `${(100 * r.successRate).toFixed(2)} %`.padStart(10),
+      r.meanUs.toFixed(1).padStart(11), r.medianUs.toFixed(1).padStart(10), r.p99Us.toFixed(1).padStart(9),
+      r.meanIterations.toFixed(1).padStart(12), r.meanRestarts.toFixed(2).padStart(9),
+    ].join(' '));
+  }
+}
+
+main();

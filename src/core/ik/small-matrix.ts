@@ -1,0 +1,85 @@
+/**
+ * Dense linear algebra for the small symmetric systems of inverse kinematics (at most the robot's
+ * dof or 6 unknowns), written for speed and no allocation: matrices are row-major Float64Arrays
+ * of n x n, solved in place.
+ */
+
+/**
+ * Solves A x = b for symmetric positive definite A by Cholesky factorisation, A = L Lᵀ. A is
+ * overwritten with L (lower triangle) and b with x. Returns false, leaving b undefined, when A is
+ * not positive definite to working precision.
+ */
+export function choleskySolve(A: Float64Array, b: Float64Array, n: number): boolean {
+  for (let j = 0, jj = 0; j < n; j++, jj += n) {
+    let d = A[jj + j]!;
+    for (let k = 0; k < j; k++) d -= A[jj + k]! * A[jj + k]!;
+    if (!(d > 0)) return false;
+    const ljj = Math.sqrt(d);
+    const inverse = 1 / ljj;
+    A[jj + j] = ljj;
+    for (let i = j + 1, ii = (j + 1) * n; i < n; i++, ii += n) {
+      let sum = A[ii + j]!;
+      for (let k = 0; k < j; k++) sum -= A[ii + k]! * A[jj + k]!;
+      A[ii + j] = sum * inverse;
+    }
+  }
+  // L y = b, then Lᵀ x = y
+  for (let i = 0, ii = 0; i < n; i++, ii += n) {
+    let sum = b[i]!;
+    for (let k = 0; k < i; k++) sum -= A[ii + k]! * b[k]!;
+    b[i] = sum / A[ii + i]!;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let sum = b[i]!;
+    for (let k = i + 1; k < n; k++) sum -= A[k * n + i]! * b[k]!;
+    b[i] = sum / A[i * n + i]!;
+  }
+  return true;
+}
+
+/** Sweeps of the cyclic Jacobi method before giving up; 6 to 10 suffice for n <= 8. */
+const MAX_JACOBI_SWEEPS = 30;
+
+/**
+ * Eigenvalues of the symmetric matrix A (n x n, destroyed) by the cyclic Jacobi method, written
+ * to `eigenvalues` in ascending order. Jacobi is slow for large n but exact to rounding for the
+ * n <= 8 of kinematics, and needs no allocation. Eigenvectors are not formed.
+ */
+export function symmetricEigenvalues(A: Float64Array, n: number, eigenvalues: Float64Array): void {
+  for (let sweep = 0; sweep < MAX_JACOBI_SWEEPS; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += A[p * n + q]! * A[p * n + q]!;
+    if (off === 0) break;
+    let diagonal = 0;
+    for (let p = 0; p < n; p++) diagonal += A[p * n + p]! * A[p * n + p]!;
+    if (off <= 1e-32 * diagonal) break;
+    for (let p = 0; p < n - 1; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const apq = A[p * n + q]!;
+        if (apq === 0) continue;
+        // the rotation that zeroes A[p][q]: t = tan θ, the smaller root of t² + 2τt - 1 = 0
+        const tau = (A[q * n + q]! - A[p * n + p]!) / (2 * apq);
+        const t = (tau >= 0 ? 1 : -1) / (Math.abs(tau) + Math.sqrt(1 + tau * tau));
+        const c = 1 / Math.sqrt(1 + t * t), s = t * c;
+        for (let k = 0; k < n; k++) {
+          const akp = A[k * n + p]!, akq = A[k * n + q]!;
+          A[k * n + p] = c * akp - s * akq;
+          A[k * n + q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < n; k++) {
+          const apk = A[p * n + k]!, aqk = A[q * n + k]!;
+          A[p * n + k] = c * apk - s * aqk;
+          A[q * n + k] = s * apk + c * aqk;
+        }
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) eigenvalues[i] = A[i * n + i]!;
+  // insertion sort, ascending (n is tiny)
+  for (let i = 1; i < n; i++) {
+    const v = eigenvalues[i]!;
+    let j = i - 1;
+    while (j >= 0 && eigenvalues[j]! > v) { eigenvalues[j + 1] = eigenvalues[j]!; j--; }
+    eigenvalues[j + 1] = v;
+  }
+}

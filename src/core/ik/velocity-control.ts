@@ -1,0 +1,117 @@
+/**
+ * Resolved-rate control: the joint velocities that produce a desired tip twist, for servo loops.
+ *
+ *   q̇ = J⁺ V  (damped least squares, the adaptive damping of damped-step.ts near singularities)
+ *
+ * then scaled down as a whole, so that its direction (and the direction of the tip's motion)
+ * is kept:
+ *  - near singularities, as MoveIt Servo does: with κ the condition number of J (σmax / σmin over
+ *    the joints that move the tip), full speed below the lower threshold (default 17), a linear
+ *    ramp to zero at the hard-stop threshold (default 30), and zero beyond it; only when the
+ *    command moves toward the singularity (κ grows along q̇), so that the robot can always back
+ *    out of one;
+ *  - so that no joint passes a position limit within dt, and none exceeds its URDF velocity limit.
+ */
+import { computeJacobian, type EndEffector } from '../jacobian.js';
+import { loadProblem, singularValues } from './damped-least-squares.js';
+import { adaptiveDamping2, type SingularityMeasures } from './damped-step.js';
+import { freeMovingJoints, limitedStep, setWeights, type IkWorkspace } from './ik-workspace.js';
+
+export const DEFAULT_LOWER_SINGULARITY_THRESHOLD = 17;
+export const DEFAULT_HARD_STOP_SINGULARITY_THRESHOLD = 30;
+export const DEFAULT_CONTROL_PERIOD = 0.01;
+/** Joint displacement of the probe that tells whether a command approaches a singularity (rad or m). */
+const SINGULARITY_PROBE = 1e-3;
+
+export interface VelocityControlOptions {
+  /** Control period (s): no joint may pass a position limit within it. Default 0.01. */
+  dt?: number;
+  lowerSingularityThreshold?: number;
+  hardStopSingularityThreshold?: number;
+  /** Apply position and velocity limits (default true). */
+  respectLimits?: boolean;
+}
+
+export type VelocityControlStatus = 'ok' | 'decelerating-singularity' | 'halted-singularity' | 'joint-limit';
+
+export interface VelocityControlResult {
+  qdot: Float64Array;
+  /** The factor applied to the unconstrained q̇, in [0, 1]. */
+  scale: number;
+  status: VelocityControlStatus;
+  analysis: SingularityMeasures;
+}
+
+/** Singular values of J over the moving joints into ik.dls.eigenvalues (ascending); returns κ, or Infinity when σmin = 0. */
+function conditionOf(ik: IkWorkspace, count: { n: number }): number {
+  loadProblem(ik.dls, ik.J, ik.e, ik.sqrtTaskWeights, ik.free);
+  count.n = singularValues(ik.dls);
+  const sigmaMin = ik.dls.eigenvalues[0]!, sigmaMax = ik.dls.eigenvalues[count.n - 1]!;
+  return count.n === 0 || sigmaMin <= 0 ? Infinity : sigmaMax / sigmaMin;
+}
+
+/**
+ * The joint velocities for the twist V (6 values, linear first, in the end effector's reference
+ * frame) at q.
+ */
+export function computeVelocityCommand(
+  ik: IkWorkspace, ee: EndEffector, q: Float64Array, twist: Float64Array, options: VelocityControlOptions = {},
+): VelocityControlResult {
+  const { model } = ik;
+  const dof = model.dof;
+  const dt = options.dt ?? DEFAULT_CONTROL_PERIOD;
+  const lower = options.lowerSingularityThreshold ?? DEFAULT_LOWER_SINGULARITY_THRESHOLD;
+  const hardStop = options.hardStopSingularityThreshold ?? DEFAULT_HARD_STOP_SINGULARITY_THRESHOLD;
+  const respectLimits = options.respectLimits ?? true;
+  setWeights(ik, undefined, undefined);
+  freeMovingJoints(ik, ee);
+  computeJacobian(model, ik.kinematics, q, ee, ik.J, ik.X);
+  ik.e.set(twist);
+
+  const count = { n: 0 };
+  const kappa = conditionOf(ik, count);
+  const sigma = ik.dls.eigenvalues;
+  let manipulability = count.n > 0 ? 1 : 0;
+  for (let i = 0; i < count.n; i++) manipulability *= sigma[i]!;
+  const analysis: SingularityMeasures = { minSingularValue: count.n > 0 ? sigma[0]! : 0, manipulability };
+  if (Number.isFinite(kappa)) analysis.conditionNumber = kappa;
+
+  // the unconstrained velocities: J⁺ V, damped near singularities (limits are handled by scaling)
+  limitedStep(ik, q, adaptiveDamping2(analysis.minSingularValue), false);
+  const qdot = Float64Array.from(ik.dq);
+
+  let singularityScale = 1;
+  if (kappa > lower) {
+    // toward the singularity if κ grows along q̇
+    let speed = 0;
+    for (let k = 0; k < dof; k++) speed = Math.max(speed, Math.abs(qdot[k]!));
+    let toward = true;
+    if (speed > 0) {
+      const probe = new Float64Array(dof);
+      for (let k = 0; k < dof; k++) probe[k] = q[k]! + (SINGULARITY_PROBE / speed) * qdot[k]!;
+      computeJacobian(model, ik.kinematics, probe, ee, ik.J, ik.X);
+      toward = conditionOf(ik, count) >= kappa;
+    }
+    if (toward) singularityScale = kappa >= hardStop ? 0 : 1 - (kappa - lower) / (hardStop - lower);
+  }
+
+  let limitScale = 1;
+  if (respectLimits && singularityScale > 0) {
+    for (let k = 0; k < dof; k++) {
+      const v = qdot[k]! * singularityScale;
+      if (v === 0) continue;
+      const vmax = model.velocityLimit[k]!;
+      if (Math.abs(v) > vmax) limitScale = Math.min(limitScale, vmax / Math.abs(v));
+      if (model.continuous[k]) continue;
+      const next = q[k]! + v * dt;
+      if (v > 0 && next > model.qUpper[k]!) limitScale = Math.min(limitScale, Math.max(0, (model.qUpper[k]! - q[k]!) / (v * dt)));
+      if (v < 0 && next < model.qLower[k]!) limitScale = Math.min(limitScale, Math.max(0, (model.qLower[k]! - q[k]!) / (v * dt)));
+    }
+  }
+  const scale = singularityScale * limitScale;
+  for (let k = 0; k < dof; k++) qdot[k] = qdot[k]! * scale;
+  const status: VelocityControlStatus = singularityScale === 0 ? 'halted-singularity'
+    : limitScale < 1 ? 'joint-limit'
+      : singularityScale < 1 ? 'decelerating-singularity' : 'ok';
+  return { qdot, scale, status, analysis };
+}

@@ -1,0 +1,300 @@
+import { describe, expect, it } from 'vitest';
+import { computeEndEffectorPose, computeJacobian, resolveEndEffector, type EndEffector } from '../../src/core/jacobian.js';
+import type { KinematicModel } from '../../src/core/model.js';
+import { createDlsScratch, loadProblem, solveStep } from '../../src/core/ik/damped-least-squares.js';
+import { computeIkStep, MAX_ADAPTIVE_DAMPING } from '../../src/core/ik/damped-step.js';
+import { compileDlsKernels } from '../../src/core/ik/dls-kernel.js';
+import { createIkWorkspace, type IkWorkspace } from '../../src/core/ik/ik-workspace.js';
+import { solveIk } from '../../src/core/ik/solve.js';
+import { computeVelocityCommand } from '../../src/core/ik/velocity-control.js';
+import { createWorkspace } from '../../src/core/workspace.js';
+import { loadUrdf } from '../../src/urdf/load-urdf.js';
+import { maxAbsDifference } from '../helpers/finite-differences.js';
+import { readBuiltinUrdf } from '../helpers/paths.js';
+import { Random } from '../helpers/random.js';
+
+const robots = new Map<string, KinematicModel>();
+function robot(id: string): KinematicModel {
+  let model = robots.get(id);
+  if (!model) { model = loadUrdf(readBuiltinUrdf(id)); robots.set(id, model); }
+  return model;
+}
+
+function randomInLimits(model: KinematicModel, rng: Random): Float64Array {
+  return Float64Array.from({ length: model.dof }, (_, k) => (model.continuous[k]
+    ? rng.uniform(-Math.PI, Math.PI) : rng.uniform(model.qLower[k]!, model.qUpper[k]!)));
+}
+
+function setTarget(ik: IkWorkspace, ee: EndEffector, q: Float64Array): void {
+  computeEndEffectorPose(ik.model, q, ee, ik.X_target);
+}
+
+function withinLimits(model: KinematicModel, q: Float64Array): boolean {
+  return Array.from(q).every((x, k) => model.continuous[k] === 1 || (x >= model.qLower[k]! && x <= model.qUpper[k]!));
+}
+
+const squaredError = (e: { position: number; orientation: number }): number => e.position ** 2 + e.orientation ** 2;
+
+describe('damped least squares', () => {
+  it('the compiled kernels solve the same systems as the loops, with pinned joints and zero weights', () => {
+    const rng = new Random(11);
+    for (const dof of [4, 6, 7, 9]) {
+      const columns = Array.from({ length: dof }, (_, k) => k).filter(() => rng.next() < 0.9);
+      const kernels = compileDlsKernels(dof, columns)!;
+      const scratch = createDlsScratch(dof);
+      for (let trial = 0; trial < 50; trial++) {
+        const J = rng.vector(6 * dof), e = rng.vector(6);
+        const sqrtW = Float64Array.from({ length: 6 }, () => (rng.next() < 0.2 ? 0 : rng.uniform(0.3, 2)));
+        const free = new Uint8Array(dof);
+        const active = new Float64Array(dof);
+        for (const k of columns) if (rng.next() < 0.85) { free[k] = 1; active[k] = scratch.jointScale[k] = rng.uniform(0.5, 2); }
+        const lambda2 = rng.next() < 0.3 ? 0 : rng.uniform(1e-4, 0.5);
+        loadProblem(scratch, J, e, sqrtW, free);
+        const expected = new Float64Array(dof), actual = new Float64Array(dof);
+        const loopOk = solveStep(scratch, lambda2 + 1e-9, expected);
+        const n = free.reduce((s, f) => s + f, 0), m = sqrtW.filter((w) => w > 0).length;
+        const kernelOk = (n <= m ? kernels.primal : kernels.dual)(J, e, sqrtW, active, lambda2 + 1e-9, actual);
+        expect(kernelOk).toBe(loopOk);
+        if (loopOk) expect(maxAbsDifference(actual, expected)).toBeLessThan(1e-8 * Math.max(1, ...expected.map(Math.abs)));
+      }
+    }
+  });
+});
+
+describe('ik step', () => {
+  it('never increases the error when λ is large enough', () => {
+    const rng = new Random(3);
+    for (const [id, tip] of [['franka_panda', 'panda_hand_tcp'], ['ur5e', 'tool0'], ['scara', 'tool0']] as const) {
+      const model = robot(id);
+      const ee = resolveEndEffector(model, { tip });
+      const ik = createIkWorkspace(model);
+      for (let trial = 0; trial < 100; trial++) {
+        setTarget(ik, ee, randomInLimits(model, rng));
+        const r = computeIkStep(ik, ee, randomInLimits(model, rng), { damping: 5 });
+        expect(squaredError(r.errorAfter)).toBeLessThanOrEqual(squaredError(r.error) * (1 + 1e-12));
+      }
+    }
+  });
+
+  it('converges by repeated steps and reports it', () => {
+    const model = robot('kuka_iiwa14');
+    const ee = resolveEndEffector(model, { tip: 'iiwa_link_ee' });
+    const ik = createIkWorkspace(model);
+    const q = new Float64Array([0.2, 0.4, -0.1, -1.2, 0.3, 0.8, 0.1]);
+    setTarget(ik, ee, q.map((x, k) => x + 0.05 * (k % 2 ? 1 : -1)));
+    let r = computeIkStep(ik, ee, q);
+    for (let i = 0; i < 20 && r.status !== 'converged'; i++) r = computeIkStep(ik, ee, r.q);
+    expect(r.status).toBe('converged');
+    expect(r.errorAfter.position).toBeLessThan(1e-5);
+    expect(r.damping).toBe(0); // far from singular: the exact Gauss–Newton step
+  });
+
+  it('stays bounded at an exact singularity, with the damping at its maximum', () => {
+    const model = robot('ur5e');
+    const ee = resolveEndEffector(model, { tip: 'tool0' });
+    const ik = createIkWorkspace(model);
+    // all zeros: the arm is stretched out and shoulder, elbow and wrist 1 axes are parallel
+    const q = new Float64Array(6);
+    setTarget(ik, ee, Float64Array.of(0.3, -0.5, 0.4, 0.2, -0.3, 0.1));
+    const r = computeIkStep(ik, ee, q, { respectLimits: false });
+    expect(r.status).toBe('near-singular');
+    // σ comes from the eigenvalues of J Jᵀ, which resolve σ down to about √ε σmax ≈ 1e-8
+    expect(r.analysis.minSingularValue).toBeLessThan(1e-7);
+    expect(r.damping).toBeCloseTo(MAX_ADAPTIVE_DAMPING, 6);
+    const e = Math.hypot(r.error.position, r.error.orientation);
+    // |dq| <= |e| / (2 λ) for damped least squares
+    expect(Math.hypot(...r.dq)).toBeLessThanOrEqual(e / (2 * MAX_ADAPTIVE_DAMPING) + 1e-9);
+    expect(r.dq.every(Number.isFinite)).toBe(true);
+  });
+
+  it('takes a joint at its limit out of the step instead of clamping after it', () => {
+    const model = robot('franka_panda');
+    const ee = resolveEndEffector(model, { tip: 'panda_hand_tcp' });
+    const ik = createIkWorkspace(model);
+    const q = new Float64Array([0, -0.3, 0, -2.0, 0, 1.8, 0.7, 0.02]);
+    const upper3 = model.qUpper[3]!;
+    q[3] = upper3; // joint 4 at its upper limit (-0.0698)
+    // a target that needs joint 4 beyond its upper limit
+    const beyond = Float64Array.from(q);
+    beyond[3] = upper3 + 0.3;
+    setTarget(ik, ee, beyond);
+    const r = computeIkStep(ik, ee, q);
+    expect(r.status).toBe('at-limit');
+    expect(r.q[3]).toBe(upper3);
+    expect(withinLimits(model, r.q)).toBe(true);
+    expect(Math.hypot(...r.dq)).toBeGreaterThan(1e-3); // the other joints still work on the error
+    expect(squaredError(r.errorAfter)).toBeLessThan(squaredError(r.error));
+  });
+
+  it('with task weights [1,1,1,0,0,0] solves for position only on a 4-DoF SCARA', () => {
+    const model = robot('scara');
+    const ee = resolveEndEffector(model, { tip: 'tool0' });
+    const ik = createIkWorkspace(model);
+    const target = Float64Array.of(0.6, 1.1, 0.1, 2.5);
+    setTarget(ik, ee, target);
+    ik.X_target.set([1, 0, 0, 0, 1, 0, 0, 0, 1], 0); // an orientation the SCARA cannot take
+    let r = computeIkStep(ik, ee, Float64Array.of(0, 0.5, 0.05, 0), { taskWeights: [1, 1, 1, 0, 0, 0] });
+    for (let i = 0; i < 30 && r.status !== 'converged'; i++) r = computeIkStep(ik, ee, r.q, { taskWeights: [1, 1, 1, 0, 0, 0] });
+    expect(r.status).toBe('converged');
+    expect(r.errorAfter.position).toBeLessThan(1e-5);
+    expect(r.errorAfter.orientation).toBe(0); // the freed axes are not counted
+    // and the full solver does the same
+    const solved = solveIk(ik, ee, { taskWeights: [1, 1, 1, 0, 0, 0], timeoutMs: 50 });
+    expect(solved.converged).toBe(true);
+  });
+
+  it('bounds the step by maxStep, keeping its direction', () => {
+    const model = robot('ur5e');
+    const ee = resolveEndEffector(model, { tip: 'tool0' });
+    const ik = createIkWorkspace(model);
+    const q = Float64Array.of(0.1, -1.2, 1.5, -1.9, -1.57, 0);
+    setTarget(ik, ee, Float64Array.of(1.0, -0.6, 1.0, -1.0, -1.0, 0.8));
+    const free = computeIkStep(ik, ee, q);
+    const bounded = computeIkStep(ik, ee, q, { maxStep: 0.05 });
+    expect(Math.max(...bounded.dq.map(Math.abs))).toBeCloseTo(0.05, 12);
+    const ratio = bounded.dq[0]! / free.dq[0]!;
+    expect(maxAbsDifference(bounded.dq, free.dq.map((x) => x * ratio))).toBeLessThan(1e-12);
+  });
+});
+
+describe('ik solve', () => {
+  it('keeps every returned q inside the limits, converged or not', () => {
+    const rng = new Random(5);
+    for (const [id, tip] of [['franka_panda', 'panda_hand_tcp'], ['abb_irb2400', 'tool0']] as const) {
+      const model = robot(id);
+      const ee = resolveEndEffector(model, { tip });
+      const ik = createIkWorkspace(model);
+      for (let trial = 0; trial < 60; trial++) {
+        setTarget(ik, ee, randomInLimits(model, rng));
+        if (trial % 3 === 0) ik.X_target[11] = ik.X_target[11]! + 3; // out of reach
+        const r = solveIk(ik, ee, { seed: randomInLimits(model, rng), timeoutMs: 2, randomSeed: trial });
+        expect(withinLimits(model, r.q)).toBe(true);
+      }
+    }
+  });
+
+  it('reaches reachable targets to 1e-5 m and 1e-5 rad, checked by independent FK', () => {
+    const rng = new Random(6);
+    const model = robot('franka_panda');
+    const ee = resolveEndEffector(model, { tip: 'panda_hand_tcp' });
+    const ik = createIkWorkspace(model);
+    for (let trial = 0; trial < 100; trial++) {
+      const goal = randomInLimits(model, rng);
+      setTarget(ik, ee, goal);
+      const target = Float64Array.from(ik.X_target);
+      const r = solveIk(ik, ee, { seed: randomInLimits(model, rng), timeoutMs: 50, randomSeed: trial });
+      expect(r.converged).toBe(true);
+      const X = computeEndEffectorPose(model, r.q, ee, new Float64Array(12));
+      expect(Math.hypot(X[9]! - target[9]!, X[10]! - target[10]!, X[11]! - target[11]!)).toBeLessThan(1e-5);
+    }
+  });
+
+  it('answers converged: false within the time budget for a target out of reach', () => {
+    const model = robot('ur5e');
+    const ee = resolveEndEffector(model, { tip: 'tool0' });
+    const ik = createIkWorkspace(model);
+    setTarget(ik, ee, new Float64Array(6));
+    ik.X_target[9] = 10; // 10 m away
+    const started = performance.now();
+    const r = solveIk(ik, ee, { timeoutMs: 5, maxRestarts: 1_000_000 });
+    const elapsed = performance.now() - started;
+    expect(r.converged).toBe(false);
+    expect(r.status).toBe('timeout');
+    expect(r.elapsedMs).toBeGreaterThanOrEqual(5);
+    expect(elapsed).toBeLessThan(30); // checked inside the iteration loop, not only between restarts
+    expect(r.error.position).toBeGreaterThan(8);
+    // restarts exhausted before the budget: max-restarts
+    const few = solveIk(ik, ee, { timeoutMs: 1000, maxRestarts: 2 });
+    expect(few.status).toBe('max-restarts');
+    expect(few.restarts).toBe(2);
+  });
+
+  it('is deterministic for a given randomSeed', () => {
+    const model = robot('abb_irb2400');
+    const ee = resolveEndEffector(model, { tip: 'tool0' });
+    const ik = createIkWorkspace(model);
+    const rng = new Random(8);
+    for (let trial = 0; trial < 20; trial++) {
+      setTarget(ik, ee, randomInLimits(model, rng));
+      const seed = randomInLimits(model, rng);
+      const a = solveIk(ik, ee, { seed, randomSeed: 42, timeoutMs: 1000 });
+      const b = solveIk(ik, ee, { seed, randomSeed: 42, timeoutMs: 1000 });
+      expect([...a.q]).toEqual([...b.q]);
+      expect([a.iterations, a.restarts]).toEqual([b.iterations, b.restarts]);
+    }
+  });
+
+  it('wraps continuous joints to the value nearest the seed', () => {
+    const model = robot('kinova_gen3');
+    const ee = resolveEndEffector(model, { tip: 'EndEffector_Link' });
+    const ik = createIkWorkspace(model);
+    const goal = Float64Array.of(2.5, 0.4, -2.8, 1.2, 3.0, -0.7, 2.9);
+    setTarget(ik, ee, goal);
+    const seed = Float64Array.from(goal, (x, k) => x + (model.continuous[k] ? 4 * Math.PI + 0.1 : 0.1));
+    const r = solveIk(ik, ee, { seed, timeoutMs: 100 });
+    expect(r.converged).toBe(true);
+    for (let k = 0; k < model.dof; k++) {
+      if (model.continuous[k]) expect(Math.abs(r.q[k]! - seed[k]!)).toBeLessThanOrEqual(Math.PI);
+    }
+  });
+});
+
+describe('resolved-rate control', () => {
+  const model = robot('ur5e');
+  const twistOf = (q: Float64Array, qdot: Float64Array, ee: EndEffector): Float64Array => {
+    const J = computeJacobian(model, createWorkspace(model), q, ee, new Float64Array(36));
+    return Float64Array.from({ length: 6 }, (_, r) => qdot.reduce((s, v, k) => s + J[r * 6 + k]! * v, 0));
+  };
+
+  it('follows the twist exactly away from singularities', () => {
+    const ee = resolveEndEffector(model, { tip: 'tool0' });
+    const ik = createIkWorkspace(model);
+    const q = Float64Array.of(0.1, -1.2, 1.5, -1.9, -1.57, 0);
+    const V = Float64Array.of(0.05, -0.02, 0.01, 0, 0.1, -0.05);
+    const r = computeVelocityCommand(ik, ee, q, V);
+    expect(r.status).toBe('ok');
+    expect(r.scale).toBe(1);
+    expect(maxAbsDifference(twistOf(q, r.qdot, ee), V)).toBeLessThan(1e-12);
+  });
+
+  it('decelerates in the band, halts beyond it, keeps the direction, and lets the robot back out', () => {
+    const ee = resolveEndEffector(model, { tip: 'tool0' });
+    const ik = createIkWorkspace(model);
+    // elbow nearly straight (κ ≈ 48): moving the tool away from the shoulder stretches the arm
+    const near = Float64Array.of(0, -1.2, 0.25, -1.0, 1.57, 0);
+    const X = computeEndEffectorPose(model, near, ee, new Float64Array(12));
+    const radial = [X[9]!, X[10]!, X[11]! - 0.1625]; // from the shoulder (0.1625 m above the base)
+    const length = Math.hypot(...radial);
+    const outward = Float64Array.of(...radial.map((x) => (0.05 * x) / length), 0, 0, 0);
+    const unscaled = computeVelocityCommand(ik, ee, near, outward, { lowerSingularityThreshold: 1e6, hardStopSingularityThreshold: 2e6 });
+    const r = computeVelocityCommand(ik, ee, near, outward, { lowerSingularityThreshold: 20, hardStopSingularityThreshold: 80 });
+    expect(r.analysis.conditionNumber).toBeGreaterThan(20);
+    expect(r.analysis.conditionNumber).toBeLessThan(80);
+    expect(r.status).toBe('decelerating-singularity');
+    expect(r.scale).toBeGreaterThan(0);
+    expect(r.scale).toBeLessThan(1);
+    expect(maxAbsDifference(r.qdot, unscaled.qdot.map((x) => x * r.scale))).toBeLessThan(1e-12);
+    const halted = computeVelocityCommand(ik, ee, near, outward, { lowerSingularityThreshold: 1, hardStopSingularityThreshold: 2 });
+    expect(halted.status).toBe('halted-singularity');
+    expect(halted.scale).toBe(0);
+    expect(halted.qdot.every((x) => x === 0)).toBe(true);
+    // the opposite command moves away from the singularity and is not slowed
+    const back = computeVelocityCommand(ik, ee, near, outward.map((x) => -x), { lowerSingularityThreshold: 1, hardStopSingularityThreshold: 2 });
+    expect(back.status).toBe('ok');
+  });
+
+  it('never drives a joint past a position limit within dt or above its velocity limit', () => {
+    const ee = resolveEndEffector(model, { tip: 'tool0' });
+    const ik = createIkWorkspace(model);
+    const q = Float64Array.of(0.1, -1.2, 1.5, -1.9, -1.57, 0);
+    const fast = computeVelocityCommand(ik, ee, q, Float64Array.of(0, 0, 0, 0, 0, 50));
+    expect(fast.status).toBe('joint-limit');
+    expect(Math.max(...fast.qdot.map((v, k) => Math.abs(v) / model.velocityLimit[k]!))).toBeCloseTo(1, 12);
+    const atLimit = Float64Array.from(q);
+    atLimit[2] = model.qUpper[2]! - 1e-4; // elbow close to its upper limit
+    const V = twistOf(atLimit, Float64Array.of(0, 0, 1, 0, 0, 0), ee);
+    const r = computeVelocityCommand(ik, ee, atLimit, V, { dt: 0.01 });
+    expect(r.status).toBe('joint-limit');
+    expect(atLimit[2]! + r.qdot[2]! * 0.01).toBeLessThanOrEqual(model.qUpper[2]! + 1e-15);
+  });
+});
