@@ -12,6 +12,9 @@
  * 2. POST /robots/franka_panda/jacobian/batch with 1,000 configurations, one request at a time,
  *    answered in JSON and in binary float64: p50 and p99 of the round trip seen by a lean client
  *    and of the time inside the server (the access log's durationMs).
+ * 3. POST /robots/ur5e/ik/step latency while a 10,000-target ik/solve/batch keeps the workers busy.
+ * 4. POST /robots/franka_panda/ik/solve for 300 random reachable targets against the same solves
+ *    in-process, and the route's fixed overhead (a solve whose seed is already the answer).
  *
  * Flags: --json prints the results as JSON; --quick shortens the runs.
  */
@@ -22,7 +25,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startServer } from '../scripts/server-process.js';
-import { ROOT } from './paths.js';
+import { readFileSync } from 'node:fs';
+import { createIkWorkspace } from '../src/core/ik/ik-workspace.js';
+import { SeededRandom } from '../src/core/ik/random.js';
+import { solveIk } from '../src/core/ik/solve.js';
+import { computeEndEffectorPose, resolveEndEffector } from '../src/core/jacobian.js';
+import { poseFromTransform, transformFromPose } from '../src/core/pose.js';
+import { loadUrdf } from '../src/urdf/load-urdf.js';
+import { ROBOTS_DIR, ROOT } from './paths.js';
 import { benchFlags } from './timing.js';
 
 const run = promisify(execFile);
@@ -41,6 +51,47 @@ async function startEcho(): Promise<{ url: string; stop: () => void }> {
   const child = spawn(process.execPath, [join(ROOT, 'build', 'bench', 'bare-echo-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
   return { url, stop: () => child.kill('SIGTERM') };
+}
+
+/**
+ * HTTP ik/solve against the same solves in-process (same targets, seeds and randomSeed), and the
+ * route's fixed overhead: the HTTP time of a solve whose seed is already the answer.
+ */
+async function compareSolves(url: string, port: number, n: number): Promise<{ n: number; httpMeanUs: number; inProcessMeanUs: number; overheadMeanUs: number }> {
+  const model = loadUrdf(readFileSync(join(ROBOTS_DIR, 'franka_panda.urdf'), 'utf8'));
+  const ee = resolveEndEffector(model, { tip: 'panda_hand_tcp' });
+  const ik = createIkWorkspace(model);
+  const random = new SeededRandom(99);
+  const sample = (): Float64Array => Float64Array.from({ length: model.dof }, (_, k) => random.uniform(model.qLower[k]!, model.qUpper[k]!));
+  const cases = Array.from({ length: n }, () => {
+    const goal = sample();
+    const pose = poseFromTransform(computeEndEffectorPose(model, goal, ee, new Float64Array(12)));
+    return { goal, seed: sample(), target: { position: pose.position, quaternion: pose.quaternion } };
+  });
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const timeHttp = async (body: object): Promise<number> => {
+    const t0 = performance.now();
+    await post(agent, port, '/robots/franka_panda/ik/solve', JSON.stringify(body), 'application/json');
+    return (performance.now() - t0) * 1000;
+  };
+  // warm up both sides
+  for (const c of cases.slice(0, 30)) {
+    await timeHttp({ target: c.target, seed: Array.from(c.seed), tip: 'panda_hand_tcp', randomSeed: 1 });
+    transformFromPose(c.target, ik.X_target);
+    solveIk(ik, ee, { seed: c.seed, randomSeed: 1 });
+  }
+  let http = 0, inProcess = 0, overhead = 0;
+  for (const c of cases) {
+    http += await timeHttp({ target: c.target, seed: Array.from(c.seed), tip: 'panda_hand_tcp', randomSeed: 1 });
+    overhead += await timeHttp({ target: c.target, seed: Array.from(c.goal), tip: 'panda_hand_tcp', randomSeed: 1 });
+    transformFromPose(c.target, ik.X_target);
+    const t0 = performance.now();
+    solveIk(ik, ee, { seed: c.seed, randomSeed: 1 });
+    inProcess += (performance.now() - t0) * 1000;
+  }
+  agent.destroy();
+  void url;
+  return { n, httpMeanUs: http / n, inProcessMeanUs: inProcess / n, overheadMeanUs: overhead / n };
 }
 
 /** POSTs JSON with node:http and reads the whole answer as bytes. */
@@ -126,6 +177,28 @@ async function main(): Promise<void> {
         serverP50Ms: percentile(inServer, 50), serverP99Ms: percentile(inServer, 99),
       };
     };
+    // 3. ik/step latency while a 10,000-target batch runs (half the targets out of reach, 1 ms each)
+    const reachable = { position: [0.45, 0.15, 0.35], quaternion: [0.7071068, 0.7071068, 0, 0] };
+    const targets = Array.from({ length: 10_000 }, (_, i) => (i % 2 ? { position: [3, 0, 0], quaternion: [0, 0, 0, 1] } : reachable));
+    const ur5eQ = [0, -1.2, 1.5, -1.9, -1.57, 0];
+    let batchRunning = true;
+    const heavy = fetch(`${server.url}/robots/ur5e/ik/solve/batch`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ targets, seed: ur5eQ, timeoutMs: 1 }) }).then(async (r) => { await r.arrayBuffer(); batchRunning = false; });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stepAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const stepBody = JSON.stringify({ q: ur5eQ, target: reachable });
+    const stepLatencies: number[] = [];
+    while (batchRunning && stepLatencies.length < 200) {
+      const t0 = performance.now();
+      await post(stepAgent, Number(port), '/robots/ur5e/ik/step', stepBody, 'application/json');
+      if (batchRunning) stepLatencies.push(performance.now() - t0);
+    }
+    await heavy;
+    stepAgent.destroy();
+
+    // 4. one ik/solve over HTTP against the same solves in-process
+    const solveComparison = await compareSolves(server.url, Number(port), flags.quick ? 100 : 300);
+
     const result = {
       logLevel, connections, seconds, rounds,
       responseBytes: responseText.length,
@@ -134,6 +207,8 @@ async function main(): Promise<void> {
       bare: { requestsPerSecond: median(bare.map((s) => s.requestsPerSecond)), p50Ms: median(bare.map((s) => s.p50Ms)), p99Ms: median(bare.map((s) => s.p99Ms)), errors: bare.reduce((n, s) => n + s.errors + s.non2xx, 0) },
       ratio: median(service.map((s) => s.requestsPerSecond)) / median(bare.map((s) => s.requestsPerSecond)),
       batch1000: { requestBytes: batchBody.length, json: summary(jsonBatch), binary: summary(binaryBatch) },
+      ikStepDuringBatch: { n: stepLatencies.length, p50Ms: percentile(stepLatencies, 50), p99Ms: percentile(stepLatencies, 99), maxMs: Math.max(...stepLatencies) },
+      ikSolve: solveComparison,
     };
     if (flags.json) {
       console.log(JSON.stringify(result, null, 2));
@@ -146,6 +221,10 @@ async function main(): Promise<void> {
       for (const [name, b] of [['JSON', result.batch1000.json], ['binary float64', result.batch1000.binary]] as const) {
         console.log(`  ${name.padEnd(15)} round trip p50 ${b.p50Ms.toFixed(2)} ms, p99 ${b.p99Ms.toFixed(2)} ms;  in the server (access log) p50 ${b.serverP50Ms.toFixed(2)} ms, p99 ${b.serverP99Ms.toFixed(2)} ms  (n=${b.n})`);
       }
+      const st = result.ikStepDuringBatch;
+      console.log(`POST ik/step while a 10,000-target ik/solve/batch runs: p50 ${st.p50Ms.toFixed(2)} ms, p99 ${st.p99Ms.toFixed(2)} ms, max ${st.maxMs.toFixed(2)} ms (n=${st.n})`);
+      const ik = result.ikSolve;
+      console.log(`POST franka_panda/ik/solve, ${ik.n} random reachable targets: HTTP mean ${ik.httpMeanUs.toFixed(0)} µs = in-process solve mean ${ik.inProcessMeanUs.toFixed(0)} µs + ${(ik.httpMeanUs - ik.inProcessMeanUs).toFixed(0)} µs; the route's fixed overhead (seed already the answer) ${ik.overheadMeanUs.toFixed(0)} µs`);
     }
   } finally {
     echo.stop();

@@ -34,6 +34,10 @@ export interface AppConfig {
   urdfMaxLinks: number;
   /** WORKER_THREADS: worker threads for large batches (0: compute batches on the event loop). */
   workerThreads: number;
+  /** IK_MAX_TIMEOUT_MS: the largest timeoutMs an IK solve may ask for. */
+  ikMaxTimeoutMs: number;
+  /** IK_BATCH_MAX_WORK_MS: the cap on targets x timeoutMs of one ik/solve/batch request. */
+  ikBatchMaxWorkMs: number;
   /**
    * SHUTDOWN_DELAY_MS: on SIGTERM, how long to keep serving with /readyz at 503 before closing,
    * so that load balancers stop routing here first (Kubernetes endpoints take a moment to update).
@@ -59,6 +63,8 @@ export const DEFAULT_CONFIG: Readonly<AppConfig> = Object.freeze({
   urdfMaxBytes: 1024 * 1024,
   urdfMaxLinks: 1000,
   workerThreads: availableParallelism(),
+  ikMaxTimeoutMs: 1000,
+  ikBatchMaxWorkMs: 20_000,
   shutdownDelayMs: 0,
   shutdownTimeoutMs: 8000,
 });
@@ -108,6 +114,8 @@ export function loadConfig(env: Env): AppConfig {
     urdfMaxBytes: integer(env, 'URDF_MAX_BYTES', DEFAULT_CONFIG.urdfMaxBytes, 1024, 256 * 1024 * 1024),
     urdfMaxLinks: integer(env, 'URDF_MAX_LINKS', DEFAULT_CONFIG.urdfMaxLinks, 1, 100_000),
     workerThreads: integer(env, 'WORKER_THREADS', DEFAULT_CONFIG.workerThreads, 0, 256),
+    ikMaxTimeoutMs: integer(env, 'IK_MAX_TIMEOUT_MS', DEFAULT_CONFIG.ikMaxTimeoutMs, 1, 60_000),
+    ikBatchMaxWorkMs: integer(env, 'IK_BATCH_MAX_WORK_MS', DEFAULT_CONFIG.ikBatchMaxWorkMs, 1, 3_600_000),
     shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', DEFAULT_CONFIG.shutdownDelayMs, 0, 60_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', DEFAULT_CONFIG.shutdownTimeoutMs, 0, 60_000),
   };

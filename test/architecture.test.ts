@@ -20,7 +20,7 @@ const LAYERS: Record<string, { local: string[]; packages: RegExp }> = {
   'src/core': { local: ['src/core'], packages: /^ml-matrix$/ },
   'src/urdf': { local: ['src/core', 'src/urdf'], packages: /^saxes$/ },
   'src/robots': { local: ['src/core', 'src/urdf', 'src/robots'], packages: /^node:/ },
-  'src/workers': { local: ['src/core', 'src/urdf', 'src/workers'], packages: /^piscina$/ },
+  'src/workers': { local: ['src/core', 'src/urdf', 'src/workers'], packages: /^(piscina|node:os)$/ },
 };
 
 describe('architecture', () => {

@@ -18,6 +18,7 @@ import { BatchRunner } from './batch-pool.js';
 import { useSafeJsonParser } from './json-body.js';
 import { toProblem } from './problem.js';
 import { healthRoutes, type ServiceState } from './routes/health.js';
+import { ikRoutes } from './routes/ik.js';
 import { kinematicsRoutes } from './routes/kinematics.js';
 import { robotsRoutes } from './routes/robots.js';
 
@@ -117,6 +118,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
       tags: [
         { name: 'robots', description: 'robots the service knows' },
         { name: 'kinematics', description: 'forward kinematics, Jacobians, velocity and statics' },
+        { name: 'inverse kinematics', description: 'damped steps, resolved-rate velocities and full solves' },
         { name: 'operations', description: 'health and documentation' },
       ],
       components: {
@@ -132,6 +134,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   const batches = new BatchRunner(config.workerThreads);
   app.addHook('onClose', async () => batches.close());
   await app.register(kinematicsRoutes, { registry, config, batches });
+  await app.register(ikRoutes, { registry, config, batches });
 
   app.addHook('onReady', async () => {
     await registry.load();

@@ -4,12 +4,21 @@
  * event loop stays free for the cheap requests that control loops send meanwhile.
  */
 import { availableParallelism } from 'node:os';
+import { DEFAULT_TIMEOUT_MS } from '../core/ik/solve.js';
 import { Piscina } from 'piscina';
-import { computeBatch, rememberModel, unpackResult, type BatchTask } from '../workers/batch-tasks.js';
+import {
+  computeBatch, rememberModel, sliceTask, transferablesOf, unpackResult, type BatchTask,
+} from '../workers/batch-tasks.js';
 import type { RobotEntry } from '../robots/registry.js';
 
 /** Batches smaller than this run on the event loop: a worker round trip costs more than they do. */
 export const INLINE_BATCH_LIMIT = 64;
+/**
+ * IK work runs on the event loop only when its worst case (targets x timeoutMs) is at most this
+ * long (ms): a solve is usually tens of microseconds, but an unreachable target takes its whole
+ * budget, and the event loop must stay free for the cheap requests of control loops.
+ */
+export const INLINE_IK_WORK_MS = 10;
 
 /** The default pool size: one worker per core. */
 export function defaultWorkerThreads(): number {
@@ -53,7 +62,11 @@ export class BatchRunner {
    * returns the JSON fragments in order, as pieces to be written one after another.
    */
   async run(entry: RobotEntry, task: BatchTask): Promise<BatchPieces> {
-    const chunks = this.pool ? Math.min(this.threads, Math.floor(task.count / INLINE_BATCH_LIMIT)) : 0;
+    // IK solves vary in time, so they are cut finer for the threads to share the work evenly
+    const chunks = !this.pool ? 0
+      : task.kind === 'ik-solve'
+        ? (task.count * (task.options.timeoutMs ?? DEFAULT_TIMEOUT_MS) <= INLINE_IK_WORK_MS ? 0 : Math.min(this.threads * 4, task.count))
+        : Math.min(this.threads, Math.floor(task.count / INLINE_BATCH_LIMIT));
     if (chunks < 1 || !this.pool) {
       rememberModel(task.robot.sha256, entry.model, entry.workspace);
       const result = computeBatch(task);
@@ -65,8 +78,8 @@ export class BatchRunner {
     const withPoses = task.kind === 'jacobian' && task.includePose && task.encoding === 'json';
     const parts = await Promise.all(Array.from({ length: chunks }, async (_, c) => {
       const start = c * size, end = Math.min(task.count, start + size);
-      const q = task.q.slice(start * dof, end * dof);
-      const packed = await (pool.run({ ...task, q, count: end - start }, { transferList: [q.buffer] }) as Promise<Uint8Array>);
+      const part = sliceTask(task, start, end, dof);
+      const packed = await (pool.run(part, { transferList: transferablesOf(part) }) as Promise<Uint8Array>);
       return unpackResult(packed, withPoses);
     }));
     const binary = task.kind === 'jacobian' && task.encoding === 'float64';

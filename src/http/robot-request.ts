@@ -5,6 +5,8 @@
 import type { JointValues } from '../core/joint-vector.js';
 import { readJointVector } from '../core/joint-vector.js';
 import { resolveEndEffector, type EndEffector, type ReferenceFrame } from '../core/jacobian.js';
+import { KinematicsError } from '../core/errors.js';
+import { createIkWorkspace, type IkWorkspace } from '../core/ik/ik-workspace.js';
 import type { RobotEntry } from '../robots/registry.js';
 
 /** The row order of every 6-vector and Jacobian. */
@@ -28,6 +30,32 @@ export function endEffectorOf(entry: RobotEntry, fields: EndEffectorFields): End
 
 export function jointVectorOf(entry: RobotEntry, values: JointValues, what: string): Float64Array {
   return readJointVector(entry.model, values, what);
+}
+
+const ikWorkspaces = new WeakMap<RobotEntry, IkWorkspace>();
+
+/** The robot's IK workspace on this thread, made on first use. */
+export function ikWorkspaceOf(entry: RobotEntry): IkWorkspace {
+  let ik = ikWorkspaces.get(entry);
+  if (!ik) { ik = createIkWorkspace(entry.model); ikWorkspaces.set(entry, ik); }
+  return ik;
+}
+
+/** Joint weights (each > 0) in q order. */
+export function jointWeightsOf(entry: RobotEntry, values: JointValues | undefined): Float64Array | undefined {
+  if (values === undefined) return undefined;
+  const weights = readJointVector(entry.model, values, 'jointWeights');
+  const k = weights.findIndex((w) => !(w > 0));
+  if (k >= 0) throw new KinematicsError('INVALID_VALUE', `jointWeights for joint "${entry.model.jointNames[k]}" is ${weights[k]}; joint weights must be greater than 0`);
+  return weights;
+}
+
+/** Task weights: six values >= 0, not all 0. */
+export function taskWeightsOf(weights: number[] | undefined): number[] | undefined {
+  if (weights !== undefined && weights.every((w) => w === 0)) {
+    throw new KinematicsError('INVALID_VALUE', 'weights are all 0: at least one of the six axes needs a weight (for example [1, 1, 1, 0, 0, 0] for position only)');
+  }
+  return weights;
 }
 
 /** Joint vectors of a batch, read and checked in order, packed row after row. */

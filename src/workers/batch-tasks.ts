@@ -10,6 +10,8 @@ import { computeJacobian, resolveEndEffector, type EndEffectorSpec } from '../co
 import type { KinematicModel } from '../core/model.js';
 import { poseFromTransform } from '../core/pose.js';
 import { SE3_SIZE } from '../core/se3.js';
+import { createIkWorkspace, type IkWorkspace } from '../core/ik/ik-workspace.js';
+import { solveIk } from '../core/ik/solve.js';
 import { createWorkspace, type KinematicWorkspace } from '../core/workspace.js';
 import { loadUrdf } from '../urdf/load-urdf.js';
 
@@ -24,6 +26,32 @@ interface BatchBase {
   /** count x dof joint values, row after row. */
   q: Float64Array;
   count: number;
+}
+
+/** Options of a batch of IK solves, as plain data. */
+export interface IkBatchOptions {
+  tolerance?: { position: number; orientation: number };
+  taskWeights?: number[];
+  jointWeights?: number[];
+  maxIterations?: number;
+  maxRestarts?: number;
+  timeoutMs?: number;
+  /** Target i restarts from randomSeed + i (i counted over the whole request). */
+  randomSeed: number;
+}
+
+export interface IkSolveBatchTask {
+  kind: 'ik-solve';
+  robot: TaskRobot;
+  count: number;
+  /** count target poses, 12 doubles each (see se3.ts). */
+  targets: Float64Array;
+  /** count x dof seeds. */
+  seeds: Float64Array;
+  /** Index of this task's first target in the request. */
+  first: number;
+  endEffector: EndEffectorSpec;
+  options: IkBatchOptions;
 }
 
 export interface JacobianBatchTask extends BatchBase {
@@ -43,7 +71,7 @@ export interface FkBatchTask extends BatchBase {
   links: number[];
 }
 
-export type BatchTask = JacobianBatchTask | FkBatchTask;
+export type BatchTask = JacobianBatchTask | FkBatchTask | IkSolveBatchTask;
 
 /**
  * The result: the JSON text of the elements, joined by commas, as UTF-8 bytes (jacobians, and
@@ -72,10 +100,11 @@ export function unpackResult(packed: Uint8Array, withPoses: boolean): BatchResul
 }
 
 const MAX_CACHED_MODELS = 32;
-const models = new Map<string, { model: KinematicModel; workspace: KinematicWorkspace }>();
+interface CachedModel { model: KinematicModel; workspace: KinematicWorkspace; ik?: IkWorkspace }
+const models = new Map<string, CachedModel>();
 
 /** The compiled model of a task's robot, cached per thread by URDF hash. */
-export function modelOf(robot: TaskRobot): { model: KinematicModel; workspace: KinematicWorkspace } {
+export function modelOf(robot: TaskRobot): CachedModel {
   let entry = models.get(robot.sha256);
   if (!entry) {
     const model = loadUrdf(robot.urdf);
@@ -89,6 +118,29 @@ export function modelOf(robot: TaskRobot): { model: KinematicModel; workspace: K
 /** Registers a model compiled elsewhere on this thread (the main thread's registry). */
 export function rememberModel(sha256: string, model: KinematicModel, workspace: KinematicWorkspace): void {
   if (!models.has(sha256)) models.set(sha256, { model, workspace });
+}
+
+/** The IK workspace of a cached model, made on first use. */
+export function ikWorkspaceOf(robot: TaskRobot): { model: KinematicModel; ik: IkWorkspace } {
+  const entry = modelOf(robot);
+  entry.ik ??= createIkWorkspace(entry.model);
+  return { model: entry.model, ik: entry.ik };
+}
+
+/** The part [start, end) of a task's items, as a task of its own. */
+export function sliceTask(task: BatchTask, start: number, end: number, dof: number): BatchTask {
+  if (task.kind === 'ik-solve') {
+    return {
+      ...task, count: end - start, first: task.first + start,
+      targets: task.targets.slice(12 * start, 12 * end), seeds: task.seeds.slice(start * dof, end * dof),
+    };
+  }
+  return { ...task, count: end - start, q: task.q.slice(start * dof, end * dof) };
+}
+
+/** The buffers of a task that can be moved to a worker instead of copied. */
+export function transferablesOf(task: BatchTask): ArrayBuffer[] {
+  return (task.kind === 'ik-solve' ? [task.targets.buffer, task.seeds.buffer] : [task.q.buffer]) as ArrayBuffer[];
 }
 
 function assertFinite(values: ArrayLike<number>, what: string): void {
@@ -166,6 +218,25 @@ function fkBatch(task: FkBatchTask): BatchResult {
   return { items: elements(results) };
 }
 
+function ikSolveBatch(task: IkSolveBatchTask): BatchResult {
+  const { model, ik } = ikWorkspaceOf(task.robot);
+  const ee = resolveEndEffector(model, task.endEffector);
+  const dof = model.dof;
+  const { randomSeed, ...options } = task.options;
+  const results: unknown[] = [];
+  for (let i = 0; i < task.count; i++) {
+    ik.X_target.set(task.targets.subarray(12 * i, 12 * (i + 1)));
+    const r = solveIk(ik, ee, { ...options, seed: task.seeds.subarray(i * dof, (i + 1) * dof), randomSeed: (randomSeed + task.first + i) >>> 0 });
+    assertFinite(r.q, 'IK solution');
+    results.push({ converged: r.converged, status: r.status, q: Array.from(r.q), error: r.error, iterations: r.iterations, restarts: r.restarts, elapsedMs: r.elapsedMs });
+  }
+  return { items: elements(results) };
+}
+
 export function computeBatch(task: BatchTask): BatchResult {
-  return task.kind === 'jacobian' ? jacobianBatch(task) : fkBatch(task);
+  switch (task.kind) {
+    case 'jacobian': return jacobianBatch(task);
+    case 'fk': return fkBatch(task);
+    case 'ik-solve': return ikSolveBatch(task);
+  }
 }

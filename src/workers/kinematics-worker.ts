@@ -1,8 +1,25 @@
 /**
  * The worker-thread entry of the batch pool (piscina calls the default export with each task).
  */
+import { setPriority } from 'node:os';
 import { Piscina } from 'piscina';
 import { computeBatch, packResult, type BatchTask } from './batch-tasks.js';
+
+/**
+ * Nice value of batch workers: below the event loop's priority, so that the cheap requests of
+ * control loops (an ik/step) are answered promptly while a large batch keeps the workers busy.
+ * On Linux a thread's nice value is its own (setpriority(PRIO_PROCESS, 0) applies to the calling
+ * thread); elsewhere it would apply to the whole process, so it is only set on Linux.
+ */
+const WORKER_NICE = 10;
+
+if (process.platform === 'linux') {
+  try {
+    setPriority(WORKER_NICE);
+  } catch {
+    // not permitted here: run at the default priority
+  }
+}
 
 export default function run(task: BatchTask): unknown {
   // one buffer, handed over to the main thread without a copy

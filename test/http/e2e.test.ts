@@ -53,6 +53,33 @@ describe('the service over HTTP', () => {
     expect(problem.headers.get('content-type')).toContain('application/problem+json');
   });
 
+  it('answers ik/step in a few milliseconds while a 10,000-target ik/solve/batch keeps the workers busy', async () => {
+    const reachable = { position: [0.45, 0.15, 0.35], quaternion: [0.7071068, 0.7071068, 0, 0] };
+    const unreachable = { position: [3, 0, 0], quaternion: [0, 0, 0, 1] };
+    // half the targets out of reach at a 1 ms budget: about 5 s of solver time for two workers
+    const targets = Array.from({ length: 10_000 }, (_, i) => (i % 2 ? unreachable : reachable));
+    let batchDone = 0;
+    const batch = call(server, 'POST', '/robots/ur5e/ik/solve/batch', { targets, seed: UR5E_Q, timeoutMs: 1 })
+      .then((r) => { batchDone = performance.now(); return r; });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const latencies: number[] = [];
+    let lastStep = 0;
+    for (let i = 0; i < 20; i++) {
+      const t0 = performance.now();
+      const step = await call(server, 'POST', '/robots/ur5e/ik/step', { q: UR5E_Q, target: reachable });
+      lastStep = performance.now();
+      expect(step.status).toBe(200);
+      latencies.push(lastStep - t0);
+    }
+    const result = await batch;
+    expect(result.status).toBe(200);
+    expect(result.json.results).toHaveLength(10_000);
+    expect(batchDone).toBeGreaterThan(lastStep); // the steps were answered while the batch ran
+    latencies.sort((a, b) => a - b);
+    console.log(`ik/step during the batch: median ${latencies[10]!.toFixed(1)} ms, max ${latencies[19]!.toFixed(1)} ms`);
+    expect(latencies[10]).toBeLessThan(25);
+  });
+
   it('on SIGTERM turns /readyz 503, finishes the request in flight and exits 0', async () => {
     // a request whose body arrives in two parts is certainly in flight when the server starts closing
     const body = JSON.stringify({ qs: Array.from({ length: 2000 }, (_, i) => UR5E_Q.map((x) => x + i * 1e-5)) });

@@ -1,0 +1,211 @@
+/**
+ * Inverse kinematics: one damped step, resolved-rate velocities, full solves and batches of them.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import { KinematicsError } from '../../core/errors.js';
+import { computeIkStep } from '../../core/ik/damped-step.js';
+import { DEFAULT_TIMEOUT_MS, middleOfLimits, solveIk, DEFAULT_RANDOM_SEED } from '../../core/ik/solve.js';
+import { computeVelocityCommand } from '../../core/ik/velocity-control.js';
+import { transformFromPose, type PoseInput } from '../../core/pose.js';
+import type { AppConfig } from '../../config.js';
+import type { RobotEntry, RobotRegistry } from '../../robots/registry.js';
+import type { IkBatchOptions } from '../../workers/batch-tasks.js';
+import { INLINE_IK_WORK_MS, type BatchRunner } from '../batch-pool.js';
+import {
+  assertFinite, endEffectorOf, ikWorkspaceOf, jointVectorOf, jointWeightsOf, packJointVectors, taskWeightsOf,
+} from '../robot-request.js';
+import { KINEMATICS_PROBLEMS, RobotIdParams, problemResponses } from '../schemas/common.js';
+import {
+  IkSolveBatchResponse, IkSolveResponse, IkStepRequest, IkStepResponse, IkVelocityRequest, IkVelocityResponse,
+  ikSolveBatchRequest, ikSolveRequest,
+} from '../schemas/ik.js';
+
+export interface IkRoutesOptions {
+  registry: RobotRegistry;
+  config: AppConfig;
+  batches: BatchRunner;
+}
+
+interface SolveFields {
+  tip?: string | undefined; base?: string | undefined; tipOffset?: number[] | undefined;
+  tolerance?: { position: number; orientation: number } | undefined;
+  weights?: number[] | undefined; jointWeights?: Record<string, number> | number[] | undefined;
+  maxIterations?: number | undefined; maxRestarts?: number | undefined; timeoutMs?: number | undefined; randomSeed?: number | undefined;
+}
+
+/** A solve result as a worker serialises it. */
+interface SolveResultJson {
+  converged: boolean; status: 'converged' | 'timeout' | 'max-restarts'; q: number[];
+  error: { position: number; orientation: number }; iterations: number; restarts: number; elapsedMs: number;
+}
+
+/** The solver options of a request, as plain data a worker can take. */
+function solveOptionsOf(entry: RobotEntry, body: SolveFields): IkBatchOptions {
+  const taskWeights = taskWeightsOf(body.weights);
+  const jointWeights = jointWeightsOf(entry, body.jointWeights);
+  return {
+    ...(body.tolerance ? { tolerance: body.tolerance } : {}),
+    ...(taskWeights ? { taskWeights } : {}),
+    ...(jointWeights ? { jointWeights: Array.from(jointWeights) } : {}),
+    ...(body.maxIterations !== undefined ? { maxIterations: body.maxIterations } : {}),
+    ...(body.maxRestarts !== undefined ? { maxRestarts: body.maxRestarts } : {}),
+    ...(body.timeoutMs !== undefined ? { timeoutMs: body.timeoutMs } : {}),
+    randomSeed: body.randomSeed ?? DEFAULT_RANDOM_SEED,
+  };
+}
+
+function targetsOf(targets: PoseInput[]): Float64Array {
+  const packed = new Float64Array(12 * targets.length);
+  targets.forEach((target, i) => transformFromPose(target, packed, 12 * i, `targets[${i}]`));
+  return packed;
+}
+
+export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, { registry, config, batches }) => {
+  const problems = problemResponses(...KINEMATICS_PROBLEMS);
+
+  app.post('/robots/:id/ik/step', {
+    schema: {
+      tags: ['inverse kinematics'], summary: 'One damped-least-squares step toward a pose',
+      description: 'dq = Wq⁻¹J̃ᵀ(J̃Wq⁻¹J̃ᵀ + λ²I)⁻¹ẽ with J̃ = √Wx J, ẽ = √Wx e; e is the position difference and the rotation '
+        + 'vector of R_target R_tipᵀ, in base axes. The damping adapts to the smallest singular value unless given. A joint '
+        + 'at a limit that the step would push outward is taken out of the step; the step is then shortened to stay within '
+        + 'the limits. Continuous joints are never limited.',
+      params: RobotIdParams, body: IkStepRequest, response: { 200: IkStepResponse, ...problems },
+    },
+  }, async (request) => {
+    const body = request.body;
+    const entry = registry.get(request.params.id);
+    const ik = ikWorkspaceOf(entry);
+    const ee = endEffectorOf(entry, { tip: body.tip, base: body.base, tipOffset: body.tipOffset });
+    const q = jointVectorOf(entry, body.q, 'q');
+    transformFromPose(body.target, ik.X_target, 0, 'target');
+    const taskWeights = taskWeightsOf(body.weights);
+    const jointWeights = jointWeightsOf(entry, body.jointWeights);
+    const r = computeIkStep(ik, ee, q, {
+      ...(body.damping !== undefined ? { damping: body.damping } : {}),
+      ...(taskWeights ? { taskWeights } : {}),
+      ...(jointWeights ? { jointWeights } : {}),
+      ...(body.maxStep !== undefined ? { maxStep: body.maxStep } : {}),
+      ...(body.respectLimits !== undefined ? { respectLimits: body.respectLimits } : {}),
+      ...(body.tolerance ? { tolerance: body.tolerance } : {}),
+    });
+    assertFinite(r.q, 'configuration');
+    assertFinite(r.dq, 'step');
+    return {
+      joints: entry.model.jointNames as string[], q: Array.from(r.q), dq: Array.from(r.dq),
+      error: r.error, errorAfter: r.errorAfter, damping: r.damping, analysis: r.analysis, status: r.status,
+    };
+  });
+
+  app.post('/robots/:id/ik/velocity', {
+    schema: {
+      tags: ['inverse kinematics'], summary: 'Joint velocities for a tip twist (resolved-rate control)',
+      description: 'q̇ = J⁺V (damped near singularities), scaled as a whole (its direction kept): toward a singularity, by the '
+        + 'condition-number band of MoveIt Servo (full speed below lowerSingularityThreshold, stopped at '
+        + 'hardStopSingularityThreshold); and so that no joint passes a position limit within dt or exceeds its velocity limit.',
+      params: RobotIdParams, body: IkVelocityRequest, response: { 200: IkVelocityResponse, ...problems },
+    },
+  }, async (request) => {
+    const body = request.body;
+    const entry = registry.get(request.params.id);
+    const lower = body.lowerSingularityThreshold, hardStop = body.hardStopSingularityThreshold;
+    if ((lower ?? 17) >= (hardStop ?? 30)) {
+      throw new KinematicsError('INVALID_ARGUMENT', `lowerSingularityThreshold (${lower ?? 17}) must be below hardStopSingularityThreshold (${hardStop ?? 30})`);
+    }
+    const ik = ikWorkspaceOf(entry);
+    const ee = endEffectorOf(entry, body);
+    const q = jointVectorOf(entry, body.q, 'q');
+    const twist = Float64Array.of(...body.twist.linear, ...body.twist.angular);
+    const r = computeVelocityCommand(ik, ee, q, twist, {
+      ...(body.dt !== undefined ? { dt: body.dt } : {}),
+      ...(lower !== undefined ? { lowerSingularityThreshold: lower } : {}),
+      ...(hardStop !== undefined ? { hardStopSingularityThreshold: hardStop } : {}),
+      ...(body.respectLimits !== undefined ? { respectLimits: body.respectLimits } : {}),
+    });
+    assertFinite(r.qdot, 'joint velocities');
+    return { joints: entry.model.jointNames as string[], qdot: Array.from(r.qdot), scale: r.scale, status: r.status, analysis: r.analysis };
+  });
+
+  app.post('/robots/:id/ik/solve', {
+    schema: {
+      tags: ['inverse kinematics'], summary: 'Solve for a pose',
+      description: 'Damped steps (Levenberg–Marquardt) from the seed, then random restarts inside the limits, until the '
+        + 'tolerance is met, the iteration and restart budgets run out, or timeoutMs passes. Not converging is a 200 with '
+        + 'converged: false and the best configuration found. Deterministic for a given randomSeed, unless timeoutMs stops '
+        + 'the search before the iteration and restart budgets do.',
+      params: RobotIdParams, body: ikSolveRequest(config.ikMaxTimeoutMs), response: { 200: IkSolveResponse, ...problems },
+    },
+  }, async (request) => {
+    const body = request.body;
+    const entry = registry.get(request.params.id);
+    const ee = endEffectorOf(entry, { tip: body.tip, base: body.base, tipOffset: body.tipOffset });
+    const options = solveOptionsOf(entry, body);
+    const target = transformFromPose(body.target, new Float64Array(12), 0, 'target');
+    const seed = body.seed === undefined ? middleOfLimits(ikWorkspaceOf(entry), new Float64Array(entry.model.dof)) : jointVectorOf(entry, body.seed, 'seed');
+    const joints = entry.model.jointNames as string[];
+    if ((options.timeoutMs ?? DEFAULT_TIMEOUT_MS) <= INLINE_IK_WORK_MS) {
+      // a short budget: on the event loop, as cheap as the solve itself
+      const ik = ikWorkspaceOf(entry);
+      ik.X_target.set(target);
+      const { randomSeed, ...rest } = options;
+      const r = solveIk(ik, ee, { ...rest, seed, randomSeed });
+      assertFinite(r.q, 'IK solution');
+      return { joints, converged: r.converged, status: r.status, q: Array.from(r.q), error: r.error, iterations: r.iterations, restarts: r.restarts, elapsedMs: r.elapsedMs };
+    }
+    // a long budget would hold the event loop: on a worker
+    const result = await batches.run(entry, {
+      kind: 'ik-solve', robot: { sha256: entry.sha256, urdf: entry.urdf }, count: 1, targets: target, seeds: seed, first: 0,
+      endEffector: { tip: ee.tipName, base: ee.baseName, ...(ee.tipOffset ? { tipOffset: Array.from(ee.tipOffset) } : {}) },
+      options,
+    });
+    return { joints, ...(JSON.parse(Buffer.concat(result.items).toString('utf8')) as SolveResultJson) };
+  });
+
+  app.post('/robots/:id/ik/solve/batch', {
+    bodyLimit: config.batchBodyLimit,
+    schema: {
+      tags: ['inverse kinematics'], summary: 'Solve for many poses',
+      description: `Like ik/solve for each target, answered in the same order, computed on worker threads so that the event loop `
+        + `stays free for cheap requests. At most ${config.maxBatch} targets, and at most ${config.ikBatchMaxWorkMs} ms of total `
+        + 'budget (targets x timeoutMs) per request.',
+      params: RobotIdParams, body: ikSolveBatchRequest(config.maxBatch, config.ikMaxTimeoutMs, config.ikBatchMaxWorkMs),
+      response: { 200: IkSolveBatchResponse, ...problems },
+    },
+  }, async (request, reply) => {
+    const body = request.body;
+    const entry = registry.get(request.params.id);
+    const count = body.targets.length;
+    const timeoutMs = body.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (count * timeoutMs > config.ikBatchMaxWorkMs) {
+      throw new KinematicsError('INVALID_ARGUMENT',
+        `${count} targets x timeoutMs ${timeoutMs} = ${count * timeoutMs} ms of solver budget; one request may ask for at most ${config.ikBatchMaxWorkMs} ms: send fewer targets or a smaller timeoutMs`);
+    }
+    if (body.seed !== undefined && body.seeds !== undefined) {
+      throw new KinematicsError('INVALID_ARGUMENT', 'give either "seed" (one for every target) or "seeds" (one per target), not both');
+    }
+    if (body.seeds !== undefined && body.seeds.length !== count) {
+      throw new KinematicsError('DIMENSION_MISMATCH', `seeds has ${body.seeds.length} entries but targets has ${count}; give one seed per target`);
+    }
+    const ee = endEffectorOf(entry, { tip: body.tip, base: body.base, tipOffset: body.tipOffset });
+    const options = solveOptionsOf(entry, body);
+    const targets = targetsOf(body.targets);
+    const dof = entry.model.dof;
+    let seeds: Float64Array;
+    if (body.seeds !== undefined) {
+      seeds = packJointVectors(entry, body.seeds, 'seeds');
+    } else {
+      const seed = body.seed === undefined ? middleOfLimits(ikWorkspaceOf(entry), new Float64Array(dof)) : jointVectorOf(entry, body.seed, 'seed');
+      seeds = new Float64Array(count * dof);
+      for (let i = 0; i < count; i++) seeds.set(seed, i * dof);
+    }
+    const result = await batches.run(entry, {
+      kind: 'ik-solve', robot: { sha256: entry.sha256, urdf: entry.urdf }, count, targets, seeds, first: 0,
+      endEffector: { tip: ee.tipName, base: ee.baseName, ...(ee.tipOffset ? { tipOffset: Array.from(ee.tipOffset) } : {}) },
+      options,
+    });
+    const header = `{"joints":${JSON.stringify(entry.model.jointNames)},"results":[`;
+    return (reply as FastifyReply).type('application/json; charset=utf-8')
+      .send(Buffer.concat([Buffer.from(header), ...result.items, Buffer.from(']}')]));
+  });
+};

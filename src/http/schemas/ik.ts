@@ -1,0 +1,132 @@
+/**
+ * Schemas of the inverse kinematics routes. Examples are for the builtin UR5e.
+ */
+import { Type } from 'typebox';
+import { JointValues, PoseInput, ReferenceFrame, Vector3, endEffectorFields } from './common.js';
+
+const UR5E_Q = [0, -1.2, 1.5, -1.9, -1.57, 0];
+/** A pose of the UR5e's tool0 reachable from UR5E_Q (the tool pointing down). */
+const UR5E_TARGET = { position: [0.45, 0.15, 0.35], quaternion: [0.7071068, 0.7071068, 0, 0] };
+
+const Tolerance = Type.Object({
+  position: Type.Number({ exclusiveMinimum: 0, description: 'm' }),
+  orientation: Type.Number({ exclusiveMinimum: 0, description: 'rad' }),
+}, { additionalProperties: false, description: 'when the pose counts as reached; default 1e-5 m and 1e-5 rad' });
+
+const TaskWeights = Type.Array(Type.Number({ minimum: 0 }), {
+  minItems: 6, maxItems: 6,
+  description: 'six task weights, linear first, each >= 0; a 0 frees that axis ([1,1,1,0,0,0] is position-only IK); default all 1',
+});
+
+const JointWeights = { ...JointValues, description: 'one weight per active joint, each > 0 (a larger weight moves the joint less), as an array or by name; default all 1' };
+
+const ErrorNorms = Type.Object({
+  position: Type.Number({ description: 'm' }),
+  orientation: Type.Number({ description: 'rad' }),
+});
+
+const SingularityMeasures = Type.Object({
+  minSingularValue: Type.Number(),
+  conditionNumber: Type.Optional(Type.Number({ description: 'absent at an exact singularity' })),
+  manipulability: Type.Number(),
+}, { description: 'of the (weighted) Jacobian of the joints that move the tip' });
+
+const Joints = Type.Array(Type.String(), { description: 'the active joints: the order of q, dq, qdot' });
+
+export const IkStepRequest = Type.Object({
+  q: JointValues,
+  target: PoseInput,
+  ...endEffectorFields,
+  damping: Type.Optional(Type.Number({ minimum: 0, description: 'fixed damping λ; default adaptive: λ² = 0.05² (1 - (σmin/0.05)²) below σmin = 0.05, 0 above' })),
+  weights: Type.Optional(TaskWeights),
+  jointWeights: Type.Optional(JointWeights),
+  maxStep: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'largest change of any joint in the step (rad or m); the step is shortened to it, keeping its direction' })),
+  respectLimits: Type.Optional(Type.Boolean({ description: 'default true: the result stays within the joint limits (joints at a limit are taken out of the step, then the step is shortened)' })),
+  tolerance: Type.Optional(Tolerance),
+}, { additionalProperties: false, examples: [{ q: UR5E_Q, target: UR5E_TARGET }] });
+
+export const IkStepResponse = Type.Object({
+  joints: Joints,
+  q: Type.Array(Type.Number(), { description: 'the configuration after the step' }),
+  dq: Type.Array(Type.Number(), { description: 'the step: returned q minus the given q' }),
+  error: ErrorNorms,
+  errorAfter: ErrorNorms,
+  damping: Type.Number({ description: 'λ used' }),
+  analysis: SingularityMeasures,
+  status: Type.Enum(['converged', 'progressing', 'near-singular', 'at-limit'], {
+    description: 'converged: the error after the step is within tolerance; at-limit: joints were taken out of the step or the step shortened at a limit; near-singular: σmin < 0.05, damped',
+  }),
+});
+
+export const IkVelocityRequest = Type.Object({
+  q: JointValues,
+  twist: Type.Object({ linear: Vector3, angular: Vector3 }, { additionalProperties: false, description: 'desired tip twist: m/s and rad/s, in referenceFrame' }),
+  ...endEffectorFields,
+  referenceFrame: Type.Optional(ReferenceFrame),
+  dt: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10, description: 'control period (s): no joint passes a position limit within it; default 0.01' })),
+  lowerSingularityThreshold: Type.Optional(Type.Number({ minimum: 1, description: 'condition number where slowing down starts; default 17 (MoveIt Servo)' })),
+  hardStopSingularityThreshold: Type.Optional(Type.Number({ minimum: 1, description: 'condition number where motion toward the singularity stops; default 30 (MoveIt Servo)' })),
+  respectLimits: Type.Optional(Type.Boolean({ description: 'default true: scale so that no position or velocity limit is exceeded' })),
+}, { additionalProperties: false, examples: [{ q: UR5E_Q, twist: { linear: [0.05, 0, 0], angular: [0, 0, 0] } }] });
+
+export const IkVelocityResponse = Type.Object({
+  joints: Joints,
+  qdot: Type.Array(Type.Number(), { description: 'joint velocities (rad/s or m/s)' }),
+  scale: Type.Number({ description: 'in [0, 1]: the slow-down applied to J⁺V, as a whole so that the direction is kept' }),
+  status: Type.Enum(['ok', 'decelerating-singularity', 'halted-singularity', 'joint-limit'], {
+    description: 'decelerating-singularity / halted-singularity: the condition number is in / beyond the band and the command approaches the singularity; joint-limit: scaled for a position or velocity limit',
+  }),
+  analysis: SingularityMeasures,
+});
+
+/** Fields shared by a single solve and a batch of solves. */
+function solveOptions(maxTimeoutMs: number) {
+  return {
+    ...endEffectorFields,
+    tolerance: Type.Optional(Tolerance),
+    weights: Type.Optional(TaskWeights),
+    jointWeights: Type.Optional(JointWeights),
+    maxIterations: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'damped steps per attempt; default 100' })),
+    maxRestarts: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'random restarts after the first attempt; default 500' })),
+    timeoutMs: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: maxTimeoutMs, description: `time budget per target (ms), checked at every iteration; default 5, at most ${maxTimeoutMs}` })),
+    randomSeed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295, description: 'seed of the random restarts; the same seed gives the same answer unless timeoutMs cuts the search short (default 1)' })),
+  };
+}
+
+export function ikSolveRequest(maxTimeoutMs: number) {
+  return Type.Object({
+    target: PoseInput,
+    seed: Type.Optional({ ...JointValues, description: 'start configuration; default the middle of the joint limits' }),
+    ...solveOptions(maxTimeoutMs),
+  }, { additionalProperties: false, examples: [{ target: UR5E_TARGET, seed: UR5E_Q }] });
+}
+
+const SolveResult = {
+  converged: Type.Boolean(),
+  status: Type.Enum(['converged', 'timeout', 'max-restarts']),
+  q: Type.Array(Type.Number(), { description: 'the solution, or the best configuration found; always within the joint limits, continuous joints nearest the seed' }),
+  error: ErrorNorms,
+  iterations: Type.Integer(),
+  restarts: Type.Integer(),
+  elapsedMs: Type.Number(),
+};
+
+export const IkSolveResponse = Type.Object({ joints: Joints, ...SolveResult });
+
+export function ikSolveBatchRequest(maxBatch: number, maxTimeoutMs: number, maxWorkMs: number) {
+  return Type.Object({
+    targets: Type.Array(PoseInput, { minItems: 1, maxItems: maxBatch, description: `target poses, answered in the same order (at most ${maxBatch})` }),
+    seed: Type.Optional({ ...JointValues, description: 'one start configuration for every target' }),
+    seeds: Type.Optional(Type.Array(JointValues, { description: 'a start configuration per target' })),
+    ...solveOptions(maxTimeoutMs),
+  }, {
+    additionalProperties: false,
+    description: `The total work of a request is capped: targets x timeoutMs may be at most ${maxWorkMs} ms. Target i restarts from randomSeed + i.`,
+    examples: [{ targets: [UR5E_TARGET, { position: [0.3, -0.2, 0.5], quaternion: [1, 0, 0, 0] }], seed: UR5E_Q }],
+  });
+}
+
+export const IkSolveBatchResponse = Type.Object({
+  joints: Joints,
+  results: Type.Array(Type.Object(SolveResult)),
+});
