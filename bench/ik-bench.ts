@@ -21,6 +21,7 @@ import { createKinematicPath } from '../src/core/kinematic-path.js';
 import { computePoseError } from '../src/core/ik/pose-error.js';
 import { loadUrdf } from '../src/urdf/load-urdf.js';
 import { ROBOTS_DIR } from './paths.js';
+import { buildKdlIkBaseline, type IkCase, type KdlIkResult } from './kdl-baseline.js';
 import { benchFlags } from './timing.js';
 
 const ARMS = [
@@ -40,6 +41,8 @@ export interface IkBenchResult {
   robot: string; tip: string; dof: number; n: number;
   successRate: number; meanUs: number; medianUs: number; p99Us: number;
   meanIterations: number; meanRestarts: number;
+  /** KDL's solvers on the same cases in the same run, when KDL is installed. */
+  kdl?: KdlIkResult;
 }
 
 function sampler(model: KinematicModel, ee: EndEffector, random: SeededRandom): () => Float64Array {
@@ -70,29 +73,33 @@ function verifier(model: KinematicModel, ee: EndEffector): (q: Float64Array, X_t
   };
 }
 
-export function benchArm(robot: string, tip: string, n: number): IkBenchResult {
-  const model = loadUrdf(readFileSync(join(ROBOTS_DIR, `${robot}.urdf`), 'utf8'));
+export function benchArm(robot: string, tip: string, n: number, kdl: ReturnType<typeof buildKdlIkBaseline>): IkBenchResult {
+  const file = join(ROBOTS_DIR, `${robot}.urdf`);
+  const model = loadUrdf(readFileSync(file, 'utf8'));
   const ee = resolveEndEffector(model, { tip });
   const ik = createIkWorkspace(model);
   const random = new SeededRandom(20261127);
   const sample = sampler(model, ee, random);
   const verify = verifier(model, ee);
   const X_target = new Float64Array(12);
-  const solve = (randomSeed: number): { ok: boolean; us: number; iterations: number; restarts: number } => {
+  const cases: IkCase[] = [];
+  const moving = Array.from(ee.path.movingJoints);
+  const solve = (randomSeed: number, record: boolean): { ok: boolean; us: number; iterations: number; restarts: number } => {
     const target = sample();
     computeEndEffectorPose(model, target, ee, ik.X_target);
     X_target.set(ik.X_target);
     const seed = sample();
+    if (record) cases.push({ target: Float64Array.from(X_target), seed: Float64Array.from(moving, (k) => seed[k]!) });
     const t0 = performance.now();
     const r = solveIk(ik, ee, { seed, tolerance: TOLERANCE, timeoutMs: TIMEOUT_MS, randomSeed });
     const us = (performance.now() - t0) * 1000;
     return { ok: r.converged && verify(r.q, X_target), us, iterations: r.iterations, restarts: r.restarts };
   };
-  for (let i = 0; i < WARM_UP; i++) solve(1_000_000 + i);
+  for (let i = 0; i < WARM_UP; i++) solve(1_000_000 + i, false);
   const times: number[] = [];
   let successes = 0, iterations = 0, restarts = 0;
   for (let i = 0; i < n; i++) {
-    const r = solve(i);
+    const r = solve(i, true);
     if (r.ok) successes++;
     times.push(r.us);
     iterations += r.iterations;
@@ -107,6 +114,12 @@ export function benchArm(robot: string, tip: string, n: number): IkBenchResult {
     p99Us: times[Math.min(n - 1, Math.ceil(0.99 * n) - 1)]!,
     meanIterations: iterations / n,
     meanRestarts: restarts / n,
+    ...('run' in kdl ? {
+      kdl: kdl.run(file, model.linkNames[ee.path.base]!, tip, {
+        lower: moving.map((k) => model.qLower[k]!), upper: moving.map((k) => model.qUpper[k]!),
+        continuous: moving.map((k) => model.continuous[k] === 1),
+      }, cases, TIMEOUT_MS, TOLERANCE.position),
+    } : {}),
   };
 }
 
@@ -114,18 +127,23 @@ function main(): void {
   const flags = benchFlags();
   const n = flags.quick ? 1000 : 10_000;
   const only = process.env.IK_BENCH_ARMS?.split(',');
-  const results = ARMS.filter((a) => !only || only.includes(a.robot)).map((a) => benchArm(a.robot, a.tip, n));
+  const kdl = buildKdlIkBaseline();
+  const results = ARMS.filter((a) => !only || only.includes(a.robot)).map((a) => benchArm(a.robot, a.tip, n, kdl));
   if (flags.json) {
-    console.log(JSON.stringify({ results }, null, 2));
+    console.log(JSON.stringify({ results, kdl: 'unavailable' in kdl ? kdl.unavailable : 'Orocos KDL 1.5.1 on the same cases, same run' }, null, 2));
     return;
   }
   console.log(`TRAC-IK protocol: ${n} random reachable targets per arm, random seeds, tolerance 1e-5 m / 1e-5 rad, ${TIMEOUT_MS} ms budget, limits respected; node ${process.version}`);
-  console.log('robot          tip                dof   success     mean µs  median µs   p99 µs   iterations  restarts');
+  console.log(`KDL: ${'unavailable' in kdl ? kdl.unavailable : 'the same cases in the same run; NR_JL with random restarts in the same budget, LMA one call (success also needs the limits)'}`);
+  console.log('robot          tip                dof   success     mean µs  median µs   p99 µs  iter  restarts | KDL NR_JL success  mean µs | KDL LMA success (outside limits)  mean µs');
+  const percent = (x: number): string => `${(100 * x).toFixed(2)} %`;
   for (const r of results) {
     console.log([
-      r.robot.padEnd(14), r.tip.padEnd(18), String(r.dof).padStart(3), `${(100 * r.successRate).toFixed(2)} %`.padStart(10),
+      r.robot.padEnd(14), r.tip.padEnd(18), String(r.dof).padStart(3), percent(r.successRate).padStart(10),
       r.meanUs.toFixed(1).padStart(11), r.medianUs.toFixed(1).padStart(10), r.p99Us.toFixed(1).padStart(9),
-      r.meanIterations.toFixed(1).padStart(12), r.meanRestarts.toFixed(2).padStart(9),
+      r.meanIterations.toFixed(1).padStart(5), r.meanRestarts.toFixed(2).padStart(9), '|',
+      (r.kdl ? percent(r.kdl.nrjl.successRate) : '-').padStart(17), (r.kdl ? r.kdl.nrjl.meanUs.toFixed(0) : '-').padStart(8), '|',
+      (r.kdl ? `${percent(r.kdl.lma.successRate)} (${percent(r.kdl.lma.outsideLimits)})` : '-').padStart(31), (r.kdl ? r.kdl.lma.meanUs.toFixed(0) : '-').padStart(8),
     ].join(' '));
   }
 }
