@@ -3,6 +3,7 @@
  * every variable with a documented default, every bad value refused with a message naming it.
  */
 import { availableParallelism } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,6 +39,20 @@ export interface AppConfig {
   ikMaxTimeoutMs: number;
   /** IK_BATCH_MAX_WORK_MS: the cap on targets x timeoutMs of one ik/solve/batch request. */
   ikBatchMaxWorkMs: number;
+  /** RATE_LIMIT_MAX: requests per client address per window; 0 turns rate limiting off. */
+  rateLimitMax: number;
+  /** RATE_LIMIT_WINDOW_MS: the rate limit's window. */
+  rateLimitWindowMs: number;
+  /** CORS_ORIGINS: origins allowed to call from a browser ('*' or a comma-separated list); empty: CORS off. */
+  corsOrigins: string[];
+  /** REQUEST_TIMEOUT_MS: longest time to receive a whole request (slow clients are cut off). */
+  requestTimeoutMs: number;
+  /** KEEP_ALIVE_TIMEOUT_MS: how long an idle keep-alive connection is kept. */
+  keepAliveTimeoutMs: number;
+  /** MAX_EVENT_LOOP_DELAY_MS: beyond this event-loop delay, requests are refused with 503 (0: off). */
+  maxEventLoopDelayMs: number;
+  /** MAX_HEAP_USED_BYTES: beyond this heap use, requests are refused with 503 (0: off). */
+  maxHeapUsedBytes: number;
   /**
    * SHUTDOWN_DELAY_MS: on SIGTERM, how long to keep serving with /readyz at 503 before closing,
    * so that load balancers stop routing here first (Kubernetes endpoints take a moment to update).
@@ -65,6 +80,13 @@ export const DEFAULT_CONFIG: Readonly<AppConfig> = Object.freeze({
   workerThreads: availableParallelism(),
   ikMaxTimeoutMs: 1000,
   ikBatchMaxWorkMs: 20_000,
+  rateLimitMax: 0,
+  rateLimitWindowMs: 60_000,
+  corsOrigins: [],
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 72_000,
+  maxEventLoopDelayMs: 1000,
+  maxHeapUsedBytes: Math.floor(0.9 * getHeapStatistics().heap_size_limit),
   shutdownDelayMs: 0,
   shutdownTimeoutMs: 8000,
 });
@@ -116,15 +138,26 @@ export function loadConfig(env: Env): AppConfig {
     workerThreads: integer(env, 'WORKER_THREADS', DEFAULT_CONFIG.workerThreads, 0, 256),
     ikMaxTimeoutMs: integer(env, 'IK_MAX_TIMEOUT_MS', DEFAULT_CONFIG.ikMaxTimeoutMs, 1, 60_000),
     ikBatchMaxWorkMs: integer(env, 'IK_BATCH_MAX_WORK_MS', DEFAULT_CONFIG.ikBatchMaxWorkMs, 1, 3_600_000),
+    rateLimitMax: integer(env, 'RATE_LIMIT_MAX', DEFAULT_CONFIG.rateLimitMax, 0, 1_000_000_000),
+    rateLimitWindowMs: integer(env, 'RATE_LIMIT_WINDOW_MS', DEFAULT_CONFIG.rateLimitWindowMs, 1, 86_400_000),
+    corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o.length > 0),
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', DEFAULT_CONFIG.requestTimeoutMs, 1000, 3_600_000),
+    keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', DEFAULT_CONFIG.keepAliveTimeoutMs, 1000, 3_600_000),
+    maxEventLoopDelayMs: integer(env, 'MAX_EVENT_LOOP_DELAY_MS', DEFAULT_CONFIG.maxEventLoopDelayMs, 0, 3_600_000),
+    maxHeapUsedBytes: integer(env, 'MAX_HEAP_USED_BYTES', DEFAULT_CONFIG.maxHeapUsedBytes, 0, Number.MAX_SAFE_INTEGER),
     shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', DEFAULT_CONFIG.shutdownDelayMs, 0, 60_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', DEFAULT_CONFIG.shutdownTimeoutMs, 0, 60_000),
   };
 }
 
 /**
- * A configuration for tests and tools: defaults, with a data folder under `root`, no log output
- * and no worker threads (batches computed inline) unless overridden.
+ * A configuration for tests and tools: defaults, with a data folder under `root`, no log output,
+ * no worker threads (batches computed inline) and no load shedding (a test process builds apps
+ * that block each other's event loops) unless overridden.
  */
 export function configFor(root: string, overrides: Partial<AppConfig> = {}): AppConfig {
-  return { ...DEFAULT_CONFIG, dataDir: join(root, 'data'), logLevel: 'silent', workerThreads: 0, ...overrides };
+  return {
+    ...DEFAULT_CONFIG, dataDir: join(root, 'data'), logLevel: 'silent', workerThreads: 0,
+    maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0, ...overrides,
+  };
 }

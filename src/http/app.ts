@@ -3,6 +3,7 @@
  * that tests call `app.inject` and only server.ts binds a port.
  */
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -17,7 +18,9 @@ import { AccessLog } from './access-log.js';
 import { BatchRunner } from './batch-pool.js';
 import { useSafeJsonParser } from './json-body.js';
 import { toProblem } from './problem.js';
-import { healthRoutes, type ServiceState } from './routes/health.js';
+import { ServiceMetrics } from './metrics.js';
+import { registerProtection } from './protection.js';
+import { operationsRoutes, type ServiceState } from './routes/operations.js';
 import { ikRoutes } from './routes/ik.js';
 import { kinematicsRoutes } from './routes/kinematics.js';
 import { robotsRoutes } from './routes/robots.js';
@@ -27,7 +30,7 @@ export const API_VERSION = '1.0.0';
 
 export type App = FastifyInstance<
   RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider
-> & { serviceState: ServiceState; registry: RobotRegistry };
+> & { serviceState: ServiceState; registry: RobotRegistry; metrics: ServiceMetrics };
 
 export interface BuildAppOptions {
   /** Fastify logger options; default JSON lines at config.logLevel. */
@@ -75,6 +78,15 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    // Node checks request timeouts on a timer (30 s by default): check often enough for the
+    // configured timeout to mean what it says
+    serverFactory: (handler) => createServer({
+      requestTimeout: config.requestTimeoutMs,
+      keepAliveTimeout: config.keepAliveTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(config.requestTimeoutMs / 2)),
+    }, handler),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   const state: ServiceState = { robotsLoaded: false, draining: false };
@@ -84,14 +96,25 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     urdfLimits: { ...DEFAULT_URDF_LIMITS, maxLength: config.urdfMaxBytes, maxLinks: config.urdfMaxLinks, maxJoints: config.urdfMaxLinks },
     logger: app.log,
   });
+  // Load the robots (and compile their kernels) first: it blocks the event loop for a moment,
+  // which must not count as load once the load-shedding monitor runs. The server listens only
+  // after this, so /readyz answers 503 only while shutting down.
+  await registry.load();
+  state.robotsLoaded = true;
+  const metrics = new ServiceMetrics(() => registry.size);
   app.decorate('serviceState', state);
   app.decorate('registry', registry);
+  app.decorate('metrics', metrics);
 
   useSafeJsonParser(app);
 
   // callback-style hooks: they run on every request, and a promise per hook costs measurable time
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
   app.addHook('onSend', (_request, reply, payload, done) => {
@@ -111,6 +134,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     detail: `there is no route ${request.method} ${request.url.split('?')[0]}; the API is described at /docs and /openapi.json`,
   }));
 
+  await registerProtection(app, config);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -119,26 +143,22 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
         { name: 'robots', description: 'robots the service knows' },
         { name: 'kinematics', description: 'forward kinematics, Jacobians, velocity and statics' },
         { name: 'inverse kinematics', description: 'damped steps, resolved-rate velocities and full solves' },
-        { name: 'operations', description: 'health and documentation' },
+        { name: 'operations', description: 'health, metrics and documentation' },
       ],
       components: {
         securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN, for POST /robots and DELETE /robots/{id}' } },
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', tryItOutEnabled: false } });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', tryItOutEnabled: false }, staticCSP: true });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(healthRoutes, { state, registry });
+  await app.register(operationsRoutes, { state, registry, metrics });
   await app.register(robotsRoutes, { registry, config });
   const batches = new BatchRunner(config.workerThreads);
   app.addHook('onClose', async () => batches.close());
   await app.register(kinematicsRoutes, { registry, config, batches });
-  await app.register(ikRoutes, { registry, config, batches });
+  await app.register(ikRoutes, { registry, config, batches, metrics });
 
-  app.addHook('onReady', async () => {
-    await registry.load();
-    state.robotsLoaded = true;
-  });
   return app;
 }

@@ -10,6 +10,7 @@ import {
   computeBatch, rememberModel, sliceTask, transferablesOf, unpackResult, type BatchTask,
 } from '../workers/batch-tasks.js';
 import type { RobotEntry } from '../robots/registry.js';
+import { HttpProblem } from './problem.js';
 
 /** Batches smaller than this run on the event loop: a worker round trip costs more than they do. */
 export const INLINE_BATCH_LIMIT = 64;
@@ -25,6 +26,9 @@ export function defaultWorkerThreads(): number {
   return availableParallelism();
 }
 
+/** Tasks that may wait per worker thread (an IK batch is cut into 4 per thread). */
+const MAX_QUEUED_TASKS_PER_THREAD = 64;
+
 const fromSource = import.meta.url.endsWith('.ts');
 const WORKER_FILE = new URL(`../workers/kinematics-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url).href;
 
@@ -35,10 +39,11 @@ function commaSeparated(fragments: Uint8Array[]): Uint8Array[] {
   return fragments.filter((f) => f.length > 0).flatMap((f, i) => (i === 0 ? [f] : [COMMA, f]));
 }
 
-/** The JSON of a batch's elements, as byte pieces to be written in order. */
+/** The JSON of a batch's elements, as byte pieces to be written in order, and the workers' stats. */
 export interface BatchPieces {
   items: Uint8Array[];
   poses?: Uint8Array[];
+  stats: Float64Array[];
 }
 
 export class BatchRunner {
@@ -51,6 +56,8 @@ export class BatchRunner {
         minThreads: threads,
         maxThreads: threads,
         idleTimeout: 60_000,
+        // a bounded queue: past it, batches are refused with 503 instead of piling up in memory
+        maxQueue: threads * MAX_QUEUED_TASKS_PER_THREAD,
         // when the service runs from TypeScript sources (tests, tsx), the workers need tsx too
         execArgv: fromSource ? [...process.execArgv, '--import', 'tsx'] : process.execArgv,
       })
@@ -70,7 +77,7 @@ export class BatchRunner {
     if (chunks < 1 || !this.pool) {
       rememberModel(task.robot.sha256, entry.model, entry.workspace);
       const result = computeBatch(task);
-      return { items: [result.items], ...(result.poses ? { poses: [result.poses] } : {}) };
+      return { items: [result.items], ...(result.poses ? { poses: [result.poses] } : {}), stats: result.stats ? [result.stats] : [] };
     }
     const dof = entry.model.dof;
     const size = Math.ceil(task.count / chunks);
@@ -79,13 +86,19 @@ export class BatchRunner {
     const parts = await Promise.all(Array.from({ length: chunks }, async (_, c) => {
       const start = c * size, end = Math.min(task.count, start + size);
       const part = sliceTask(task, start, end, dof);
-      const packed = await (pool.run(part, { transferList: transferablesOf(part) }) as Promise<Uint8Array>);
-      return unpackResult(packed, withPoses);
+      const packed = await (pool.run(part, { transferList: transferablesOf(part) }) as Promise<Uint8Array>).catch((error: unknown) => {
+        if (pool.queueSize >= pool.options.maxQueue) {
+          throw new HttpProblem(503, 'busy', 'Busy', 'the batch workers are saturated; retry in 1 s or send the batch to another instance', { 'retry-after': '1' });
+        }
+        throw error;
+      });
+      return unpackResult(packed);
     }));
     const binary = task.kind === 'jacobian' && task.encoding === 'float64';
     return {
       items: binary ? parts.map((p) => p.items) : commaSeparated(parts.map((p) => p.items)),
-      ...(withPoses ? { poses: commaSeparated(parts.map((p) => p.poses!)) } : {}),
+      ...(withPoses ? { poses: commaSeparated(parts.map((p) => p.poses ?? new Uint8Array(0))) } : {}),
+      stats: parts.flatMap((p) => (p.stats ? [p.stats] : [])),
     };
   }
 

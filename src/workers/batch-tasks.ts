@@ -81,22 +81,42 @@ export type BatchTask = JacobianBatchTask | FkBatchTask | IkSolveBatchTask;
 export interface BatchResult {
   items: Uint8Array;
   poses?: Uint8Array;
+  /** Numbers about the work, for metrics: for IK, per solve its outcome code and iterations. */
+  stats?: Float64Array;
 }
 
-/** One buffer for a result, so it can be transferred: [items length as uint32][items][poses]. */
+/** Outcome codes of IK solves in BatchResult.stats. */
+export const IK_STATUS_CODES = { converged: 0, timeout: 1, 'max-restarts': 2 } as const;
+
+const HEADER_BYTES = 16;
+
+/**
+ * One buffer for a result, so that it can be transferred without a copy:
+ * [stats bytes, items bytes, poses bytes as uint32, padding][stats][items][poses]
+ * (the stats first, where a 16-byte header keeps them aligned for a Float64Array view).
+ */
 export function packResult(result: BatchResult): Uint8Array {
+  const stats = result.stats ? new Uint8Array(result.stats.buffer, result.stats.byteOffset, result.stats.byteLength) : new Uint8Array(0);
   const poses = result.poses ?? new Uint8Array(0);
-  const packed = new Uint8Array(4 + result.items.length + poses.length);
-  new DataView(packed.buffer).setUint32(0, result.items.length, true);
-  packed.set(result.items, 4);
-  packed.set(poses, 4 + result.items.length);
+  const packed = new Uint8Array(HEADER_BYTES + stats.length + result.items.length + poses.length);
+  const header = new DataView(packed.buffer);
+  header.setUint32(0, stats.length, true);
+  header.setUint32(4, result.items.length, true);
+  header.setUint32(8, poses.length, true);
+  packed.set(stats, HEADER_BYTES);
+  packed.set(result.items, HEADER_BYTES + stats.length);
+  packed.set(poses, HEADER_BYTES + stats.length + result.items.length);
   return packed;
 }
 
-export function unpackResult(packed: Uint8Array, withPoses: boolean): BatchResult {
-  const itemsLength = new DataView(packed.buffer, packed.byteOffset, 4).getUint32(0, true);
-  const items = packed.subarray(4, 4 + itemsLength);
-  return withPoses ? { items, poses: packed.subarray(4 + itemsLength) } : { items };
+export function unpackResult(packed: Uint8Array): BatchResult {
+  const header = new DataView(packed.buffer, packed.byteOffset, HEADER_BYTES);
+  const statsBytes = header.getUint32(0, true), itemsBytes = header.getUint32(4, true), posesBytes = header.getUint32(8, true);
+  const at = packed.byteOffset + HEADER_BYTES;
+  const result: BatchResult = { items: packed.subarray(HEADER_BYTES + statsBytes, HEADER_BYTES + statsBytes + itemsBytes) };
+  if (posesBytes > 0) result.poses = packed.subarray(HEADER_BYTES + statsBytes + itemsBytes);
+  if (statsBytes > 0) result.stats = new Float64Array(packed.buffer.slice(at, at + statsBytes));
+  return result;
 }
 
 const MAX_CACHED_MODELS = 32;
@@ -224,13 +244,16 @@ function ikSolveBatch(task: IkSolveBatchTask): BatchResult {
   const dof = model.dof;
   const { randomSeed, ...options } = task.options;
   const results: unknown[] = [];
+  const stats = new Float64Array(2 * task.count);
   for (let i = 0; i < task.count; i++) {
     ik.X_target.set(task.targets.subarray(12 * i, 12 * (i + 1)));
     const r = solveIk(ik, ee, { ...options, seed: task.seeds.subarray(i * dof, (i + 1) * dof), randomSeed: (randomSeed + task.first + i) >>> 0 });
     assertFinite(r.q, 'IK solution');
     results.push({ converged: r.converged, status: r.status, q: Array.from(r.q), error: r.error, iterations: r.iterations, restarts: r.restarts, elapsedMs: r.elapsedMs });
+    stats[2 * i] = IK_STATUS_CODES[r.status];
+    stats[2 * i + 1] = r.iterations;
   }
-  return { items: elements(results) };
+  return { items: elements(results), stats };
 }
 
 export function computeBatch(task: BatchTask): BatchResult {

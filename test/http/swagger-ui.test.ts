@@ -17,7 +17,7 @@ async function tryItOut(page: Page, method: string, path: string): Promise<strin
   await operation.locator('button.try-out__btn').click();
   await operation.locator('button.execute').click();
   const status = operation.locator('.live-responses-table .response .response-col_status').first();
-  await status.waitFor({ timeout: 15_000 });
+  await status.waitFor({ timeout: 60_000 });
   return (await status.innerText()).trim();
 }
 
@@ -46,7 +46,7 @@ describe.runIf(AVAILABLE)('Swagger UI in a real browser', () => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(`${server.url}/docs`);
-    await page.locator('.opblock').first().waitFor({ timeout: 15_000 });
+    await page.locator('.opblock').first().waitFor({ timeout: 60_000 });
     const paths = await page.locator('.opblock-summary-path').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-path')));
     for (const path of ['/robots', '/robots/{id}', '/robots/{id}/fk', '/robots/{id}/jacobian', '/robots/{id}/jacobian/batch', '/healthz']) {
       expect(paths).toContain(path);

@@ -11,6 +11,7 @@ import { transformFromPose, type PoseInput } from '../../core/pose.js';
 import type { AppConfig } from '../../config.js';
 import type { RobotEntry, RobotRegistry } from '../../robots/registry.js';
 import type { IkBatchOptions } from '../../workers/batch-tasks.js';
+import type { ServiceMetrics } from '../metrics.js';
 import { INLINE_IK_WORK_MS, type BatchRunner } from '../batch-pool.js';
 import {
   assertFinite, endEffectorOf, ikWorkspaceOf, jointVectorOf, jointWeightsOf, packJointVectors, taskWeightsOf,
@@ -25,6 +26,16 @@ export interface IkRoutesOptions {
   registry: RobotRegistry;
   config: AppConfig;
   batches: BatchRunner;
+  metrics: ServiceMetrics;
+}
+
+const OUTCOME_OF_CODE = ['converged', 'timeout', 'max-restarts'] as const;
+
+/** Records the IK outcomes a batch's workers reported (pairs of outcome code and iterations). */
+function recordBatchStats(metrics: ServiceMetrics, stats: Float64Array[]): void {
+  for (const part of stats) {
+    for (let i = 0; i + 1 < part.length; i += 2) metrics.observeIkSolve(OUTCOME_OF_CODE[part[i]!]!, part[i + 1]!);
+  }
 }
 
 interface SolveFields {
@@ -61,7 +72,7 @@ function targetsOf(targets: PoseInput[]): Float64Array {
   return packed;
 }
 
-export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, { registry, config, batches }) => {
+export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, { registry, config, batches, metrics }) => {
   const problems = problemResponses(...KINEMATICS_PROBLEMS);
 
   app.post('/robots/:id/ik/step', {
@@ -151,6 +162,7 @@ export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, 
       const { randomSeed, ...rest } = options;
       const r = solveIk(ik, ee, { ...rest, seed, randomSeed });
       assertFinite(r.q, 'IK solution');
+      metrics.observeIkSolve(r.status, r.iterations);
       return { joints, converged: r.converged, status: r.status, q: Array.from(r.q), error: r.error, iterations: r.iterations, restarts: r.restarts, elapsedMs: r.elapsedMs };
     }
     // a long budget would hold the event loop: on a worker
@@ -159,6 +171,7 @@ export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, 
       endEffector: { tip: ee.tipName, base: ee.baseName, ...(ee.tipOffset ? { tipOffset: Array.from(ee.tipOffset) } : {}) },
       options,
     });
+    recordBatchStats(metrics, result.stats);
     return { joints, ...(JSON.parse(Buffer.concat(result.items).toString('utf8')) as SolveResultJson) };
   });
 
@@ -204,6 +217,7 @@ export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, 
       endEffector: { tip: ee.tipName, base: ee.baseName, ...(ee.tipOffset ? { tipOffset: Array.from(ee.tipOffset) } : {}) },
       options,
     });
+    recordBatchStats(metrics, result.stats);
     const header = `{"joints":${JSON.stringify(entry.model.jointNames)},"results":[`;
     return (reply as FastifyReply).type('application/json; charset=utf-8')
       .send(Buffer.concat([Buffer.from(header), ...result.items, Buffer.from(']}')]));

@@ -1,10 +1,13 @@
 /**
- * Liveness and readiness, for orchestrators and load balancers.
+ * Liveness and readiness for orchestrators and load balancers, and metrics for Prometheus. These
+ * routes are exempt from rate limiting and load shedding.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { RobotRegistry } from '../../robots/registry.js';
 import { HttpProblem } from '../problem.js';
+import type { ServiceMetrics } from '../metrics.js';
+import { ALWAYS_ANSWERED } from '../protection.js';
 import { problemResponses } from '../schemas/common.js';
 
 /** Whether the service should receive traffic; `draining` is set on SIGTERM / SIGINT. */
@@ -13,8 +16,9 @@ export interface ServiceState {
   draining: boolean;
 }
 
-export const healthRoutes: FastifyPluginAsyncTypebox<{ state: ServiceState; registry: RobotRegistry }> = async (app, { state, registry }) => {
+export const operationsRoutes: FastifyPluginAsyncTypebox<{ state: ServiceState; registry: RobotRegistry; metrics: ServiceMetrics }> = async (app, { state, registry, metrics }) => {
   app.get('/healthz', {
+    config: ALWAYS_ANSWERED,
     schema: {
       tags: ['operations'], summary: 'Liveness', description: '200 while the process runs.',
       response: { 200: Type.Object({ status: Type.Literal('ok') }) },
@@ -22,14 +26,28 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ state: ServiceState; regi
   }, async () => ({ status: 'ok' as const }));
 
   app.get('/readyz', {
+    config: ALWAYS_ANSWERED,
     schema: {
       tags: ['operations'], summary: 'Readiness',
-      description: '200 once the robots are loaded; 503 before that and while shutting down.',
+      description: '200 once the robots are loaded (the server listens only then); 503 while shutting down.',
       response: { 200: Type.Object({ status: Type.Literal('ready'), robots: Type.Integer() }), ...problemResponses(503) },
     },
   }, async () => {
     if (state.draining) throw new HttpProblem(503, 'shutting-down', 'Shutting down', 'the service is shutting down; send requests to another instance');
     if (!state.robotsLoaded) throw new HttpProblem(503, 'not-ready', 'Not ready', 'the robots are still being loaded; retry shortly');
     return { status: 'ready' as const, robots: registry.size };
+  });
+
+  app.get('/metrics', {
+    config: ALWAYS_ANSWERED,
+    schema: {
+      tags: ['operations'], summary: 'Prometheus metrics',
+      description: 'Request counts and latency histograms per route and status, IK outcomes and iterations, robots loaded, and '
+        + 'the process metrics (event-loop lag, heap, CPU), in the Prometheus text format.',
+      response: { 200: { description: 'Prometheus exposition format', content: { 'text/plain': { schema: Type.String() } } } as never },
+    },
+  }, async (_request, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
   });
 };
