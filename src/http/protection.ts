@@ -16,6 +16,12 @@ import { HttpProblem } from './problem.js';
 
 /** Seconds a client is told to wait after a 503 for load. */
 const RETRY_AFTER_OVERLOAD_S = 1;
+/**
+ * Load shedding starts this long after the app is ready: the load monitor averages the event-loop
+ * delay over 1 s samples, and its first samples measure start-up work (compiling schemas and
+ * kernels), not load.
+ */
+const SHEDDING_GRACE_MS = 2500;
 
 /** Route config that exempts a route (health, metrics) from rate limiting and load shedding. */
 export const ALWAYS_ANSWERED = { rateLimit: false, pressureHandler: (): undefined => undefined } as const;
@@ -51,11 +57,14 @@ export async function registerProtection(app: FastifyInstance, config: AppConfig
         `more than ${context.max} requests in ${Math.round(config.rateLimitWindowMs / 1000)} s from this address; retry in ${Math.ceil(context.ttl / 1000)} s (see Retry-After)`),
     });
   }
+  let sheddingFrom = Infinity;
+  app.addHook('onReady', async () => { sheddingFrom = Date.now() + SHEDDING_GRACE_MS; });
   await app.register(underPressure, {
     maxEventLoopDelay: config.maxEventLoopDelayMs,
     maxHeapUsedBytes: config.maxHeapUsedBytes,
     retryAfter: RETRY_AFTER_OVERLOAD_S,
     pressureHandler: (_request, _reply, type, value) => {
+      if (Date.now() < sheddingFrom) return undefined; // still measuring start-up: serve normally
       throw new HttpProblem(503, 'overloaded', 'Service overloaded',
         `the service is overloaded (${type}: ${Math.round(Number(value))}); retry in ${RETRY_AFTER_OVERLOAD_S} s or send the request to another instance`,
         { 'retry-after': String(RETRY_AFTER_OVERLOAD_S) });
