@@ -1,0 +1,124 @@
+/**
+ * The client examples of examples/, each run as a user would against the real service: the curl
+ * script, the Python resolved-rate loop and the typed TypeScript client, whose generated types must
+ * be what openapi-typescript makes of the current openapi/openapi.json.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type ServerProcess } from '../../scripts/server-process.js';
+import { untilServing } from './until-serving.js';
+import { REPO_ROOT } from '../helpers/paths.js';
+
+const EXAMPLES = join(REPO_ROOT, 'examples');
+
+function installed(command: string): boolean {
+  return spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0;
+}
+const HAS_CURL = installed('curl');
+const HAS_PYTHON = installed('python3');
+
+interface Run { code: number | null; stdout: string; stderr: string }
+
+/** Runs a command to its end (asynchronously: the server's output keeps being read meanwhile). */
+function run(command: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The number after `label` in `text`. */
+function numberAfter(text: string, label: string): number {
+  const match = new RegExp(`${label}\\s*([0-9.]+)`).exec(text);
+  if (!match) throw new Error(`no "${label}" in:\n${text}`);
+  return Number(match[1]);
+}
+
+describe('the client examples against the service', () => {
+  let server: ServerProcess;
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'kinematics-examples-'));
+    server = await startServer({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+    await untilServing(server.url);
+  });
+  afterAll(() => {
+    if (server?.child.exitCode === null) server.child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it.skipIf(!HAS_CURL)('examples/curl.sh calls every route it shows and succeeds'.concat(HAS_CURL ? '' : ' (skipped: curl is not installed)'), async () => {
+    expect(statSync(join(EXAMPLES, 'curl.sh')).mode & 0o111, 'curl.sh is executable').not.toBe(0);
+    const result = await run(join(EXAMPLES, 'curl.sh'), [server.url]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    for (const title of ['robots', 'robot', 'forward kinematics', 'jacobian', 'ik step', 'ik solve']) expect(result.stdout).toContain(`== ${title}:`);
+    expect(result.stdout).toMatch(/"jacobian":\[\[/);
+    expect(result.stdout).toMatch(/"singularValues":\[/);
+    expect(result.stdout).toMatch(/"converged":true/);
+    expect(result.stdout).toContain('all calls succeeded');
+  });
+
+  it.skipIf(!HAS_CURL)('examples/curl.sh stops with a non-zero exit code at the first failing call'.concat(HAS_CURL ? '' : ' (skipped: curl is not installed)'), async () => {
+    const result = await run(join(EXAMPLES, 'curl.sh'), [], { BASE_URL: `${server.url}/no-such-prefix` });
+    expect(result.code).toBe(22); // curl --fail-with-body on an HTTP error
+    expect(result.stdout).toContain('"status":404'); // the problem+json body is still shown
+    expect(result.stderr).toContain('robots failed');
+    expect(result.stdout).not.toContain('== robot:');
+  });
+
+  it.skipIf(!HAS_PYTHON)('examples/python/resolved_rate.py holds 100 Hz and reports latency and drift'.concat(HAS_PYTHON ? '' : ' (skipped: python3 is not installed)'), async () => {
+    const result = await run('python3', [join(EXAMPLES, 'python', 'resolved_rate.py'), '--base-url', server.url, '--robot', 'ur5e', '--seconds', '2', '--rate', '100']);
+    console.log(result.stdout);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const rate = numberAfter(result.stdout, 'loop rate:');
+    expect(rate).toBeGreaterThan(90);
+    expect(rate).toBeLessThan(110);
+    expect(numberAfter(result.stdout, 'p50')).toBeGreaterThan(0);
+    expect(numberAfter(result.stdout, 'p99')).toBeGreaterThanOrEqual(numberAfter(result.stdout, 'p50'));
+    expect(numberAfter(result.stdout, 'max')).toBeGreaterThanOrEqual(numberAfter(result.stdout, 'p99'));
+    expect(result.stdout).toMatch(/scaled commands: \d+ of 200 \(status != ok\)/);
+    // open-loop integration of a 2 cm circle at 100 Hz stays within a fraction of a millimetre
+    expect(numberAfter(result.stdout, 'final drift:')).toBeLessThan(1);
+  });
+
+  it.skipIf(!HAS_PYTHON)('examples/python/resolved_rate.py exits non-zero on an HTTP error'.concat(HAS_PYTHON ? '' : ' (skipped: python3 is not installed)'), async () => {
+    const result = await run('python3', [join(EXAMPLES, 'python', 'resolved_rate.py'), '--base-url', server.url, '--robot', 'no_such_robot', '--seconds', '0.1']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: GET \/robots\/no_such_robot: HTTP 404: /);
+  });
+
+  it('examples/typescript/client.ts lists robots, computes a Jacobian and a converged IK solve', async () => {
+    const result = await run(process.execPath, ['--import', 'tsx', join(EXAMPLES, 'typescript', 'client.ts'), '--base-url', server.url]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^robots: .*ur5e \(6 dof\)/m);
+    expect(result.stdout).toMatch(/^jacobian of tool0 in LOCAL_WORLD_ALIGNED/m);
+    expect(result.stdout).toMatch(/^ {2}rank 6, manipulability/m);
+    expect(result.stdout).toMatch(/^ik\/solve: converged \(converged\)/m);
+  });
+
+  it('examples/typescript/client.ts exits 1 when the call fails', async () => {
+    const result = await run(process.execPath, ['--import', 'tsx', join(EXAMPLES, 'typescript', 'client.ts'), '--base-url', server.url, '--robot', 'no_such_robot']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/POST \/robots\/no_such_robot\/jacobian failed: HTTP 404/);
+  });
+});
+
+describe('the typed client', () => {
+  it('examples/typescript/api.d.ts is what openapi-typescript generates from openapi/openapi.json (else run `npm run client:types`)', async () => {
+    const cli = join(REPO_ROOT, 'node_modules', 'openapi-typescript', 'bin', 'cli.js');
+    const result = await run(process.execPath, [cli, 'openapi/openapi.json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(join(EXAMPLES, 'typescript', 'api.d.ts'), 'utf8')).toBe(result.stdout);
+  });
+});
