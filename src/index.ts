@@ -1,6 +1,8 @@
 /**
  * The kinematics library: load a URDF, then compute forward kinematics, Jacobians and their
- * analysis without any HTTP. Every function here is documented where it is defined.
+ * analysis, and inverse kinematics, without any HTTP. Every function here is documented where it
+ * is defined. For IK, set the target pose (12 doubles, see se3.ts) in `ik.X_target` of an
+ * IkWorkspace (or with transformFromPose), then call computeIkStep, computeVelocityCommand or solveIk.
  *
  * @example
  * import { readFileSync } from 'node:fs';
@@ -35,5 +37,14 @@ export {
   SE3_SIZE, composeTransforms, composeInverseTransform, invertTransform, rotationLog,
   rotationToQuaternion, quaternionToRotation,
 } from './core/se3.js';
+export { createIkWorkspace, type IkWorkspace } from './core/ik/ik-workspace.js';
+export {
+  DEFAULT_TOLERANCE, computeIkStep, type IkStepOptions, type IkStepResult, type IkStepStatus, type SingularityMeasures,
+  type Tolerance,
+} from './core/ik/damped-step.js';
+export {
+  computeVelocityCommand, type VelocityControlOptions, type VelocityControlResult, type VelocityControlStatus,
+} from './core/ik/velocity-control.js';
+export { solveIk, middleOfLimits, type IkSolveOptions, type IkSolveResult, type IkSolveStatus } from './core/ik/solve.js';
 export { parseUrdf, DEFAULT_URDF_LIMITS, type UrdfLimits } from './urdf/urdf-parser.js';
 export { loadUrdf, type LoadUrdfOptions } from './urdf/load-urdf.js';
