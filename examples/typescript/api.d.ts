@@ -536,7 +536,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /**
-                     * @description robot id
+                     * @description robot id: 1 to 64 letters, digits, "_" or "-", starting with a letter or digit
                      * @example ur5e
                      */
                     id: string;
@@ -670,7 +670,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /**
-                     * @description robot id
+                     * @description robot id: 1 to 64 letters, digits, "_" or "-", starting with a letter or digit
                      * @example ur5e
                      */
                     id: string;
@@ -830,7 +830,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /**
-                     * @description robot id
+                     * @description robot id: 1 to 64 letters, digits, "_" or "-", starting with a letter or digit
                      * @example ur5e
                      */
                     id: string;
@@ -937,7 +937,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /**
-                     * @description robot id
+                     * @description robot id: 1 to 64 letters, digits, "_" or "-", starting with a letter or digit
                      * @example ur5e
                      */
                     id: string;
@@ -963,7 +963,7 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        /** @description an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
+                        /** @description joint values (rad or m), each within ±1e9: an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
                         q: number[] | {
                             [key: string]: number;
                         };
@@ -1124,7 +1124,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /**
-                     * @description robot id
+                     * @description robot id: 1 to 64 letters, digits, "_" or "-", starting with a letter or digit
                      * @example ur5e
                      */
                     id: string;
@@ -1322,7 +1322,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /**
-                     * @description robot id
+                     * @description robot id: 1 to 64 letters, digits, "_" or "-", starting with a letter or digit
                      * @example ur5e
                      */
                     id: string;
@@ -1347,7 +1347,7 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        /** @description an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
+                        /** @description joint values (rad or m), each within ±1e9: an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
                         q: number[] | {
                             [key: string]: number;
                         };
@@ -1534,7 +1534,7 @@ export interface paths {
         put?: never;
         /**
          * Jacobians of many configurations
-         * @description Like jacobian for each configuration of `qs` (at most 10000), answered in the same order. With `Accept: application/octet-stream` the answer is binary instead of JSON, exact and several times faster to produce and read: little-endian float64 values, per configuration the 6 x dof Jacobian row by row, followed with `includePose` by the 12 values of the pose (rotation row by row, then position). The headers x-configurations, x-jacobian-rows, x-jacobian-columns, x-values-per-configuration, x-joints, x-row-order and x-reference-frame describe the layout.
+         * @description Like jacobian for each configuration of `qs` (at most 10000), answered in the same order. With `Accept: application/octet-stream` the answer is binary instead of JSON, exact and several times faster to produce and read: little-endian float64 values, per configuration the 6 x dof Jacobian row by row, followed with `includePose` by the 12 values of the pose (rotation row by row, then position). The headers x-configurations, x-jacobian-rows, x-jacobian-columns, x-values-per-configuration, x-joints (the column order: joint names, each percent-encoded as by encodeURIComponent, comma-separated), x-row-order and x-reference-frame describe the layout.
          */
         post: {
             parameters: {
@@ -1542,7 +1542,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /**
-                     * @description robot id
+                     * @description robot id: 1 to 64 letters, digits, "_" or "-", starting with a letter or digit
                      * @example ur5e
                      */
                     id: string;
@@ -1754,7 +1754,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /**
-                     * @description robot id
+                     * @description robot id: 1 to 64 letters, digits, "_" or "-", starting with a letter or digit
                      * @example ur5e
                      */
                     id: string;
@@ -1785,11 +1785,11 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        /** @description an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
+                        /** @description joint values (rad or m), each within ±1e9: an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
                         q: number[] | {
                             [key: string]: number;
                         };
-                        /** @description an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
+                        /** @description joint values (rad or m), each within ±1e9: an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
                         qdot: number[] | {
                             [key: string]: number;
                         };
@@ -1959,7 +1959,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /**
-                     * @description robot id
+                     * @description robot id: 1 to 64 letters, digits, "_" or "-", starting with a letter or digit
                      * @example ur5e
                      */
                     id: string;
@@ -1994,15 +1994,15 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        /** @description an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
+                        /** @description joint values (rad or m), each within ±1e9: an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
                         q: number[] | {
                             [key: string]: number;
                         };
                         /** @description force (N) and torque (N·m) the tip exerts, expressed like the Jacobian of referenceFrame (LOCAL_WORLD_ALIGNED: at the tip point, base axes) */
                         wrench: {
-                            /** @description [x, y, z] */
+                            /** @description [x, y, z], each within ±1e9 */
                             force: number[];
-                            /** @description [x, y, z] */
+                            /** @description [x, y, z], each within ±1e9 */
                             torque: number[];
                         };
                         /** @description tip link; default the robot's defaultTip (required for trees) */
@@ -2160,7 +2160,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /**
-                     * @description robot id
+                     * @description robot id: 1 to 64 letters, digits, "_" or "-", starting with a letter or digit
                      * @example ur5e
                      */
                     id: string;
@@ -2195,13 +2195,13 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        /** @description an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
+                        /** @description joint values (rad or m), each within ±1e9: an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
                         q: number[] | {
                             [key: string]: number;
                         };
                         /** @description a pose: position (m) and an orientation as `quaternion` or `rotation` (a non-unit quaternion or a non-orthonormal matrix is a 400) */
                         target: {
-                            /** @description [x, y, z] */
+                            /** @description [x, y, z], each within ±1e9 */
                             position: number[];
                             /** @description unit quaternion [x, y, z, w], scalar last (as in ROS and SciPy) */
                             quaternion?: number[];
@@ -2218,7 +2218,7 @@ export interface paths {
                         damping?: number;
                         /** @description six task weights, linear first, each >= 0; a 0 frees that axis ([1,1,1,0,0,0] is position-only IK); default all 1 */
                         weights?: number[];
-                        /** @description one weight per active joint, each > 0 (a larger weight moves the joint less), as an array or by name; default all 1 */
+                        /** @description one weight per active joint, each in [1e-9, 1e9] (a larger weight moves the joint less); default all 1: an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
                         jointWeights?: number[] | {
                             [key: string]: number;
                         };
@@ -2406,7 +2406,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /**
-                     * @description robot id
+                     * @description robot id: 1 to 64 letters, digits, "_" or "-", starting with a letter or digit
                      * @example ur5e
                      */
                     id: string;
@@ -2440,15 +2440,15 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        /** @description an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
+                        /** @description joint values (rad or m), each within ±1e9: an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
                         q: number[] | {
                             [key: string]: number;
                         };
                         /** @description desired tip twist: m/s and rad/s, in referenceFrame */
                         twist: {
-                            /** @description [x, y, z] */
+                            /** @description [x, y, z], each within ±1e9 */
                             linear: number[];
-                            /** @description [x, y, z] */
+                            /** @description [x, y, z], each within ±1e9 */
                             angular: number[];
                         };
                         /** @description tip link; default the robot's defaultTip (required for trees) */
@@ -2629,7 +2629,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /**
-                     * @description robot id
+                     * @description robot id: 1 to 64 letters, digits, "_" or "-", starting with a letter or digit
                      * @example ur5e
                      */
                     id: string;
@@ -2666,14 +2666,14 @@ export interface paths {
                     "application/json": {
                         /** @description a pose: position (m) and an orientation as `quaternion` or `rotation` (a non-unit quaternion or a non-orthonormal matrix is a 400) */
                         target: {
-                            /** @description [x, y, z] */
+                            /** @description [x, y, z], each within ±1e9 */
                             position: number[];
                             /** @description unit quaternion [x, y, z, w], scalar last (as in ROS and SciPy) */
                             quaternion?: number[];
                             /** @description rotation matrix as 3 rows; its columns are the frame axes in the base frame */
                             rotation?: number[][];
                         };
-                        /** @description start configuration; default the middle of the joint limits */
+                        /** @description start configuration (rad or m); default the middle of the joint limits: an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
                         seed?: number[] | {
                             [key: string]: number;
                         };
@@ -2692,7 +2692,7 @@ export interface paths {
                         };
                         /** @description six task weights, linear first, each >= 0; a 0 frees that axis ([1,1,1,0,0,0] is position-only IK); default all 1 */
                         weights?: number[];
-                        /** @description one weight per active joint, each > 0 (a larger weight moves the joint less), as an array or by name; default all 1 */
+                        /** @description one weight per active joint, each in [1e-9, 1e9] (a larger weight moves the joint less); default all 1: an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
                         jointWeights?: number[] | {
                             [key: string]: number;
                         };
@@ -2861,7 +2861,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /**
-                     * @description robot id
+                     * @description robot id: 1 to 64 letters, digits, "_" or "-", starting with a letter or digit
                      * @example ur5e
                      */
                     id: string;
@@ -2914,14 +2914,14 @@ export interface paths {
                     "application/json": {
                         /** @description target poses, answered in the same order (at most 10000) */
                         targets: {
-                            /** @description [x, y, z] */
+                            /** @description [x, y, z], each within ±1e9 */
                             position: number[];
                             /** @description unit quaternion [x, y, z, w], scalar last (as in ROS and SciPy) */
                             quaternion?: number[];
                             /** @description rotation matrix as 3 rows; its columns are the frame axes in the base frame */
                             rotation?: number[][];
                         }[];
-                        /** @description one start configuration for every target */
+                        /** @description one start configuration (rad or m) for every target: an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
                         seed?: number[] | {
                             [key: string]: number;
                         };
@@ -2944,7 +2944,7 @@ export interface paths {
                         };
                         /** @description six task weights, linear first, each >= 0; a 0 frees that axis ([1,1,1,0,0,0] is position-only IK); default all 1 */
                         weights?: number[];
-                        /** @description one weight per active joint, each > 0 (a larger weight moves the joint less), as an array or by name; default all 1 */
+                        /** @description one weight per active joint, each in [1e-9, 1e9] (a larger weight moves the joint less); default all 1: an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
                         jointWeights?: number[] | {
                             [key: string]: number;
                         };

@@ -48,6 +48,7 @@ export function analyzeJacobian(J: Float64Array, dof: number, columns: ArrayLike
     rank: singularValues.filter((s) => s > rankTolerance).length,
     rankTolerance,
   };
-  if (sigmaMin > 0) analysis.conditionNumber = sigmaMax / sigmaMin;
+  // absent at a singularity, including a σmin so small that the ratio overflows
+  if (sigmaMin > 0 && sigmaMax / sigmaMin < Infinity) analysis.conditionNumber = sigmaMax / sigmaMin;
   return analysis;
 }

@@ -12,6 +12,7 @@
  *   v_LOCAL = R_BEᵀ v_LWA,  w_LOCAL = R_BEᵀ w_LWA,  v_WORLD = v_LWA - w × p_BE,  w_WORLD = w_LWA.
  */
 import { KinematicsError, assertLength } from './errors.js';
+import { MAX_MAGNITUDE_TEXT, withinMagnitude } from './magnitude.js';
 import { getKinematicPath, type KinematicPath } from './kinematic-path.js';
 import { linkIndexOf, type KinematicModel } from './model.js';
 import { SE3_SIZE } from './se3.js';
@@ -69,7 +70,9 @@ export function resolveEndEffector(model: KinematicModel, spec: EndEffectorSpec 
   if (spec.tipOffset !== undefined) {
     assertLength('tipOffset', 3, spec.tipOffset.length);
     tipOffset = Float64Array.from(spec.tipOffset);
-    if (!tipOffset.every(Number.isFinite)) throw new KinematicsError('INVALID_VALUE', 'tipOffset must hold finite numbers');
+    if (!tipOffset.every(withinMagnitude)) {
+      throw new KinematicsError('INVALID_VALUE', `tipOffset must hold finite numbers within ±${MAX_MAGNITUDE_TEXT} m`);
+    }
     if (tipOffset.every((x) => x === 0)) tipOffset = undefined;
   }
   const referenceFrame = spec.referenceFrame ?? 'LOCAL_WORLD_ALIGNED';

@@ -2,6 +2,7 @@
  * Reading joint vectors from callers: an array in active-joint order or an object by joint name.
  */
 import { KinematicsError } from './errors.js';
+import { MAX_MAGNITUDE_TEXT, withinMagnitude } from './magnitude.js';
 import type { KinematicModel } from './model.js';
 
 /** Joint values as callers give them: in `model.jointNames` order, or by name. */
@@ -19,7 +20,7 @@ function isArrayLike(v: JointValues): v is ArrayLike<number> {
  * Copies joint values into `out` in active-joint order and returns it.
  * @param what the name of the vector in error messages (q, qdot, seed)
  * @throws KinematicsError naming the wrong length with the expected joints, unknown or mimic
- *   joint names, missing joints, and non-finite values.
+ *   joint names, missing joints, and non-finite values or values beyond ±MAX_MAGNITUDE.
  */
 export function readJointVector(
   model: KinematicModel, values: JointValues, what = 'q', out = new Float64Array(model.dof),
@@ -56,6 +57,10 @@ export function readJointVector(
   for (let k = 0; k < dof; k++) {
     if (!Number.isFinite(out[k])) {
       throw new KinematicsError('INVALID_VALUE', `${what} value for joint "${model.jointNames[k]}" is not a finite number`);
+    }
+    if (!withinMagnitude(out[k]!)) {
+      throw new KinematicsError('INVALID_VALUE',
+        `${what} value for joint "${model.jointNames[k]}" is ${out[k]}; values must be within ±${MAX_MAGNITUDE_TEXT}`);
     }
   }
   return out;

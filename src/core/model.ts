@@ -11,6 +11,7 @@
  * mimic chain: value = multiplier * q[leader] + offset.
  */
 import { KinematicsError } from './errors.js';
+import { MAX_MAGNITUDE_TEXT, withinMagnitude } from './magnitude.js';
 import type { JointKind, JointLimits, RobotDescription } from './robot-description.js';
 import { SE3_SIZE, setFromXyzRpy } from './se3.js';
 
@@ -163,6 +164,7 @@ function validateTree(d: RobotDescription): ValidatedTree {
       children.set(j.parent, siblings);
     }
     if (!isFiniteTriple(j.xyz)) problems.push(`${where} has a non-finite origin xyz`);
+    else if (!j.xyz.every(withinMagnitude)) problems.push(`${where} has origin xyz "${j.xyz.join(' ')}"; lengths must be within ±${MAX_MAGNITUDE_TEXT} m`);
     if (!isFiniteTriple(j.rpy)) problems.push(`${where} has a non-finite origin rpy`);
     if (j.type !== 'fixed') {
       if (!isFiniteTriple(j.axis)) problems.push(`${where} has a non-finite axis`);
@@ -204,6 +206,12 @@ function validateLimits(where: string, type: JointKind, limits: JointLimits, pro
     const v = limits[key];
     if (v !== undefined && !Number.isFinite(v)) problems.push(`${where} has a non-finite limit ${key}`);
   }
+  for (const key of ['lower', 'upper'] as const) {
+    const v = limits[key];
+    if (v !== undefined && Number.isFinite(v) && !withinMagnitude(v)) {
+      problems.push(`${where} has limit ${key} ${v}; limits must be within ±${MAX_MAGNITUDE_TEXT} (a revolute joint without limits is type "continuous")`);
+    }
+  }
   if ((type === 'revolute' || type === 'prismatic') && limits.lower !== undefined && limits.upper !== undefined
     && limits.lower > limits.upper) {
     problems.push(`${where} has lower limit ${limits.lower} above upper limit ${limits.upper}`);
@@ -242,8 +250,8 @@ function resolveMimics(d: RobotDescription): Map<string, { leader: string; multi
       // value(current) = m.multiplier * value(target) + m.offset, substituted into the running map
       offset += multiplier * m.offset;
       multiplier *= m.multiplier;
-      if (!Number.isFinite(multiplier) || !Number.isFinite(offset)) {
-        problems.push(`joint "${joint.name}" follows "${target.name}" through mimic joints whose multipliers or offsets compose to a non-finite value`);
+      if (!withinMagnitude(multiplier) || !withinMagnitude(offset)) {
+        problems.push(`joint "${joint.name}" follows "${target.name}" through mimic joints whose multipliers or offsets compose to ${multiplier} and ${offset}; both must be within ±${MAX_MAGNITUDE_TEXT}`);
         ok = false; break;
       }
       if (seen.includes(target.name)) {

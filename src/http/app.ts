@@ -8,7 +8,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
-  type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RawReplyDefaultExpression,
+  type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions, type RawReplyDefaultExpression,
   type RawRequestDefaultExpression, type RawServerDefault,
 } from 'fastify';
 import type { AppConfig } from '../config.js';
@@ -61,6 +61,15 @@ const OPENAPI_INFO = {
     + 'Errors are RFC 9457 problem details.',
 };
 
+/** The one error handler: every error becomes a problem document. */
+function replyWithProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  // routeOptions is not there for errors the router raises before it matched a route
+  const route = (request as Partial<FastifyRequest>).routeOptions;
+  const { problem, internal, headers } = toProblem(error, { bodyLimit: route?.bodyLimit, bodyLimitHint: route?.config?.bodyLimitHint });
+  if (internal) request.log.error({ err: error }, 'request failed');
+  return reply.code(problem.status).headers(headers ?? {}).type('application/problem+json').send(problem);
+}
+
 export async function buildApp(config: AppConfig, options: BuildAppOptions = {}): Promise<App> {
   const nextRequestId = requestIdGenerator();
   const app = Fastify({
@@ -75,6 +84,12 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
       // strings are not numbers, unknown fields are errors (not silently dropped), and the
       // schemas say what they accept: see problem.ts for how the errors are phrased
       customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false, verbose: true },
+    },
+    // malformed percent-encoding and over-long path parameters, which the router refuses before
+    // any hook runs: answered as problems too
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      return replyWithProblem(error, request, reply);
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -93,7 +108,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   const registry = new RobotRegistry({
     robotsDir: config.robotsDir,
     dataDir: config.dataDir,
-    urdfLimits: { ...DEFAULT_URDF_LIMITS, maxLength: config.urdfMaxBytes, maxLinks: config.urdfMaxLinks, maxJoints: config.urdfMaxLinks },
+    urdfLimits: { ...DEFAULT_URDF_LIMITS, maxBytes: config.urdfMaxBytes, maxLinks: config.urdfMaxLinks, maxJoints: config.urdfMaxLinks },
     logger: app.log,
   });
   // Load the robots (and compile their kernels) first: it blocks the event loop for a moment,
@@ -124,11 +139,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     done(null, payload);
   });
 
-  app.setErrorHandler((error, request, reply) => {
-    const { problem, internal, headers } = toProblem(error);
-    if (internal) request.log.error({ err: error }, 'request failed');
-    return reply.code(problem.status).headers(headers ?? {}).type('application/problem+json').send(problem);
-  });
+  app.setErrorHandler(replyWithProblem);
   app.setNotFoundHandler((request, reply) => reply.code(404).type('application/problem+json').send({
     type: 'urn:kinematics-service:problem:not-found', title: 'Not found', status: 404,
     detail: `there is no route ${request.method} ${request.url.split('?')[0]}; the API is described at /docs and /openapi.json`,

@@ -6,6 +6,7 @@
 import type { FastifyError } from 'fastify';
 import { KinematicsError, type KinematicsErrorCode } from '../core/errors.js';
 import { RegistryError, type RegistryErrorCode } from '../robots/registry.js';
+import { ROBOT_ID_PATTERN, ROBOT_ID_RULE } from '../robots/robot-id.js';
 
 export interface ProblemDetails {
   type: string;
@@ -88,25 +89,41 @@ function describeIssue(context: string, issue: ValidationIssue): { path: string;
     message = `must have at most ${String(params.limit)} items`;
   } else if (issue.keyword === 'minItems') {
     message = `must have at least ${String(params.limit)} items`;
+  } else if (issue.keyword === 'maxProperties') {
+    message = `must have at most ${String(params.limit)} entries`;
+  } else if ((issue.keyword === 'maximum' || issue.keyword === 'minimum') && typeof params.limit === 'number') {
+    message = `must be ${String(params.comparison)} ${readableNumber(params.limit)}`;
+  } else if (issue.keyword === 'pattern' && params.pattern === ROBOT_ID_PATTERN) {
+    message = `must be a robot id: ${ROBOT_ID_RULE}`;
   }
   return { path, message };
+}
+
+/** 1000000000 -> "1e9", 1e-9 -> "1e-9", 0.5 -> "0.5". */
+function readableNumber(x: number): string {
+  return x !== 0 && (Math.abs(x) >= 1e6 || Math.abs(x) < 1e-3) ? x.toExponential().replace('e+', 'e') : String(x);
 }
 
 const depth = (issue: ValidationIssue): number => (issue.instancePath ?? '').split('/').length;
 
 /**
  * Keeps the most useful issues. A value that matches no branch of a union (q as array or
- * object) yields one error per branch plus the union's own; when a branch got inside the value
- * (q[3] is a string) its deepest error says exactly what is wrong, otherwise (q is a string) the
- * union's description says what is accepted.
+ * object) yields one error per branch plus the union's own. When a branch got inside the value
+ * (q[3] is a string) its deepest error says exactly what is wrong; when the value has a branch's
+ * type but breaks one of its constraints (q has 100000 items) that error does; otherwise (q is a
+ * string) the union's description says what is accepted.
  */
 function selectIssues(issues: ValidationIssue[]): ValidationIssue[] {
   const unions = issues.filter((i) => i.keyword === 'anyOf' || i.keyword === 'oneOf');
-  const under = (u: ValidationIssue, i: ValidationIssue): boolean => i !== u && (i.instancePath ?? '').startsWith(u.instancePath ?? '');
+  const under = (u: ValidationIssue, i: ValidationIssue): boolean => {
+    const path = i.instancePath ?? '';
+    const unionPath = u.instancePath ?? '';
+    return i !== u && (path === unionPath || path.startsWith(`${unionPath}/`));
+  };
   const kept = issues.filter((i) => !unions.some((u) => under(u, i)) || unions.includes(i));
   return kept.flatMap((issue) => {
     if (!unions.includes(issue)) return [issue];
-    const inside = issues.filter((i) => under(issue, i) && depth(i) > depth(issue));
+    const inside = issues.filter((i) => under(issue, i) && !unions.includes(i) && (depth(i) > depth(issue) || i.keyword !== 'type'));
     if (inside.length === 0) return [issue];
     const deepest = Math.max(...inside.map(depth));
     return inside.filter((i) => depth(i) === deepest);
@@ -117,8 +134,25 @@ function problem(status: number, slug: string, title: string, detail: string): P
   return { type: problemType(slug), title, status, detail };
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** What a 413 of this route advises, with the setting that governs its body limit. */
+    bodyLimitHint?: string;
+  }
+}
+
+/** The 413 advice of routes that take many configurations or targets. */
+export const BATCH_BODY_LIMIT_HINT = 'send fewer configurations or targets per request, or raise BATCH_BODY_LIMIT';
+const DEFAULT_BODY_LIMIT_HINT = 'request bodies of this route are limited by BODY_LIMIT';
+
+/** What the error handler knows of the route that failed. */
+export interface RouteContext {
+  bodyLimit?: number | undefined;
+  bodyLimitHint?: string | undefined;
+}
+
 /** Maps any thrown value to problem details; `internal` marks the ones to log as server errors. */
-export function toProblem(error: unknown): { problem: ProblemDetails; internal: boolean; headers?: Record<string, string> } {
+export function toProblem(error: unknown, route: RouteContext = {}): { problem: ProblemDetails; internal: boolean; headers?: Record<string, string> } {
   if (error instanceof HttpProblem) {
     return { problem: problem(error.status, error.slug, error.title, error.detail), internal: false, headers: error.headers };
   }
@@ -138,8 +172,14 @@ export function toProblem(error: unknown): { problem: ProblemDetails; internal: 
     return { problem: { ...problem(400, 'invalid-request', 'Invalid request', detail), errors }, internal: false };
   }
   switch (fastifyError.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { problem: problem(413, 'body-too-large', 'Request body too large', 'the request body is larger than this route accepts; send fewer configurations per request or raise BODY_LIMIT / BATCH_BODY_LIMIT'), internal: false };
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': {
+      const limit = route.bodyLimit !== undefined ? `${route.bodyLimit} bytes, the most this route accepts` : 'this route accepts';
+      return { problem: problem(413, 'body-too-large', 'Request body too large', `the request body is larger than ${limit}; ${route.bodyLimitHint ?? DEFAULT_BODY_LIMIT_HINT}`), internal: false };
+    }
+    case 'FST_ERR_BAD_URL':
+      return { problem: problem(400, 'bad-url', 'Malformed URL', 'the URL path is not valid percent-encoding (RFC 3986): encode each byte of a non-ASCII character as %XX'), internal: false };
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return { problem: problem(400, 'invalid-robot-id', 'Invalid robot id', `the robot id in the path is far too long: use ${ROBOT_ID_RULE}`), internal: false };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { problem: problem(415, 'unsupported-media-type', 'Unsupported media type', `${fastifyError.message}; send application/json (or application/xml for URDF uploads)`), internal: false };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

@@ -12,8 +12,8 @@ import { KinematicsError } from '../core/errors.js';
 
 /** Caps on an XML document; defaults in {@link DEFAULT_XML_LIMITS}. */
 export interface XmlLimits {
-  /** Longest document, in characters. */
-  maxLength: number;
+  /** Longest document, in UTF-8 bytes. */
+  maxBytes: number;
   /** Deepest element nesting. */
   maxDepth: number;
   /** Most elements in the document. */
@@ -26,7 +26,7 @@ export interface XmlLimits {
 
 /** Generous for real robot descriptions (the largest public ones are a few hundred KB). */
 export const DEFAULT_XML_LIMITS: Readonly<XmlLimits> = Object.freeze({
-  maxLength: 8 * 1024 * 1024,
+  maxBytes: 8 * 1024 * 1024,
   maxDepth: 64,
   maxElements: 200_000,
   maxAttributeLength: 64 * 1024,
@@ -51,8 +51,10 @@ function syntaxError(message: string): KinematicsError {
  * @throws KinematicsError `URDF_SYNTAX` for malformed XML, a DOCTYPE, or a cap exceeded.
  */
 export function parseXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): XmlElement {
-  if (text.length > limits.maxLength) {
-    throw syntaxError(`the document has ${text.length} characters; the limit is ${limits.maxLength}`);
+  // a UTF-16 code unit is at least one UTF-8 byte and at most three: count bytes only when needed
+  const bytes = text.length * 3 <= limits.maxBytes ? 0 : Buffer.byteLength(text, 'utf8');
+  if (bytes > limits.maxBytes) {
+    throw syntaxError(`the document has ${bytes} bytes (UTF-8); the limit is ${limits.maxBytes}`);
   }
   // a cheap early refusal; the parser's doctype event below is the authoritative check
   if (/<!DOCTYPE/i.test(text)) {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_MAGNITUDE } from '../../src/core/magnitude.js';
+import { expectKinematicsError } from '../helpers/errors.js';
 import { REFERENCE_FRAMES, computeJacobian, resolveEndEffector } from '../../src/core/jacobian.js';
 import { buildModel, type KinematicModel } from '../../src/core/model.js';
 import { createWorkspace } from '../../src/core/workspace.js';
@@ -87,5 +89,15 @@ describe('Jacobian columns', () => {
     const J = computeJacobian(model, ws, new Float64Array(model.dof).fill(0.2),
       resolveEndEffector(model, { base: 'left_gripper', tip: 'left_gripper' }), new Float64Array(6 * model.dof));
     expect(J.every((x) => x === 0)).toBe(true);
+  });
+});
+
+describe('resolveEndEffector', () => {
+  it('refuses a tipOffset of the wrong length, not finite, or beyond ±MAX_MAGNITUDE', () => {
+    const model = loadUrdf(readBuiltinUrdf('ur5e'));
+    expectKinematicsError(() => resolveEndEffector(model, { tipOffset: [0, 0] }), 'DIMENSION_MISMATCH', 'tipOffset');
+    expectKinematicsError(() => resolveEndEffector(model, { tipOffset: [0, Number.NaN, 0] }), 'INVALID_VALUE', 'tipOffset');
+    expectKinematicsError(() => resolveEndEffector(model, { tipOffset: [0, 0, 1e200] }), 'INVALID_VALUE', 'within ±1e9 m');
+    expect(resolveEndEffector(model, { tipOffset: [0, 0, MAX_MAGNITUDE] }).tipOffset?.[2]).toBe(MAX_MAGNITUDE);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectKinematicsError } from '../helpers/errors.js';
 import { readJointVector } from '../../src/core/joint-vector.js';
+import { MAX_MAGNITUDE } from '../../src/core/magnitude.js';
 import { loadUrdf } from '../../src/urdf/load-urdf.js';
 import { readBuiltinUrdf } from '../helpers/paths.js';
 
@@ -32,6 +33,12 @@ describe('joint vectors', () => {
   it('refuses non-finite values, naming the joint', () => {
     expectKinematicsError(() => readJointVector(panda, [0, 0, NaN, 0, 0, 0, 0, 0], 'qdot'), 'INVALID_VALUE',
       'qdot value for joint "panda_joint3" is not a finite number');
+  });
+
+  it('refuses values beyond ±MAX_MAGNITUDE, naming the joint and the bound', () => {
+    expectKinematicsError(() => readJointVector(panda, [0, 0, 0, -1e10, 0, 0, 0, 0]), 'INVALID_VALUE',
+      'q value for joint "panda_joint4" is -10000000000', 'within ±1e9');
+    expect(readJointVector(panda, [0, 0, 0, -MAX_MAGNITUDE, 0, 0, 0, MAX_MAGNITUDE])[7]).toBe(MAX_MAGNITUDE);
   });
 
   it('treats prototype keys as unknown joint names', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectKinematicsError } from '../helpers/errors.js';
 import { KinematicsError, type KinematicsErrorCode } from '../../src/core/errors.js';
+import { MAX_MAGNITUDE } from '../../src/core/magnitude.js';
 import { buildModel, JointType, linkIndexOf, type KinematicModel } from '../../src/core/model.js';
 import type { JointDescription, JointKind, RobotDescription } from '../../src/core/robot-description.js';
 import { Random } from '../helpers/random.js';
@@ -375,6 +376,22 @@ describe('buildModel: validation', () => {
       'URDF_INVALID', 'joint "j" has a non-finite origin rpy');
     expectKinematicsError(() => buildModel(robot(['a', 'b'], [joint('j', 'revolute', 'a', 'b', { axis: [0, 0, -Infinity] })])),
       'URDF_INVALID', 'joint "j" has a non-finite axis');
+  });
+
+  it('rejects origins, limits and mimic maps beyond ±MAX_MAGNITUDE, so that no pose can overflow', () => {
+    expectKinematicsError(() => buildModel(robot(['a', 'b'], [joint('j', 'fixed', 'a', 'b', { xyz: [0, 1e308, 0] })])),
+      'URDF_INVALID', 'joint "j" has origin xyz "0 1e+308 0"', 'within ±1e9 m');
+    expect(buildModel(robot(['a', 'b'], [joint('j', 'fixed', 'a', 'b', { xyz: [0, MAX_MAGNITUDE, 0] })])).dof).toBe(0);
+    expectKinematicsError(() => buildModel(robot(['a', 'b'], [joint('j', 'prismatic', 'a', 'b', { limits: { lower: -2e9, upper: 0, effort: 1, velocity: 1 } })])),
+      'URDF_INVALID', 'joint "j" has limit lower -2000000000', 'type "continuous"');
+    const chain = (multiplier: number) => robot(['a', 'b', 'c', 'd'], [
+      joint('lead', 'continuous', 'a', 'b'),
+      joint('m1', 'continuous', 'b', 'c', { mimic: { joint: 'lead', multiplier, offset: 0 } }),
+      joint('m2', 'continuous', 'c', 'd', { mimic: { joint: 'm1', multiplier, offset: 0 } }),
+    ]);
+    // each multiplier is within the bound, their composition is not
+    expect(buildModel(chain(3e4)).dof).toBe(1);
+    expectKinematicsError(() => buildModel(chain(1e5)), 'URDF_INVALID', 'joint "m2" follows "lead"', 'compose to 10000000000');
   });
 
   it('rejects a zero or vanishingly small axis', () => {

@@ -36,6 +36,7 @@ describe('batches on worker threads', () => {
       expect(r.headers['content-type']).toBe('application/octet-stream');
       expect(r.headers).toMatchObject({ 'x-configurations': '300', 'x-jacobian-rows': '6', 'x-jacobian-columns': '8',
         'x-values-per-configuration': String(6 * 8 + 12), 'x-reference-frame': 'WORLD', 'x-row-order': 'vx,vy,vz,wx,wy,wz' });
+      expect(String(r.headers['x-joints']).split(',').map(decodeURIComponent)).toEqual(json.joints);
       const bytes = r.rawPayload;
       const values = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
       expect(values.length).toBe(300 * 60);

@@ -120,7 +120,9 @@ describe('kinematics routes', () => {
 
   it('answers 413 over the body limit and 415 for other media types', async () => {
     const big = { q: UR5E_Q, links: new Array(200_000).fill('tool0') };
-    expectProblem(await postJson(t.app, '/robots/ur5e/fk', big), 413, 'larger than this route accepts');
+    expectProblem(await postJson(t.app, '/robots/ur5e/fk', big), 413, 'larger than 1048576 bytes', 'BODY_LIMIT');
+    const batch = `{"qs":[${'[0,0,0,0,0,0],'.repeat(1_300_000)}[0,0,0,0,0,0]]}`; // 18 MB
+    expectProblem(await postJson(t.app, '/robots/ur5e/jacobian/batch', batch), 413, `larger than ${16 * 1024 * 1024} bytes`, 'fewer configurations', 'BATCH_BODY_LIMIT');
     const r = await t.app.inject({ method: 'POST', url: '/robots/ur5e/jacobian', payload: 'q=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expectProblem({ status: r.statusCode, body: r.json(), headers: r.headers }, 415, 'application/json');
   });

@@ -102,7 +102,7 @@ describe('size caps', () => {
   it('refuses a generated document with more elements than the default cap', () => {
     const n = DEFAULT_URDF_LIMITS.maxElements + 1;
     const text = `<robot name="r"><link name="a"/>${'<x/>'.repeat(n - 2)}</robot>`;
-    expect(text.length).toBeLessThan(DEFAULT_URDF_LIMITS.maxLength); // the element cap is what trips
+    expect(text.length).toBeLessThan(DEFAULT_URDF_LIMITS.maxBytes); // the element cap is what trips
     expectKinematicsError(() => loadUrdf(text), 'URDF_SYNTAX', `more than ${DEFAULT_URDF_LIMITS.maxElements} elements`);
   });
 
@@ -116,15 +116,24 @@ describe('size caps', () => {
   it('refuses a 50 MB document in under a second, giving its length and the cap', () => {
     const text = `<robot name="r"><link name="a"/>${' '.repeat(50 * MB)}</robot>`;
     const { ms, error } = timeThrow(() => loadUrdf(text));
-    expectKinematicsError(() => { throw error; }, 'URDF_SYNTAX', `has ${text.length} characters`, `the limit is ${DEFAULT_URDF_LIMITS.maxLength}`);
+    expectKinematicsError(() => { throw error; }, 'URDF_SYNTAX', `has ${text.length} bytes`, `the limit is ${DEFAULT_URDF_LIMITS.maxBytes}`);
     expect(ms).toBeLessThan(1000);
   });
 
-  it('refuses a document one character over a custom maxLength, and accepts one at it', () => {
+  it('refuses a document one byte over a custom maxBytes, and accepts one at it', () => {
     const text = `<robot name="r">${ROBOT_BODY}</robot>`;
-    expect(loadUrdf(text, { limits: limits({ maxLength: text.length }) }).linkNames).toEqual(['a', 'b']);
-    expectKinematicsError(() => loadUrdf(`${text} `, { limits: limits({ maxLength: text.length }) }), 'URDF_SYNTAX',
-      `has ${text.length + 1} characters`, `the limit is ${text.length}`);
+    expect(loadUrdf(text, { limits: limits({ maxBytes: text.length }) }).linkNames).toEqual(['a', 'b']);
+    expectKinematicsError(() => loadUrdf(`${text} `, { limits: limits({ maxBytes: text.length }) }), 'URDF_SYNTAX',
+      `has ${text.length + 1} bytes`, `the limit is ${text.length}`);
+  });
+
+  it('counts the limit in UTF-8 bytes, not characters', () => {
+    const text = `<robot name="ロボット">${ROBOT_BODY}</robot>`; // 4 characters of 3 bytes each
+    const bytes = Buffer.byteLength(text, 'utf8');
+    expect(bytes).toBe(text.length + 8);
+    expect(loadUrdf(text, { limits: limits({ maxBytes: bytes }) }).name).toBe('ロボット');
+    expectKinematicsError(() => loadUrdf(text, { limits: limits({ maxBytes: bytes - 1 }) }), 'URDF_SYNTAX',
+      `has ${bytes} bytes (UTF-8)`, `the limit is ${bytes - 1}`);
   });
 
   it('refuses more links than maxLinks', () => {

@@ -106,7 +106,8 @@ export function computeIkStep(ik: IkWorkspace, ee: EndEffector, q: Float64Array,
   let manipulability = count > 0 ? 1 : 0;
   for (let i = 0; i < k; i++) manipulability *= dls.eigenvalues[i]!;
   const analysis: SingularityMeasures = { minSingularValue: sigmaMin, manipulability };
-  if (sigmaMin > 0) analysis.conditionNumber = sigmaMax / sigmaMin;
+  // absent at a singularity, including a σmin so small that the ratio overflows
+  if (sigmaMin > 0 && sigmaMax / sigmaMin < Infinity) analysis.conditionNumber = sigmaMax / sigmaMin;
 
   const lambda2 = options.damping !== undefined ? options.damping * options.damping : adaptiveDamping2(sigmaMin);
   let limited = 0;

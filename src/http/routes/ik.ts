@@ -13,6 +13,7 @@ import type { RobotEntry, RobotRegistry } from '../../robots/registry.js';
 import type { IkBatchOptions } from '../../workers/batch-tasks.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { INLINE_IK_WORK_MS, type BatchRunner } from '../batch-pool.js';
+import { BATCH_BODY_LIMIT_HINT } from '../problem.js';
 import {
   assertFinite, endEffectorOf, ikWorkspaceOf, jointVectorOf, jointWeightsOf, packJointVectors, taskWeightsOf,
 } from '../robot-request.js';
@@ -177,6 +178,7 @@ export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, 
 
   app.post('/robots/:id/ik/solve/batch', {
     bodyLimit: config.batchBodyLimit,
+    config: { bodyLimitHint: BATCH_BODY_LIMIT_HINT },
     schema: {
       tags: ['inverse kinematics'], summary: 'Solve for many poses',
       description: `Like ik/solve for each target, answered in the same order, computed on worker threads so that the event loop `

@@ -16,6 +16,7 @@ import type { AppConfig } from '../../config.js';
 import type { RobotEntry, RobotRegistry } from '../../robots/registry.js';
 import { float64Stride, type TaskRobot } from '../../workers/batch-tasks.js';
 import type { BatchRunner } from '../batch-pool.js';
+import { BATCH_BODY_LIMIT_HINT } from '../problem.js';
 import {
   ROW_ORDER, assertFinite, endEffectorOf, jointVectorOf, packJointVectors, toRows,
 } from '../robot-request.js';
@@ -73,7 +74,7 @@ function fkTargets(entry: RobotEntry, body: { links?: string[] | undefined; base
 
 export const kinematicsRoutes: FastifyPluginAsyncTypebox<KinematicsRoutesOptions> = async (app, { registry, config, batches }) => {
   const problems = problemResponses(...KINEMATICS_PROBLEMS);
-  const batch = { bodyLimit: config.batchBodyLimit };
+  const batch = { bodyLimit: config.batchBodyLimit, config: { bodyLimitHint: BATCH_BODY_LIMIT_HINT } };
 
   app.post('/robots/:id/fk', {
     schema: {
@@ -137,8 +138,8 @@ export const kinematicsRoutes: FastifyPluginAsyncTypebox<KinematicsRoutesOptions
         + 'With `Accept: application/octet-stream` the answer is binary instead of JSON, exact and several times faster to '
         + 'produce and read: little-endian float64 values, per configuration the 6 x dof Jacobian row by row, followed with '
         + '`includePose` by the 12 values of the pose (rotation row by row, then position). The headers x-configurations, '
-        + 'x-jacobian-rows, x-jacobian-columns, x-values-per-configuration, x-joints, x-row-order and x-reference-frame '
-        + 'describe the layout.',
+        + 'x-jacobian-rows, x-jacobian-columns, x-values-per-configuration, x-joints (the column order: joint names, each '
+        + 'percent-encoded as by encodeURIComponent, comma-separated), x-row-order and x-reference-frame describe the layout.',
       params: RobotIdParams, body: jacobianBatchRequest(config.maxBatch),
       response: {
         200: {
@@ -169,7 +170,7 @@ export const kinematicsRoutes: FastifyPluginAsyncTypebox<KinematicsRoutesOptions
     if (binary) {
       return (reply as FastifyReply).type('application/octet-stream').headers({
         'x-configurations': String(count), 'x-jacobian-rows': '6', 'x-jacobian-columns': String(model.dof),
-        'x-values-per-configuration': String(float64Stride(model.dof, includePose)), 'x-joints': model.jointNames.join(','),
+        'x-values-per-configuration': String(float64Stride(model.dof, includePose)), 'x-joints': model.jointNames.map(encodeURIComponent).join(','),
         'x-row-order': ROW_ORDER.join(','), 'x-reference-frame': ee.referenceFrame,
       }).send(Buffer.concat(result.items));
     }

@@ -51,7 +51,9 @@ export const robotsRoutes: FastifyPluginAsyncTypebox<RobotsRoutesOptions> = asyn
   }, async (request, reply) => reply.type('application/xml; charset=utf-8').send(registry.get(request.params.id).urdf));
 
   app.post('/robots', {
+    // room for the JSON wrapping; the URDF itself is held to URDF_MAX_BYTES by the parser
     bodyLimit: config.urdfMaxBytes + 64 * 1024,
+    config: { bodyLimitHint: `a URDF may have at most ${config.urdfMaxBytes} bytes (URDF_MAX_BYTES)` },
     preHandler: admin,
     schema: {
       tags: ['robots'], summary: 'Upload a robot',

@@ -2,10 +2,20 @@
  * TypeBox schemas shared by the routes: vectors, poses, joint values, frames and problems.
  * They validate requests, make response serialisation fast and generate the OpenAPI document.
  */
-import { Type, type TSchema } from 'typebox';
-import { ROBOT_ID_PATTERN } from '../../robots/robot-id.js';
+import { Type, type TNumber, type TSchema } from 'typebox';
+import { MAX_MAGNITUDE, MAX_MAGNITUDE_TEXT } from '../../core/magnitude.js';
+import { ROBOT_ID_PATTERN, ROBOT_ID_RULE } from '../../robots/robot-id.js';
 
+/** A number of a request within ±MAX_MAGNITUDE, so that no result overflows (see core/magnitude.ts). */
+export function Magnitude(options: { minimum?: number; description?: string } = {}): TNumber {
+  return Type.Number({ minimum: -MAX_MAGNITUDE, maximum: MAX_MAGNITUDE, ...options });
+}
+
+/** A 3-vector of a response. */
 export const Vector3 = Type.Array(Type.Number(), { minItems: 3, maxItems: 3, description: '[x, y, z]' });
+
+/** A 3-vector of a request. */
+export const Vector3Input = Type.Array(Magnitude(), { minItems: 3, maxItems: 3, description: `[x, y, z], each within ±${MAX_MAGNITUDE_TEXT}` });
 
 export const Quaternion = Type.Array(Type.Number(), {
   minItems: 4, maxItems: 4, description: 'unit quaternion [x, y, z, w], scalar last (as in ROS and SciPy)',
@@ -22,7 +32,7 @@ export const Pose = Type.Object({
 }, { description: 'pose of a frame in the base frame (metres)' });
 
 export const PoseInput = Type.Object({
-  position: Vector3,
+  position: Vector3Input,
   quaternion: Type.Optional(Quaternion),
   rotation: Type.Optional(RotationMatrix),
 }, {
@@ -33,12 +43,17 @@ export const PoseInput = Type.Object({
 /** Most joints a request may name; larger than any robot the service loads. */
 export const MAX_JOINTS = 1000;
 
-export const JointValues = Type.Union([
-  Type.Array(Type.Number(), { maxItems: MAX_JOINTS }),
-  Type.Record(Type.String({ maxLength: 256 }), Type.Number(), { maxProperties: MAX_JOINTS }),
-], {
-  description: 'an array of numbers in the robot\'s active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value }',
-});
+const JOINT_VALUES_FORMS = 'an array of numbers in the robot\'s active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value }';
+
+/** One value per active joint, as an array or by name, each value matching `value`. */
+export function jointValues(value: TNumber, description: string) {
+  return Type.Union([
+    Type.Array(value, { maxItems: MAX_JOINTS }),
+    Type.Record(Type.String({ maxLength: 256 }), value, { maxProperties: MAX_JOINTS }),
+  ], { description: `${description}: ${JOINT_VALUES_FORMS}` });
+}
+
+export const JointValues = jointValues(Magnitude(), `joint values (rad or m), each within ±${MAX_MAGNITUDE_TEXT}`);
 
 // the same three names as REFERENCE_FRAMES in the core (a test checks they agree)
 export const ReferenceFrame = Type.Enum(['LOCAL_WORLD_ALIGNED', 'LOCAL', 'WORLD'], {
@@ -53,11 +68,11 @@ export const RowOrder = Type.Array(Type.String(), { description: 'the row order 
 export const endEffectorFields = {
   tip: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'tip link; default the robot\'s defaultTip (required for trees)' })),
   base: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'base link: poses and Jacobians are relative to it; default the root link. It need not be an ancestor of the tip.' })),
-  tipOffset: Type.Optional(Type.Array(Type.Number(), { minItems: 3, maxItems: 3, description: 'point of interest in the tip frame (m), e.g. a tool centre point; default [0, 0, 0]' })),
+  tipOffset: Type.Optional({ ...Vector3Input, description: 'point of interest in the tip frame (m), e.g. a tool centre point; default [0, 0, 0]' }),
 };
 
 export const RobotIdParams = Type.Object({
-  id: Type.String({ pattern: ROBOT_ID_PATTERN, description: 'robot id', examples: ['ur5e'] }),
+  id: Type.String({ pattern: ROBOT_ID_PATTERN, description: `robot id: ${ROBOT_ID_RULE}`, examples: ['ur5e'] }),
 });
 
 export const Problem = Type.Object({

@@ -2,7 +2,8 @@
  * Schemas of the inverse kinematics routes. Examples are for the builtin UR5e.
  */
 import { Type } from 'typebox';
-import { JointValues, PoseInput, ReferenceFrame, Vector3, endEffectorFields } from './common.js';
+import { MAX_MAGNITUDE } from '../../core/magnitude.js';
+import { JointValues, Magnitude, PoseInput, ReferenceFrame, Vector3Input, endEffectorFields, jointValues } from './common.js';
 
 const UR5E_Q = [0, -1.2, 1.5, -1.9, -1.57, 0];
 /** A pose of the UR5e's tool0 reachable from UR5E_Q (the tool pointing down). */
@@ -13,12 +14,15 @@ const Tolerance = Type.Object({
   orientation: Type.Number({ exclusiveMinimum: 0, description: 'rad' }),
 }, { additionalProperties: false, description: 'when the pose counts as reached; default 1e-5 m and 1e-5 rad' });
 
-const TaskWeights = Type.Array(Type.Number({ minimum: 0 }), {
+const TaskWeights = Type.Array(Magnitude({ minimum: 0 }), {
   minItems: 6, maxItems: 6,
   description: 'six task weights, linear first, each >= 0; a 0 frees that axis ([1,1,1,0,0,0] is position-only IK); default all 1',
 });
 
-const JointWeights = { ...JointValues, description: 'one weight per active joint, each > 0 (a larger weight moves the joint less), as an array or by name; default all 1' };
+const JointWeights = jointValues(
+  Magnitude({ minimum: 1 / MAX_MAGNITUDE }),
+  'one weight per active joint, each in [1e-9, 1e9] (a larger weight moves the joint less); default all 1',
+);
 
 const ErrorNorms = Type.Object({
   position: Type.Number({ description: 'm' }),
@@ -37,7 +41,7 @@ export const IkStepRequest = Type.Object({
   q: JointValues,
   target: PoseInput,
   ...endEffectorFields,
-  damping: Type.Optional(Type.Number({ minimum: 0, description: 'fixed damping λ; default adaptive: λ² = 0.05² (1 - (σmin/0.05)²) below σmin = 0.05, 0 above' })),
+  damping: Type.Optional(Magnitude({ minimum: 0, description: 'fixed damping λ; default adaptive: λ² = 0.05² (1 - (σmin/0.05)²) below σmin = 0.05, 0 above' })),
   weights: Type.Optional(TaskWeights),
   jointWeights: Type.Optional(JointWeights),
   maxStep: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'largest change of any joint in the step (rad or m); the step is shortened to it, keeping its direction' })),
@@ -60,7 +64,7 @@ export const IkStepResponse = Type.Object({
 
 export const IkVelocityRequest = Type.Object({
   q: JointValues,
-  twist: Type.Object({ linear: Vector3, angular: Vector3 }, { additionalProperties: false, description: 'desired tip twist: m/s and rad/s, in referenceFrame' }),
+  twist: Type.Object({ linear: Vector3Input, angular: Vector3Input }, { additionalProperties: false, description: 'desired tip twist: m/s and rad/s, in referenceFrame' }),
   ...endEffectorFields,
   referenceFrame: Type.Optional(ReferenceFrame),
   dt: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10, description: 'control period (s): no joint passes a position limit within it; default 0.01' })),
@@ -96,7 +100,7 @@ function solveOptions(maxTimeoutMs: number) {
 export function ikSolveRequest(maxTimeoutMs: number) {
   return Type.Object({
     target: PoseInput,
-    seed: Type.Optional({ ...JointValues, description: 'start configuration; default the middle of the joint limits' }),
+    seed: Type.Optional(jointValues(Magnitude(), 'start configuration (rad or m); default the middle of the joint limits')),
     ...solveOptions(maxTimeoutMs),
   }, { additionalProperties: false, examples: [{ target: UR5E_TARGET, seed: UR5E_Q }] });
 }
@@ -116,8 +120,8 @@ export const IkSolveResponse = Type.Object({ joints: Joints, ...SolveResult });
 export function ikSolveBatchRequest(maxBatch: number, maxTimeoutMs: number, maxWorkMs: number) {
   return Type.Object({
     targets: Type.Array(PoseInput, { minItems: 1, maxItems: maxBatch, description: `target poses, answered in the same order (at most ${maxBatch})` }),
-    seed: Type.Optional({ ...JointValues, description: 'one start configuration for every target' }),
-    seeds: Type.Optional(Type.Array(JointValues, { description: 'a start configuration per target' })),
+    seed: Type.Optional(jointValues(Magnitude(), 'one start configuration (rad or m) for every target')),
+    seeds: Type.Optional(Type.Array(JointValues, { maxItems: maxBatch, description: 'a start configuration per target' })),
     ...solveOptions(maxTimeoutMs),
   }, {
     additionalProperties: false,

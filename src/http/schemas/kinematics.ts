@@ -4,7 +4,7 @@
  */
 import { Type } from 'typebox';
 import {
-  JointValues, LinkName, Pose, ReferenceFrame, RowOrder, Vector3, endEffectorFields,
+  JointValues, LinkName, Pose, ReferenceFrame, RowOrder, Vector3, Vector3Input, endEffectorFields,
 } from './common.js';
 
 const UR5E_Q = [0, -1.2, 1.5, -1.9, -1.57, 0];
@@ -108,8 +108,8 @@ export const VelocityResponse = Type.Object({
 export const StaticsRequest = Type.Object({
   q: JointValues,
   wrench: Type.Object({
-    force: Vector3,
-    torque: Vector3,
+    force: Vector3Input,
+    torque: Vector3Input,
   }, { additionalProperties: false, description: 'force (N) and torque (N·m) the tip exerts, expressed like the Jacobian of referenceFrame (LOCAL_WORLD_ALIGNED: at the tip point, base axes)' }),
   ...endEffectorFields,
   referenceFrame: Type.Optional(ReferenceFrame),
