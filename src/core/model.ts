@@ -174,7 +174,7 @@ function validateTree(d: RobotDescription): ValidatedTree {
     }
     validateLimits(where, j.type, j.limits, problems);
   });
-  const roots = d.links.map((l) => l.name).filter((name) => !jointOfChild.has(name));
+  const roots = [...links].filter((name) => !jointOfChild.has(name));
   if (roots.length === 0) {
     problems.push('every link is the child of a joint, so the joints form a cycle and there is no root link');
   } else if (roots.length > 1) {
@@ -255,7 +255,11 @@ function resolveMimics(d: RobotDescription): Map<string, { leader: string; multi
         ok = false; break;
       }
       if (seen.includes(target.name)) {
-        problems.push(`mimic joints form a cycle: ${[...seen, target.name].map((n) => `"${n}"`).join(' -> ')}`);
+        // every joint on or leading into the cycle finds it: name it the same way from each
+        const cycle = seen.slice(seen.indexOf(target.name));
+        const first = cycle.indexOf([...cycle].sort()[0]!);
+        const named = [...cycle.slice(first), ...cycle.slice(0, first)];
+        problems.push(`mimic joints form a cycle: ${[...named, named[0]!].map((n) => `"${n}"`).join(' -> ')}`);
         ok = false; break;
       }
       seen.push(target.name);
@@ -263,7 +267,8 @@ function resolveMimics(d: RobotDescription): Map<string, { leader: string; multi
     }
     if (ok) resolved.set(joint.name, { leader: current.name, multiplier, offset });
   }
-  if (problems.length > 0) fail(problems);
+  // joints that follow the same broken chain meet the same problem
+  if (problems.length > 0) fail([...new Set(problems)]);
   return resolved;
 }
 

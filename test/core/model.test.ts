@@ -466,11 +466,18 @@ describe('buildModel: validation', () => {
       joint('f', 'fixed', 'a', 'b'), joint('m', 'continuous', 'b', 'c', { mimic: { joint: 'f', multiplier: 1, offset: 0 } }),
       joint('j3', 'fixed', 'c', 'd'),
     ])), 'URDF_INVALID', 'joint "m" mimics joint "f", which is fixed');
-    expectKinematicsError(() => buildModel(robot(base, [
-      joint('x', 'continuous', 'a', 'b', { mimic: { joint: 'y', multiplier: 1, offset: 0 } }),
-      joint('y', 'continuous', 'b', 'c', { mimic: { joint: 'z', multiplier: 1, offset: 0 } }),
+    const cycle = expectKinematicsError(() => buildModel(robot(base, [
+      joint('y', 'continuous', 'a', 'b', { mimic: { joint: 'z', multiplier: 1, offset: 0 } }),
+      joint('x', 'continuous', 'b', 'c', { mimic: { joint: 'y', multiplier: 1, offset: 0 } }),
       joint('z', 'continuous', 'c', 'd', { mimic: { joint: 'x', multiplier: 1, offset: 0 } }),
     ])), 'URDF_INVALID', 'mimic joints form a cycle: "x" -> "y" -> "z" -> "x"');
+    expect(cycle.message.split('form a cycle').length, 'the cycle is reported once').toBe(2);
+  });
+
+  it('reports a duplicated link once, without counting it as a second root', () => {
+    const error = expectKinematicsError(() => buildModel(robot(['a', 'b', 'a'], [joint('j', 'fixed', 'a', 'b')])),
+      'URDF_INVALID', 'link "a" is defined twice');
+    expect(error.message).not.toContain('root links');
   });
 
   it('ignores a <mimic> on a fixed joint', () => {
