@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { expectKinematicsError } from '../helpers/errors.js';
-import { KinematicsError, type KinematicsErrorCode } from '../../src/core/errors.js';
 import { MAX_MAGNITUDE } from '../../src/core/magnitude.js';
 import { buildModel, JointType, linkIndexOf, type KinematicModel } from '../../src/core/model.js';
 import type { JointDescription, JointKind, RobotDescription } from '../../src/core/robot-description.js';

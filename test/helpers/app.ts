@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { configFor, type AppConfig } from '../../src/config.js';
 import { buildApp, type App, type BuildAppOptions } from '../../src/http/app.js';
 import { ROBOTS_DIR } from './paths.js';
@@ -27,6 +28,20 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, options:
       await app.close();
       if (!keep) rmSync(folder, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Makes apps on demand inside the tests of a describe block and closes them after each test:
+ * `const app = appsClosedAfterEach();` then `const t = await app({ maxBatch: 5 });`.
+ */
+export function appsClosedAfterEach(): (...args: Parameters<typeof createTestApp>) => Promise<TestApp> {
+  const apps: TestApp[] = [];
+  afterEach(async () => { for (const t of apps.splice(0)) await t.close(); });
+  return async (...args) => {
+    const t = await createTestApp(...args);
+    apps.push(t);
+    return t;
   };
 }
 

@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type ServerProcess } from '../../scripts/server-process.js';
+import { describe, expect, it } from 'vitest';
+import type { ServerProcess } from '../../scripts/server-process.js';
+import { serverForSuite } from '../helpers/server.js';
 
 const UR5E_Q = [0, -1.2, 1.5, -1.9, -1.57, 0];
 const TWO_LINK = '<robot name="e2e_arm"><link name="a"/><link name="b"/><joint name="j" type="continuous"><parent link="a"/><child link="b"/><axis xyz="0 0 1"/></joint></robot>';
@@ -18,37 +16,28 @@ async function call(server: ServerProcess, method: string, path: string, body?: 
 }
 
 describe('the service over HTTP', () => {
-  let server: ServerProcess;
-  let dataDir: string;
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'kinematics-e2e-'));
-    server = await startServer({ DATA_DIR: dataDir, SHUTDOWN_DELAY_MS: '400' });
-  });
-  afterAll(async () => {
-    if (server.child.exitCode === null) server.child.kill('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const suite = serverForSuite('e2e', { SHUTDOWN_DELAY_MS: '400' });
 
   it('answers every route of the contract', async () => {
-    expect((await call(server, 'GET', '/healthz')).status).toBe(200);
-    expect((await call(server, 'GET', '/readyz')).json.status).toBe('ready');
-    expect((await call(server, 'GET', '/robots')).json.robots.length).toBe(7);
-    expect((await call(server, 'GET', '/robots/ur5e')).json.dof).toBe(6);
-    const upload = await call(server, 'POST', '/robots', TWO_LINK, 'application/xml');
+    expect((await call(suite.server, 'GET', '/healthz')).status).toBe(200);
+    expect((await call(suite.server, 'GET', '/readyz')).json.status).toBe('ready');
+    expect((await call(suite.server, 'GET', '/robots')).json.robots.length).toBe(7);
+    expect((await call(suite.server, 'GET', '/robots/ur5e')).json.dof).toBe(6);
+    const upload = await call(suite.server, 'POST', '/robots', TWO_LINK, 'application/xml');
     expect(upload.status).toBe(201);
     expect(upload.headers.get('location')).toBe('/robots/e2e_arm');
-    expect((await call(server, 'POST', '/robots/ur5e/fk', { q: UR5E_Q })).status).toBe(200);
-    expect((await call(server, 'POST', '/robots/ur5e/fk/batch', { qs: [UR5E_Q, UR5E_Q] })).json.results).toHaveLength(2);
-    const jacobian = await call(server, 'POST', '/robots/ur5e/jacobian', { q: UR5E_Q, analysis: true });
+    expect((await call(suite.server, 'POST', '/robots/ur5e/fk', { q: UR5E_Q })).status).toBe(200);
+    expect((await call(suite.server, 'POST', '/robots/ur5e/fk/batch', { qs: [UR5E_Q, UR5E_Q] })).json.results).toHaveLength(2);
+    const jacobian = await call(suite.server, 'POST', '/robots/ur5e/jacobian', { q: UR5E_Q, analysis: true });
     expect(jacobian.json.jacobian).toHaveLength(6);
     expect(jacobian.headers.get('x-request-id')).toBeTruthy();
-    expect((await call(server, 'POST', '/robots/ur5e/jacobian/batch', { qs: [UR5E_Q] })).json.jacobians).toHaveLength(1);
-    expect((await call(server, 'POST', '/robots/ur5e/velocity', { q: UR5E_Q, qdot: [1, 0, 0, 0, 0, 0] })).json.twist.angular).toEqual([0, 0, 1]);
-    expect((await call(server, 'POST', '/robots/ur5e/statics', { q: UR5E_Q, wrench: { force: [0, 0, 0], torque: [0, 0, 1] } })).json.efforts[0]).toBeCloseTo(1, 12);
-    expect((await call(server, 'DELETE', '/robots/e2e_arm')).status).toBe(204);
-    expect((await call(server, 'GET', '/openapi.json')).json.openapi).toBe('3.1.0');
-    expect((await call(server, 'GET', '/docs/')).status).toBe(200);
-    const problem = await call(server, 'POST', '/robots/ur5e/jacobian', { q: [1] });
+    expect((await call(suite.server, 'POST', '/robots/ur5e/jacobian/batch', { qs: [UR5E_Q] })).json.jacobians).toHaveLength(1);
+    expect((await call(suite.server, 'POST', '/robots/ur5e/velocity', { q: UR5E_Q, qdot: [1, 0, 0, 0, 0, 0] })).json.twist.angular).toEqual([0, 0, 1]);
+    expect((await call(suite.server, 'POST', '/robots/ur5e/statics', { q: UR5E_Q, wrench: { force: [0, 0, 0], torque: [0, 0, 1] } })).json.efforts[0]).toBeCloseTo(1, 12);
+    expect((await call(suite.server, 'DELETE', '/robots/e2e_arm')).status).toBe(204);
+    expect((await call(suite.server, 'GET', '/openapi.json')).json.openapi).toBe('3.1.0');
+    expect((await call(suite.server, 'GET', '/docs/')).status).toBe(200);
+    const problem = await call(suite.server, 'POST', '/robots/ur5e/jacobian', { q: [1] });
     expect(problem.status).toBe(400);
     expect(problem.headers.get('content-type')).toContain('application/problem+json');
   });
@@ -59,14 +48,14 @@ describe('the service over HTTP', () => {
     // half the targets out of reach at a 1 ms budget: about 5 s of solver time for two workers
     const targets = Array.from({ length: 10_000 }, (_, i) => (i % 2 ? unreachable : reachable));
     let batchDone = 0;
-    const batch = call(server, 'POST', '/robots/ur5e/ik/solve/batch', { targets, seed: UR5E_Q, timeoutMs: 1 })
+    const batch = call(suite.server, 'POST', '/robots/ur5e/ik/solve/batch', { targets, seed: UR5E_Q, timeoutMs: 1 })
       .then((r) => { batchDone = performance.now(); return r; });
     await new Promise((resolve) => setTimeout(resolve, 300));
     const latencies: number[] = [];
     let lastStep = 0;
     for (let i = 0; i < 20; i++) {
       const t0 = performance.now();
-      const step = await call(server, 'POST', '/robots/ur5e/ik/step', { q: UR5E_Q, target: reachable });
+      const step = await call(suite.server, 'POST', '/robots/ur5e/ik/step', { q: UR5E_Q, target: reachable });
       lastStep = performance.now();
       expect(step.status).toBe(200);
       latencies.push(lastStep - t0);
@@ -83,7 +72,7 @@ describe('the service over HTTP', () => {
   it('on SIGTERM turns /readyz 503, finishes the request in flight and exits 0', async () => {
     // a request whose body arrives in two parts is certainly in flight when the server starts closing
     const body = JSON.stringify({ qs: Array.from({ length: 2000 }, (_, i) => UR5E_Q.map((x) => x + i * 1e-5)) });
-    const { port } = new URL(server.url);
+    const { port } = new URL(suite.server.url);
     const inFlight = new Promise<{ status: number; text: string }>((resolve, reject) => {
       const request = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/robots/ur5e/jacobian/batch',
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
@@ -97,19 +86,19 @@ describe('the service over HTTP', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 100));
     const started = Date.now();
-    server.child.kill('SIGTERM');
+    suite.server.child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect((await call(server, 'GET', '/readyz')).status).toBe(503);
+    expect((await call(suite.server, 'GET', '/readyz')).status).toBe(503);
     const batch = await inFlight;
     expect(batch.status).toBe(200);
     expect((JSON.parse(batch.text) as { jacobians: unknown[] }).jacobians).toHaveLength(2000);
-    expect(await server.exited).toBe(0);
+    expect(await suite.server.exited).toBe(0);
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(server.lines.some((l) => l.includes('shutting down'))).toBe(true);
+    expect(suite.server.lines.some((l) => l.includes('shutting down'))).toBe(true);
   });
   it('logged one JSON line per request with its id', () => {
     // after the process has exited, so that its log buffer has been flushed
-    const requests = server.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request');
+    const requests = suite.server.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request');
     const routes = requests.map((l) => `${String(l.method)} ${String(l.route)}`);
     for (const route of ['GET /robots', 'POST /robots', 'POST /robots/:id/jacobian', 'POST /robots/:id/jacobian/batch', 'DELETE /robots/:id', 'GET /readyz']) {
       expect(routes).toContain(route);

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createTestApp, expectProblem, postJson, type TestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { appsClosedAfterEach, expectProblem, postJson } from '../helpers/app.js';
 
 const UR5E_Q = [0, -1.2, 1.5, -1.9, -1.57, 0];
 
@@ -22,13 +22,7 @@ function parseExposition(text: string): Map<string, number> {
 }
 
 describe('protection and observability', () => {
-  const apps: TestApp[] = [];
-  const app = async (...args: Parameters<typeof createTestApp>): Promise<TestApp> => {
-    const t = await createTestApp(...args);
-    apps.push(t);
-    return t;
-  };
-  afterEach(async () => { for (const t of apps.splice(0)) await t.close(); });
+  const app = appsClosedAfterEach();
 
   it('sends security headers, and CORS headers only for configured origins', async () => {
     const closed = await app();

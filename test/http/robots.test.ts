@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createTestApp, expectProblem, postJson, type TestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { appsClosedAfterEach, createTestApp, expectProblem, postJson, type TestApp } from '../helpers/app.js';
 import { BUILTIN_ROBOTS, readBuiltinUrdf } from '../helpers/paths.js';
 
 const TWO_LINK = (name = 'two_link', reach = 0.5): string => `<robot name="${name}"><link name="base"/><link name="upper"/><link name="tool"/>`
@@ -16,13 +16,7 @@ async function uploadXml(t: TestApp, urdf: string, query = '', headers: Record<s
 }
 
 describe('robots routes', () => {
-  const apps: TestApp[] = [];
-  const app = async (...args: Parameters<typeof createTestApp>): Promise<TestApp> => {
-    const t = await createTestApp(...args);
-    apps.push(t);
-    return t;
-  };
-  afterEach(async () => { for (const t of apps.splice(0)) await t.close(); });
+  const app = appsClosedAfterEach();
 
   it('lists the builtin robots and describes each', async () => {
     const t = await app();

@@ -1,9 +1,7 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type ServerProcess } from '../../scripts/server-process.js';
+import { serverForSuite } from '../helpers/server.js';
 
 /** Debian's chromium (installed by .ci/run); a downloaded browser is never used. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -22,12 +20,9 @@ async function tryItOut(page: Page, method: string, path: string): Promise<strin
 }
 
 describe.runIf(AVAILABLE)('Swagger UI in a real browser', () => {
-  let server: ServerProcess;
+  const suite = serverForSuite('ui');
   let browser: Browser;
-  let dataDir: string;
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'kinematics-ui-'));
-    server = await startServer({ DATA_DIR: dataDir });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -36,16 +31,13 @@ describe.runIf(AVAILABLE)('Swagger UI in a real browser', () => {
   });
   afterAll(async () => {
     await browser?.close();
-    server?.child.kill('SIGTERM');
-    await server?.exited;
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('loads, lists the operations, and "Try it out / Execute" answers 200 for GET /robots and POST /robots/{id}/jacobian', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${server.url}/docs`);
+    await page.goto(`${suite.server.url}/docs`);
     await page.locator('.opblock').first().waitFor({ timeout: 60_000 });
     const paths = await page.locator('.opblock-summary-path').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-path')));
     for (const path of ['/robots', '/robots/{id}', '/robots/{id}/fk', '/robots/{id}/jacobian', '/robots/{id}/jacobian/batch', '/healthz']) {

@@ -4,13 +4,12 @@
  * be what openapi-typescript makes of the current openapi/openapi.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type ServerProcess } from '../../scripts/server-process.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { untilServing } from './until-serving.js';
 import { REPO_ROOT } from '../helpers/paths.js';
+import { serverForSuite } from '../helpers/server.js';
 
 const EXAMPLES = join(REPO_ROOT, 'examples');
 
@@ -43,21 +42,12 @@ function numberAfter(text: string, label: string): number {
 }
 
 describe('the client examples against the service', () => {
-  let server: ServerProcess;
-  let dataDir: string;
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'kinematics-examples-'));
-    server = await startServer({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
-    await untilServing(server.url);
-  });
-  afterAll(() => {
-    if (server?.child.exitCode === null) server.child.kill('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const suite = serverForSuite('examples', { LOG_LEVEL: 'warn' });
+  beforeAll(async () => untilServing(suite.server.url));
 
   it.skipIf(!HAS_CURL)('examples/curl.sh calls every route it shows and succeeds'.concat(HAS_CURL ? '' : ' (skipped: curl is not installed)'), async () => {
     expect(statSync(join(EXAMPLES, 'curl.sh')).mode & 0o111, 'curl.sh is executable').not.toBe(0);
-    const result = await run(join(EXAMPLES, 'curl.sh'), [server.url]);
+    const result = await run(join(EXAMPLES, 'curl.sh'), [suite.server.url]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     for (const title of ['robots', 'robot', 'forward kinematics', 'jacobian', 'ik step', 'ik solve']) expect(result.stdout).toContain(`== ${title}:`);
@@ -68,7 +58,7 @@ describe('the client examples against the service', () => {
   });
 
   it.skipIf(!HAS_CURL)('examples/curl.sh stops with a non-zero exit code at the first failing call'.concat(HAS_CURL ? '' : ' (skipped: curl is not installed)'), async () => {
-    const result = await run(join(EXAMPLES, 'curl.sh'), [], { BASE_URL: `${server.url}/no-such-prefix` });
+    const result = await run(join(EXAMPLES, 'curl.sh'), [], { BASE_URL: `${suite.server.url}/no-such-prefix` });
     expect(result.code).toBe(22); // curl --fail-with-body on an HTTP error
     expect(result.stdout).toContain('"status":404'); // the problem+json body is still shown
     expect(result.stderr).toContain('robots failed');
@@ -76,7 +66,7 @@ describe('the client examples against the service', () => {
   });
 
   it.skipIf(!HAS_PYTHON)('examples/python/resolved_rate.py holds 100 Hz and reports latency and drift'.concat(HAS_PYTHON ? '' : ' (skipped: python3 is not installed)'), async () => {
-    const result = await run('python3', [join(EXAMPLES, 'python', 'resolved_rate.py'), '--base-url', server.url, '--robot', 'ur5e', '--seconds', '2', '--rate', '100']);
+    const result = await run('python3', [join(EXAMPLES, 'python', 'resolved_rate.py'), '--base-url', suite.server.url, '--robot', 'ur5e', '--seconds', '2', '--rate', '100']);
     console.log(result.stdout);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -92,13 +82,13 @@ describe('the client examples against the service', () => {
   });
 
   it.skipIf(!HAS_PYTHON)('examples/python/resolved_rate.py exits non-zero on an HTTP error'.concat(HAS_PYTHON ? '' : ' (skipped: python3 is not installed)'), async () => {
-    const result = await run('python3', [join(EXAMPLES, 'python', 'resolved_rate.py'), '--base-url', server.url, '--robot', 'no_such_robot', '--seconds', '0.1']);
+    const result = await run('python3', [join(EXAMPLES, 'python', 'resolved_rate.py'), '--base-url', suite.server.url, '--robot', 'no_such_robot', '--seconds', '0.1']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^error: GET \/robots\/no_such_robot: HTTP 404: /);
   });
 
   it('examples/typescript/client.ts lists robots, computes a Jacobian and a converged IK solve', async () => {
-    const result = await run(process.execPath, ['--import', 'tsx', join(EXAMPLES, 'typescript', 'client.ts'), '--base-url', server.url]);
+    const result = await run(process.execPath, ['--import', 'tsx', join(EXAMPLES, 'typescript', 'client.ts'), '--base-url', suite.server.url]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^robots: .*ur5e \(6 dof\)/m);
@@ -108,7 +98,7 @@ describe('the client examples against the service', () => {
   });
 
   it('examples/typescript/client.ts exits 1 when the call fails', async () => {
-    const result = await run(process.execPath, ['--import', 'tsx', join(EXAMPLES, 'typescript', 'client.ts'), '--base-url', server.url, '--robot', 'no_such_robot']);
+    const result = await run(process.execPath, ['--import', 'tsx', join(EXAMPLES, 'typescript', 'client.ts'), '--base-url', suite.server.url, '--robot', 'no_such_robot']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/POST \/robots\/no_such_robot\/jacobian failed: HTTP 404/);
   });

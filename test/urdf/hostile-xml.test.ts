@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { expectKinematicsError } from '../helpers/errors.js';
-import { KinematicsError, type KinematicsErrorCode } from '../../src/core/errors.js';
 import { loadUrdf } from '../../src/urdf/load-urdf.js';
 import { DEFAULT_URDF_LIMITS, type UrdfLimits } from '../../src/urdf/urdf-parser.js';
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { expectKinematicsError } from '../helpers/errors.js';
-import { KinematicsError, type KinematicsErrorCode } from '../../src/core/errors.js';
 import { JointType } from '../../src/core/model.js';
 import type { JointDescription, RobotDescription } from '../../src/core/robot-description.js';
 import { loadUrdf } from '../../src/urdf/load-urdf.js';

@@ -13,7 +13,7 @@
  * which is the usual case for a step; it is what the full solver uses instead.
  */
 import type { EndEffector } from '../jacobian.js';
-import { gramSize, loadProblem, singularValues } from './damped-least-squares.js';
+import { loadProblem, singularValues } from './damped-least-squares.js';
 import {
   clampToLimits, errorNorms, evaluate, freeMovingJoints, limitedStep, setWeights, type IkWorkspace,
 } from './ik-workspace.js';
@@ -58,6 +58,24 @@ export interface SingularityMeasures {
   manipulability: number;
 }
 
+/**
+ * The measures of the weighted Jacobian of the free joints in `ik` (J, weights, free set); leaves
+ * its singular values in ik.dls.eigenvalues, ascending.
+ */
+export function measureSingularity(ik: IkWorkspace): SingularityMeasures {
+  const { dls } = ik;
+  loadProblem(dls, ik.J, ik.e, ik.sqrtTaskWeights, ik.free);
+  const count = singularValues(dls);
+  const sigmaMin = count > 0 ? dls.eigenvalues[0]! : 0;
+  const sigmaMax = count > 0 ? dls.eigenvalues[count - 1]! : 0;
+  let manipulability = count > 0 ? 1 : 0;
+  for (let i = 0; i < count; i++) manipulability *= dls.eigenvalues[i]!;
+  const measures: SingularityMeasures = { minSingularValue: sigmaMin, manipulability };
+  // absent at a singularity, including a σmin so small that the ratio overflows
+  if (sigmaMin > 0 && sigmaMax / sigmaMin < Infinity) measures.conditionNumber = sigmaMax / sigmaMin;
+  return measures;
+}
+
 export interface IkStepResult {
   q: Float64Array;
   dq: Float64Array;
@@ -97,17 +115,8 @@ export function computeIkStep(ik: IkWorkspace, ee: EndEffector, q: Float64Array,
 
   // the singular values of the problem before any joint is pinned
   freeMovingJoints(ik, ee);
-  const { dls } = ik;
-  loadProblem(dls, ik.J, ik.e, ik.sqrtTaskWeights, ik.free);
-  const k = gramSize(dls);
-  const count = singularValues(dls);
-  const sigmaMin = count > 0 ? dls.eigenvalues[0]! : 0;
-  const sigmaMax = count > 0 ? dls.eigenvalues[count - 1]! : 0;
-  let manipulability = count > 0 ? 1 : 0;
-  for (let i = 0; i < k; i++) manipulability *= dls.eigenvalues[i]!;
-  const analysis: SingularityMeasures = { minSingularValue: sigmaMin, manipulability };
-  // absent at a singularity, including a σmin so small that the ratio overflows
-  if (sigmaMin > 0 && sigmaMax / sigmaMin < Infinity) analysis.conditionNumber = sigmaMax / sigmaMin;
+  const analysis = measureSingularity(ik);
+  const sigmaMin = analysis.minSingularValue;
 
   const lambda2 = options.damping !== undefined ? options.damping * options.damping : adaptiveDamping2(sigmaMin);
   let limited = 0;

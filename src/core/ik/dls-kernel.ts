@@ -51,7 +51,13 @@ function choleskyStatements(k: number, matrix: (i: number, j: number) => string,
  */
 export type DlsForm = 'primal' | 'dual';
 
+/** The variable holding entry (i, j) of the symmetric Gram matrix: one name for (i, j) and (j, i). */
+function gramEntry(i: number, j: number): string {
+  return i >= j ? `g${i}_${j}` : `g${j}_${i}`;
+}
+
 /** Emits the kernel for the moving joints `columns` of a robot with `dof` joints. */
+
 export function dlsKernelSource(dof: number, columns: ArrayLike<number>, form: DlsForm): string {
   const n = columns.length;
   const lines: string[] = [];
@@ -64,32 +70,24 @@ export function dlsKernelSource(dof: number, columns: ArrayLike<number>, form: D
   }
   if (form === 'primal') {
     // primal: (ÃᵀÃ + λ²I + pinned) u = Ãᵀẽ
-    const g = (i: number, j: number): string => {
-      const [p, q] = i >= j ? [i, j] : [j, i];
-      return `g${p}_${q}`;
-    };
     for (let i = 0; i < n; i++) {
       for (let j = 0; j <= i; j++) {
         const sum = Array.from({ length: ROWS }, (_, r) => `a${r}_${i}*a${r}_${j}`).join('+');
-        lines.push(`const ${g(i, j)}=${sum}${i === j ? `+lambda2+(s${i}===0?1:0)` : ''};`);
+        lines.push(`const ${gramEntry(i, j)}=${sum}${i === j ? `+lambda2+(s${i}===0?1:0)` : ''};`);
       }
       lines.push(`const r${i}=${Array.from({ length: ROWS }, (_, r) => `a${r}_${i}*b${r}`).join('+')};`);
     }
-    lines.push(...choleskyStatements(n, g, (i) => `r${i}`, 'u'));
+    lines.push(...choleskyStatements(n, gramEntry, (i) => `r${i}`, 'u'));
     for (let j = 0; j < n; j++) lines.push(`dq[${columns[j]}]=u${j}*s${j};`);
   } else {
     // dual: (ÃÃᵀ + λ²I + weightless rows) y = ẽ, u = Ãᵀ y
-    const g = (i: number, j: number): string => {
-      const [p, q] = i >= j ? [i, j] : [j, i];
-      return `g${p}_${q}`;
-    };
     for (let i = 0; i < ROWS; i++) {
       for (let j = 0; j <= i; j++) {
         const sum = Array.from({ length: n }, (_, c) => `a${i}_${c}*a${j}_${c}`).join('+');
-        lines.push(`const ${g(i, j)}=${sum}${i === j ? `+lambda2+(w${i}===0?1:0)` : ''};`);
+        lines.push(`const ${gramEntry(i, j)}=${sum}${i === j ? `+lambda2+(w${i}===0?1:0)` : ''};`);
       }
     }
-    lines.push(...choleskyStatements(ROWS, g, (i) => `b${i}`, 'z'));
+    lines.push(...choleskyStatements(ROWS, gramEntry, (i) => `b${i}`, 'z'));
     for (let j = 0; j < n; j++) {
       lines.push(`dq[${columns[j]}]=(${Array.from({ length: ROWS }, (_, r) => `a${r}_${j}*z${r}`).join('+')})*s${j};`);
     }

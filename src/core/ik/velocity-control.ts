@@ -13,8 +13,7 @@
  *  - so that no joint passes a position limit within dt, and none exceeds its URDF velocity limit.
  */
 import { computeJacobian, type EndEffector } from '../jacobian.js';
-import { loadProblem, singularValues } from './damped-least-squares.js';
-import { adaptiveDamping2, type SingularityMeasures } from './damped-step.js';
+import { adaptiveDamping2, measureSingularity, type SingularityMeasures } from './damped-step.js';
 import { freeMovingJoints, limitedStep, setWeights, type IkWorkspace } from './ik-workspace.js';
 
 export const DEFAULT_LOWER_SINGULARITY_THRESHOLD = 17;
@@ -42,14 +41,6 @@ export interface VelocityControlResult {
   analysis: SingularityMeasures;
 }
 
-/** Singular values of J over the moving joints into ik.dls.eigenvalues (ascending); returns κ, or Infinity when σmin = 0. */
-function conditionOf(ik: IkWorkspace, count: { n: number }): number {
-  loadProblem(ik.dls, ik.J, ik.e, ik.sqrtTaskWeights, ik.free);
-  count.n = singularValues(ik.dls);
-  const sigmaMin = ik.dls.eigenvalues[0]!, sigmaMax = ik.dls.eigenvalues[count.n - 1]!;
-  return count.n === 0 || sigmaMin <= 0 ? Infinity : sigmaMax / sigmaMin;
-}
-
 /**
  * The joint velocities for the twist V (6 values, linear first, in the end effector's reference
  * frame) at q.
@@ -68,13 +59,9 @@ export function computeVelocityCommand(
   computeJacobian(model, ik.kinematics, q, ee, ik.J, ik.X);
   ik.e.set(twist);
 
-  const count = { n: 0 };
-  const kappa = conditionOf(ik, count);
-  const sigma = ik.dls.eigenvalues;
-  let manipulability = count.n > 0 ? 1 : 0;
-  for (let i = 0; i < count.n; i++) manipulability *= sigma[i]!;
-  const analysis: SingularityMeasures = { minSingularValue: count.n > 0 ? sigma[0]! : 0, manipulability };
-  if (Number.isFinite(kappa)) analysis.conditionNumber = kappa;
+  // κ over the moving joints; Infinity at a singularity
+  const analysis = measureSingularity(ik);
+  const kappa = analysis.conditionNumber ?? Infinity;
 
   // the unconstrained velocities: J⁺ V, damped near singularities (limits are handled by scaling)
   limitedStep(ik, q, adaptiveDamping2(analysis.minSingularValue), false);
@@ -90,7 +77,7 @@ export function computeVelocityCommand(
       const probe = new Float64Array(dof);
       for (let k = 0; k < dof; k++) probe[k] = q[k]! + (SINGULARITY_PROBE / speed) * qdot[k]!;
       computeJacobian(model, ik.kinematics, probe, ee, ik.J, ik.X);
-      toward = conditionOf(ik, count) >= kappa;
+      toward = (measureSingularity(ik).conditionNumber ?? Infinity) >= kappa;
     }
     if (toward) singularityScale = kappa >= hardStop ? 0 : 1 - (kappa - lower) / (hardStop - lower);
   }
