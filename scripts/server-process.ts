@@ -9,6 +9,12 @@ import { ROOT } from './repo-root.js';
 
 const MAX_LINES = 10_000;
 
+/** Servers still running: killed when this process exits, so that a failed or aborted test leaves none behind. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export interface ServerProcess {
   url: string;
   child: ChildProcess;
@@ -55,8 +61,10 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
   };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
+  running.add(child);
   let exitCode: number | string | undefined;
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => {
+    running.delete(child);
     exitCode = code ?? signal ?? -1;
     resolve(exitCode);
   }));

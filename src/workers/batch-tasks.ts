@@ -207,8 +207,10 @@ function jacobianBatch(task: JacobianBatchTask): BatchResult {
     assertFinite(J, 'Jacobian');
     const rows: number[][] = [];
     for (let r = 0; r < 6; r++) {
-      const row = new Array<number>(dof);
-      for (let k = 0; k < dof; k++) row[k] = J[r * dof + k]!;
+      // filled by push, the array stays packed: JSON.stringify is about a quarter faster on packed
+      // arrays than on the holey ones that new Array(n) makes
+      const row: number[] = [];
+      for (let k = 0; k < dof; k++) row.push(J[r * dof + k]!);
       rows.push(row);
     }
     jacobians.push(rows);

@@ -28,7 +28,11 @@ describe('protection and observability', () => {
     const closed = await app();
     const r = await closed.app.inject({ url: '/robots', headers: { origin: 'https://elsewhere.example' } });
     expect(r.headers['x-content-type-options']).toBe('nosniff');
-    expect(r.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(r.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(r.headers['cross-origin-resource-policy']).toBe('same-origin');
+    const docs = await closed.app.inject({ url: '/docs/' });
+    expect(docs.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(docs.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'SAMEORIGIN', 'referrer-policy': 'no-referrer' });
     expect(r.headers['access-control-allow-origin']).toBeUndefined();
     const open = await app({ corsOrigins: ['https://controller.example'] });
     const allowed = await open.app.inject({ url: '/robots', headers: { origin: 'https://controller.example' } });
