@@ -4,6 +4,7 @@
  * metrics (event-loop lag, heap, CPU, GC).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { RequestMetrics } from './request-metrics.js';
 
 /** IK outcomes by the code workers report them with. */
 export const IK_OUTCOMES = ['converged', 'timeout', 'max-restarts'] as const;
@@ -11,24 +12,13 @@ export type IkOutcome = (typeof IK_OUTCOMES)[number];
 
 export class ServiceMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'method' | 'route' | 'status'>;
-  private readonly durations: Histogram<'method' | 'route' | 'status'>;
+  private readonly requests: RequestMetrics;
   private readonly ikSolves: Counter<'outcome'>;
   private readonly ikIterations: Histogram;
-  /** Label children by "method route status": labels are looked up once, not per request. */
-  private readonly children = new Map<string, { count: Counter.Internal; duration: Histogram.Internal<'method' | 'route' | 'status'> }>();
 
   constructor(robotsLoaded: () => number) {
     collectDefaultMetrics({ register: this.registry });
-    this.requests = new Counter({
-      name: 'http_requests_total', help: 'HTTP requests answered, by method, route and status',
-      labelNames: ['method', 'route', 'status'], registers: [this.registry],
-    });
-    this.durations = new Histogram({
-      name: 'http_request_duration_seconds', help: 'time from request to response, by method, route and status',
-      labelNames: ['method', 'route', 'status'], registers: [this.registry],
-      buckets: [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    });
+    this.requests = new RequestMetrics(this.registry);
     this.ikSolves = new Counter({
       name: 'ik_solves_total', help: 'IK solves (ik/solve and each target of ik/solve/batch), by outcome',
       labelNames: ['outcome'], registers: [this.registry],
@@ -45,15 +35,7 @@ export class ServiceMetrics {
   }
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${route} ${status}`;
-    let child = this.children.get(key);
-    if (!child) {
-      const labels = { method, route, status: String(status) };
-      child = { count: this.requests.labels(labels), duration: this.durations.labels(labels) };
-      this.children.set(key, child);
-    }
-    child.count.inc();
-    child.duration.observe(seconds);
+    this.requests.observe(method, route, status, seconds);
   }
 
   observeIkSolve(outcome: IkOutcome, iterations: number): void {
