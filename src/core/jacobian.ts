@@ -131,16 +131,17 @@ function changeFrame(frame: ReferenceFrame, dof: number, X_BE: Float64Array, J: 
  * returns it. Columns of joints that do not move the tip relative to the base are zero; a mimic
  * joint's motion is in its leader's column (chain rule). When `X_BE` is given it receives the
  * pose of the tip point (tip frame moved to the tip offset) in the base frame.
+ * @param frame the reference frame of J; default the end effector's
  */
 export function computeJacobian(
   model: KinematicModel, ws: KinematicWorkspace, q: Float64Array, ee: EndEffector,
-  J: Float64Array, X_BE: Float64Array = ws.X_BE,
+  J: Float64Array, X_BE: Float64Array = ws.X_BE, frame: ReferenceFrame = ee.referenceFrame,
 ): Float64Array {
   assertLength('q', model.dof, q.length);
   assertLength('Jacobian output', 6 * model.dof, J.length);
   ee.path.jacobian(q, X_BE, J);
   if (ee.tipOffset) applyTipOffset(ee.tipOffset, model.dof, X_BE, J);
-  if (ee.referenceFrame !== 'LOCAL_WORLD_ALIGNED') changeFrame(ee.referenceFrame, model.dof, X_BE, J);
+  if (frame !== 'LOCAL_WORLD_ALIGNED') changeFrame(frame, model.dof, X_BE, J);
   return J;
 }
 

@@ -149,7 +149,8 @@ describe('ik step', () => {
     const ik = createIkWorkspace(model);
     const q = Float64Array.of(0.1, -1.2, 1.5, -1.9, -1.57, 0);
     setTarget(ik, ee, Float64Array.of(1.0, -0.6, 1.0, -1.0, -1.0, 0.8));
-    const free = computeIkStep(ik, ee, q);
+    // results live in the workspace until its next step: copy the first
+    const free = { dq: Float64Array.from(computeIkStep(ik, ee, q).dq) };
     const bounded = computeIkStep(ik, ee, q, { maxStep: 0.05 });
     expect(Math.max(...bounded.dq.map(Math.abs))).toBeCloseTo(0.05, 12);
     const ratio = bounded.dq[0]! / free.dq[0]!;
@@ -189,6 +190,28 @@ describe('ik solve', () => {
     }
   });
 
+  it('takes the same steps and solutions whatever the end effector\'s reference frame', () => {
+    const rng = new Random(8);
+    const model = robot('ur5e');
+    const ik = createIkWorkspace(model);
+    const frames = (['LOCAL_WORLD_ALIGNED', 'LOCAL', 'WORLD'] as const).map((referenceFrame) =>
+      resolveEndEffector(model, { tip: 'tool0', tipOffset: [0, 0, 0.1], referenceFrame }));
+    for (let trial = 0; trial < 10; trial++) {
+      setTarget(ik, frames[0]!, randomInLimits(model, rng));
+      const seed = randomInLimits(model, rng);
+      const steps = frames.map((ee) => Float64Array.from(computeIkStep(ik, ee, seed).q));
+      const solutions = frames.map((ee) => {
+        const r = solveIk(ik, ee, { seed, randomSeed: trial, timeoutMs: 1000 });
+        return { ...r, q: Float64Array.from(r.q) };
+      });
+      for (let f = 1; f < 3; f++) {
+        expect(maxAbsDifference(steps[f]!, steps[0]!)).toBe(0);
+        expect(solutions[f]!.converged).toBe(solutions[0]!.converged);
+        expect(maxAbsDifference(solutions[f]!.q, solutions[0]!.q)).toBe(0);
+      }
+    }
+  });
+
   it('answers converged: false within the time budget for a target out of reach', () => {
     const model = robot('ur5e');
     const ee = resolveEndEffector(model, { tip: 'tool0' });
@@ -218,8 +241,9 @@ describe('ik solve', () => {
       setTarget(ik, ee, randomInLimits(model, rng));
       const seed = randomInLimits(model, rng);
       const a = solveIk(ik, ee, { seed, randomSeed: 42, timeoutMs: 1000 });
+      const qA = [...a.q]; // a.q is the workspace's, overwritten by the next solve
       const b = solveIk(ik, ee, { seed, randomSeed: 42, timeoutMs: 1000 });
-      expect([...a.q]).toEqual([...b.q]);
+      expect(qA).toEqual([...b.q]);
       expect([a.iterations, a.restarts]).toEqual([b.iterations, b.restarts]);
     }
   });
@@ -266,7 +290,8 @@ describe('resolved-rate control', () => {
     const radial = [X[9]!, X[10]!, X[11]! - 0.1625]; // from the shoulder (0.1625 m above the base)
     const length = Math.hypot(...radial);
     const outward = Float64Array.of(...radial.map((x) => (0.05 * x) / length), 0, 0, 0);
-    const unscaled = computeVelocityCommand(ik, ee, near, outward, { lowerSingularityThreshold: 1e6, hardStopSingularityThreshold: 2e6 });
+    const unscaled = { ...computeVelocityCommand(ik, ee, near, outward, { lowerSingularityThreshold: 1e6, hardStopSingularityThreshold: 2e6 }) };
+    unscaled.qdot = Float64Array.from(unscaled.qdot); // the workspace's until the next call
     const r = computeVelocityCommand(ik, ee, near, outward, { lowerSingularityThreshold: 20, hardStopSingularityThreshold: 80 });
     expect(r.analysis.conditionNumber).toBeGreaterThan(20);
     expect(r.analysis.conditionNumber).toBeLessThan(80);

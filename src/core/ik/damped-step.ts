@@ -12,10 +12,11 @@
  * damping (Sugihara) converges more surely from far away but lags a controller that is close,
  * which is the usual case for a step; it is what the full solver uses instead.
  */
+import { assertLength } from '../errors.js';
 import type { EndEffector } from '../jacobian.js';
 import { loadProblem, singularValues } from './damped-least-squares.js';
 import {
-  clampToLimits, errorNorms, evaluate, freeMovingJoints, limitedStep, setWeights, type IkWorkspace,
+  clampToLimits, errorNorms, evaluate, evaluateError, freeMovingJoints, limitedStep, setWeights, type IkWorkspace,
 } from './ik-workspace.js';
 
 /** σ below which the adaptive damping acts (σ of a Jacobian in m and rad). */
@@ -77,7 +78,9 @@ export function measureSingularity(ik: IkWorkspace): SingularityMeasures {
 }
 
 export interface IkStepResult {
+  /** The configuration after the step: ik.stepQ, overwritten by the next step on the workspace. */
   q: Float64Array;
+  /** The returned q minus the given q: ik.stepDq, overwritten likewise. */
   dq: Float64Array;
   error: { position: number; orientation: number };
   errorAfter: { position: number; orientation: number };
@@ -104,10 +107,13 @@ export function adaptiveDamping2(sigmaMin: number): number {
  */
 export function computeIkStep(ik: IkWorkspace, ee: EndEffector, q: Float64Array, options: IkStepOptions = {}): IkStepResult {
   const { model } = ik;
+  assertLength('q', model.dof, q.length);
   const respectLimits = options.respectLimits ?? true;
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
   setWeights(ik, options.taskWeights, options.jointWeights);
-  const start = ik.qStart;
+  // q is read only here: it may be the stepQ of a previous step, which this one overwrites
+  const given = ik.qGiven, start = ik.qStart;
+  given.set(q);
   start.set(q);
   if (respectLimits) clampToLimits(model, start);
   evaluate(ik, ee, start);
@@ -131,16 +137,15 @@ export function computeIkStep(ik: IkWorkspace, ee: EndEffector, q: Float64Array,
     for (let i = 0; i < model.dof; i++) largest = Math.max(largest, Math.abs(dq[i]!));
     if (largest > options.maxStep) for (let i = 0; i < model.dof; i++) dq[i] = dq[i]! * (options.maxStep / largest);
   }
-  const next = new Float64Array(model.dof);
+  const next = ik.stepQ, stepTaken = ik.stepDq;
   for (let i = 0; i < model.dof; i++) next[i] = start[i]! + dq[i]!;
   if (respectLimits) clampToLimits(model, next); // rounding only: the step already stays inside
-  evaluate(ik, ee, next);
+  evaluateError(ik, ee, next);
   const errorAfter = errorNorms(ik);
   const status: IkStepStatus = withinTolerance(errorAfter, tolerance) ? 'converged'
     : limited !== 0 ? 'at-limit'
       : sigmaMin < SINGULAR_REGION ? 'near-singular' : 'progressing';
-  const stepTaken = new Float64Array(model.dof);
-  for (let i = 0; i < model.dof; i++) stepTaken[i] = next[i]! - q[i]!;
+  for (let i = 0; i < model.dof; i++) stepTaken[i] = next[i]! - given[i]!;
   return { q: next, dq: stepTaken, error, errorAfter, damping: Math.sqrt(lambda2), analysis, status };
 }
 

@@ -3,13 +3,15 @@
  * evaluating the pose error and Jacobian at a configuration, the limit-respecting damped step,
  * and keeping configurations inside the limits.
  */
-import { computeJacobian, type EndEffector } from '../jacobian.js';
+import { computeEndEffectorPose, computeJacobian, type EndEffector } from '../jacobian.js';
+import { assertLength } from '../errors.js';
 import type { KinematicPath } from '../kinematic-path.js';
 import type { KinematicModel } from '../model.js';
 import { createWorkspace, type KinematicWorkspace } from '../workspace.js';
 import { createDlsScratch, loadProblem, solveStep, type DlsScratch } from './damped-least-squares.js';
 import { compileDlsKernels, type DlsKernels } from './dls-kernel.js';
 import { computePoseError } from './pose-error.js';
+import { SeededRandom } from './random.js';
 
 /** Length of the solver's error history. */
 export const HISTORY_LENGTH = 16;
@@ -38,6 +40,24 @@ export interface IkWorkspace {
   readonly qTrial: Float64Array;
   readonly qBest: Float64Array;
   readonly qStart: Float64Array;
+  /** Copies of a caller's configuration and seed, so that results may be passed back in. */
+  readonly qGiven: Float64Array;
+  readonly qSeed: Float64Array;
+  readonly qCurrent: Float64Array;
+  readonly qProbe: Float64Array;
+  /** J, e and X of the current configuration, kept while a trial step is evaluated. */
+  readonly JSaved: Float64Array;
+  readonly eSaved: Float64Array;
+  readonly XSaved: Float64Array;
+  readonly random: SeededRandom;
+  /**
+   * The results of computeIkStep (q, dq), computeVelocityCommand (qdot) and solveIk (q): owned by
+   * the workspace, valid until the same function runs on it again. Copy what you keep.
+   */
+  readonly stepQ: Float64Array;
+  readonly stepDq: Float64Array;
+  readonly qdot: Float64Array;
+  readonly solution: Float64Array;
   /** Recent weighted errors of the solver, a ring buffer (see solve.ts). */
   readonly history: Float64Array;
   /** Wq^(-1/2) of free joints, 0 for the others (the compiled kernels' input). */
@@ -65,6 +85,18 @@ export function createIkWorkspace(model: KinematicModel): IkWorkspace {
     qTrial: new Float64Array(dof),
     qBest: new Float64Array(dof),
     qStart: new Float64Array(dof),
+    qGiven: new Float64Array(dof),
+    qSeed: new Float64Array(dof),
+    qCurrent: new Float64Array(dof),
+    qProbe: new Float64Array(dof),
+    JSaved: new Float64Array(6 * dof),
+    eSaved: new Float64Array(6),
+    XSaved: new Float64Array(12),
+    random: new SeededRandom(0),
+    stepQ: new Float64Array(dof),
+    stepDq: new Float64Array(dof),
+    qdot: new Float64Array(dof),
+    solution: new Float64Array(dof),
     history: new Float64Array(HISTORY_LENGTH),
     activeScale: new Float64Array(dof),
     kernels: undefined,
@@ -74,18 +106,45 @@ export function createIkWorkspace(model: KinematicModel): IkWorkspace {
 
 /** Sets the task weights (6, linear first; each >= 0) and joint weights (dof, each > 0). */
 export function setWeights(ik: IkWorkspace, taskWeights: ArrayLike<number> | undefined, jointWeights: ArrayLike<number> | undefined): void {
+  if (taskWeights) assertLength('taskWeights', 6, taskWeights.length);
+  if (jointWeights) assertLength('jointWeights', ik.model.dof, jointWeights.length);
   for (let r = 0; r < 6; r++) ik.sqrtTaskWeights[r] = Math.sqrt(taskWeights ? taskWeights[r]! : 1);
   for (let k = 0; k < ik.model.dof; k++) ik.dls.jointScale[k] = 1 / Math.sqrt(jointWeights ? jointWeights[k]! : 1);
 }
 
-/** Evaluates J, X and e at q; returns ½|√Wx e|², the weighted squared error. */
+/**
+ * Evaluates J, X and e at q; returns ½|√Wx e|², the weighted squared error. J is in
+ * LOCAL_WORLD_ALIGNED whatever the end effector's reference frame, because the pose error is: the
+ * tip point's displacement and rotation vector in base axes.
+ */
 export function evaluate(ik: IkWorkspace, ee: EndEffector, q: Float64Array): number {
-  computeJacobian(ik.model, ik.kinematics, q, ee, ik.J, ik.X);
+  computeJacobian(ik.model, ik.kinematics, q, ee, ik.J, ik.X, 'LOCAL_WORLD_ALIGNED');
   computePoseError(ik.X, ik.X_target, ik.e, ik.R);
   return weightedHalfSquare(ik);
 }
 
-export function weightedHalfSquare(ik: IkWorkspace): number {
+/** Evaluates X and e at q, without the Jacobian; returns ½|√Wx e|². */
+export function evaluateError(ik: IkWorkspace, ee: EndEffector, q: Float64Array): number {
+  computeEndEffectorPose(ik.model, q, ee, ik.X);
+  computePoseError(ik.X, ik.X_target, ik.e, ik.R);
+  return weightedHalfSquare(ik);
+}
+
+/** Keeps J, e and X of the current configuration while a trial is evaluated... */
+export function saveEvaluation(ik: IkWorkspace): void {
+  ik.JSaved.set(ik.J);
+  ik.eSaved.set(ik.e);
+  ik.XSaved.set(ik.X);
+}
+
+/** ...and brings them back when the trial is rejected. */
+export function restoreEvaluation(ik: IkWorkspace): void {
+  ik.J.set(ik.JSaved);
+  ik.e.set(ik.eSaved);
+  ik.X.set(ik.XSaved);
+}
+
+function weightedHalfSquare(ik: IkWorkspace): number {
   let sum = 0;
   for (let r = 0; r < 6; r++) {
     const v = ik.sqrtTaskWeights[r]! * ik.e[r]!;

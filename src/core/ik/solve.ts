@@ -20,11 +20,12 @@
  */
 import type { EndEffector } from '../jacobian.js';
 import {
-  HISTORY_LENGTH, clampToLimits, errorNorms, errorWithin, evaluate, freeMovingJoints, limitedStep, setWeights,
-  type IkWorkspace,
+  HISTORY_LENGTH, clampToLimits, errorNorms, errorWithin, evaluate, freeMovingJoints, limitedStep, restoreEvaluation,
+  saveEvaluation, setWeights, type IkWorkspace,
 } from './ik-workspace.js';
 import { DEFAULT_TOLERANCE, type Tolerance } from './damped-step.js';
-import { SeededRandom } from './random.js';
+import type { SeededRandom } from './random.js';
+import { assertLength } from '../errors.js';
 
 export const DEFAULT_MAX_ITERATIONS = 100;
 export const DEFAULT_MAX_RESTARTS = 500;
@@ -46,6 +47,11 @@ const MU_FACTOR = 10;
  */
 const STALL_WINDOW = 3;
 const STALL_PROGRESS = 0.05;
+/**
+ * The clock is read at every CLOCK_EVERY-th step (a mask: every 4th): a step takes 0.5 to 2 µs,
+ * reading performance.now() about 40 ns, and in Node 20 it allocates its result.
+ */
+const CLOCK_EVERY_MASK = 3;
 
 export interface IkSolveOptions {
   /** Start configuration; default the middle of the limits (0 for continuous joints). */
@@ -57,7 +63,7 @@ export interface IkSolveOptions {
   maxIterations?: number;
   /** Attempts after the first. */
   maxRestarts?: number;
-  /** Time budget, checked at every iteration. */
+  /** Time budget, checked inside the iteration loop (every few steps, a few µs apart). */
   timeoutMs?: number;
   randomSeed?: number;
   /** The clock, in ms (default performance.now). */
@@ -69,7 +75,10 @@ export type IkSolveStatus = 'converged' | 'timeout' | 'max-restarts';
 export interface IkSolveResult {
   converged: boolean;
   status: IkSolveStatus;
-  /** The solution, or the best configuration found; always within the limits. */
+  /**
+   * The solution, or the best configuration found; always within the limits. It is ik.solution,
+   * overwritten by the next solve on the workspace: copy it to keep it.
+   */
   q: Float64Array;
   error: { position: number; orientation: number };
   /** Steps taken in all attempts. */
@@ -93,7 +102,9 @@ function wrapAngle(x: number): number {
 
 /**
  * Solves for the target pose already in ik.X_target. Not converging is a result (converged:
- * false with the best configuration found), not an error.
+ * false with the best configuration found), not an error. Allocates nothing but the result
+ * object: the configurations live in the workspace (options.seed is copied, so a previous
+ * solution may be passed back in as the seed).
  */
 export function solveIk(ik: IkWorkspace, ee: EndEffector, options: IkSolveOptions = {}): IkSolveResult {
   const { model } = ik;
@@ -103,13 +114,19 @@ export function solveIk(ik: IkWorkspace, ee: EndEffector, options: IkSolveOption
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
   const maxIterations = options.maxIterations ?? DEFAULT_MAX_ITERATIONS;
   const maxRestarts = options.maxRestarts ?? DEFAULT_MAX_RESTARTS;
-  const random = new SeededRandom(options.randomSeed ?? DEFAULT_RANDOM_SEED);
+  const random = ik.random;
+  random.reseed(options.randomSeed ?? DEFAULT_RANDOM_SEED);
   setWeights(ik, options.taskWeights, options.jointWeights);
 
-  const seed = options.seed ? Float64Array.from(options.seed) : middleOfLimits(ik, new Float64Array(model.dof));
+  const { qSeed: seed, qCurrent: q, qTrial, qBest, dq } = ik;
+  if (options.seed) {
+    assertLength('seed', model.dof, options.seed.length);
+    seed.set(options.seed);
+  } else {
+    middleOfLimits(ik, seed);
+  }
   clampToLimits(model, seed);
-  const q = new Float64Array(seed);
-  const { qTrial, qBest, dq } = ik;
+  q.set(seed);
   let bestE = Infinity;
   let iterations = 0;
   let restarts = 0;
@@ -127,7 +144,7 @@ export function solveIk(ik: IkWorkspace, ee: EndEffector, options: IkSolveOption
     for (let iteration = 0; ; iteration++) {
       if (E < bestE) { bestE = E; qBest.set(q); }
       if (errorWithin(ik, tolerance.position, tolerance.orientation)) { status = 'converged'; done = true; break; }
-      if (now() > deadline) { status = 'timeout'; done = true; break; }
+      if ((iterations & CLOCK_EVERY_MASK) === 0 && now() > deadline) { status = 'timeout'; done = true; break; }
       if (iteration >= maxIterations || mu >= MU_MAX) break;
       freeMovingJoints(ik, ee);
       limitedStep(ik, q, ERROR_DAMPING * E + mu, true);
@@ -140,7 +157,9 @@ export function solveIk(ik: IkWorkspace, ee: EndEffector, options: IkSolveOption
         const next = q[k]! + dq[k]!;
         qTrial[k] = model.continuous[k] ? next : Math.min(Math.max(next, model.qLower[k]!), model.qUpper[k]!);
       }
-      // evaluate() leaves J and e of the trial; keep them if accepted, re-evaluate q if not
+      // evaluate() leaves J, X and e of the trial: kept if it is accepted, and those of q
+      // brought back if not
+      saveEvaluation(ik);
       const trialE = evaluate(ik, ee, qTrial);
       if (trialE < E) {
         q.set(qTrial);
@@ -152,14 +171,15 @@ export function solveIk(ik: IkWorkspace, ee: EndEffector, options: IkSolveOption
         if (accepted > STALL_WINDOW && E > (1 - STALL_PROGRESS) * ik.history[(accepted - 1 - STALL_WINDOW) % HISTORY_LENGTH]!) break;
       } else {
         mu *= MU_FACTOR;
-        E = evaluate(ik, ee, q);
+        restoreEvaluation(ik);
       }
     }
   }
 
   // the answer: the solution or the best configuration seen, within the limits, with continuous
   // joints wrapped to the value nearest the seed
-  const result = new Float64Array(status === 'converged' ? q : qBest);
+  const result = ik.solution;
+  result.set(status === 'converged' ? q : qBest);
   for (let k = 0; k < model.dof; k++) {
     if (model.continuous[k]) result[k] = seed[k]! + wrapAngle(result[k]! - seed[k]!);
   }

@@ -12,6 +12,7 @@
  *    out of one;
  *  - so that no joint passes a position limit within dt, and none exceeds its URDF velocity limit.
  */
+import { KinematicsError, assertLength } from '../errors.js';
 import { computeJacobian, type EndEffector } from '../jacobian.js';
 import { adaptiveDamping2, measureSingularity, type SingularityMeasures } from './damped-step.js';
 import { freeMovingJoints, limitedStep, setWeights, type IkWorkspace } from './ik-workspace.js';
@@ -34,6 +35,7 @@ export interface VelocityControlOptions {
 export type VelocityControlStatus = 'ok' | 'decelerating-singularity' | 'halted-singularity' | 'joint-limit';
 
 export interface VelocityControlResult {
+  /** Joint velocities: ik.qdot, overwritten by the next call on the workspace. */
   qdot: Float64Array;
   /** The factor applied to the unconstrained q̇, in [0, 1]. */
   scale: number;
@@ -54,6 +56,12 @@ export function computeVelocityCommand(
   const lower = options.lowerSingularityThreshold ?? DEFAULT_LOWER_SINGULARITY_THRESHOLD;
   const hardStop = options.hardStopSingularityThreshold ?? DEFAULT_HARD_STOP_SINGULARITY_THRESHOLD;
   const respectLimits = options.respectLimits ?? true;
+  assertLength('q', dof, q.length);
+  assertLength('twist', 6, twist.length);
+  if (!(lower < hardStop)) {
+    throw new KinematicsError('INVALID_ARGUMENT',
+      `lowerSingularityThreshold (${lower}) must be below hardStopSingularityThreshold (${hardStop})`);
+  }
   setWeights(ik, undefined, undefined);
   freeMovingJoints(ik, ee);
   computeJacobian(model, ik.kinematics, q, ee, ik.J, ik.X);
@@ -65,7 +73,8 @@ export function computeVelocityCommand(
 
   // the unconstrained velocities: J⁺ V, damped near singularities (limits are handled by scaling)
   limitedStep(ik, q, adaptiveDamping2(analysis.minSingularValue), false);
-  const qdot = Float64Array.from(ik.dq);
+  const qdot = ik.qdot;
+  qdot.set(ik.dq);
 
   let singularityScale = 1;
   if (kappa > lower) {
@@ -74,7 +83,7 @@ export function computeVelocityCommand(
     for (let k = 0; k < dof; k++) speed = Math.max(speed, Math.abs(qdot[k]!));
     let toward = true;
     if (speed > 0) {
-      const probe = new Float64Array(dof);
+      const probe = ik.qProbe;
       for (let k = 0; k < dof; k++) probe[k] = q[k]! + (SINGULARITY_PROBE / speed) * qdot[k]!;
       computeJacobian(model, ik.kinematics, probe, ee, ik.J, ik.X);
       toward = (measureSingularity(ik).conditionNumber ?? Infinity) >= kappa;

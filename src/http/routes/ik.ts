@@ -121,19 +121,13 @@ export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, 
   }, async (request) => {
     const body = request.body;
     const entry = registry.get(request.params.id);
-    const lower = body.lowerSingularityThreshold, hardStop = body.hardStopSingularityThreshold;
-    if ((lower ?? 17) >= (hardStop ?? 30)) {
-      throw new KinematicsError('INVALID_ARGUMENT', `lowerSingularityThreshold (${lower ?? 17}) must be below hardStopSingularityThreshold (${hardStop ?? 30})`);
-    }
     const ik = ikWorkspaceOf(entry);
     const ee = endEffectorOf(entry, body);
     const q = jointVectorOf(entry, body.q, 'q');
     const twist = Float64Array.of(...body.twist.linear, ...body.twist.angular);
     const r = computeVelocityCommand(ik, ee, q, twist, {
-      ...(body.dt !== undefined ? { dt: body.dt } : {}),
-      ...(lower !== undefined ? { lowerSingularityThreshold: lower } : {}),
-      ...(hardStop !== undefined ? { hardStopSingularityThreshold: hardStop } : {}),
-      ...(body.respectLimits !== undefined ? { respectLimits: body.respectLimits } : {}),
+      dt: body.dt, lowerSingularityThreshold: body.lowerSingularityThreshold,
+      hardStopSingularityThreshold: body.hardStopSingularityThreshold, respectLimits: body.respectLimits,
     });
     assertFinite(r.qdot, 'joint velocities');
     return { joints: entry.model.jointNames as string[], qdot: Array.from(r.qdot), scale: r.scale, status: r.status, analysis: r.analysis };
