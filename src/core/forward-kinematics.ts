@@ -17,19 +17,24 @@ const MAX_COMPILED_LINKS = 128;
 
 const kernels = new WeakMap<KinematicModel, LinkPosesKernel>();
 
+/**
+ * The kernel of a model, made on first use. (The making is a function of its own because a
+ * closure over `model` here would make V8 allocate a context on every call of the hot path.)
+ */
 function linkPosesKernel(model: KinematicModel): LinkPosesKernel {
-  let kernel = kernels.get(model);
-  if (!kernel) {
-    kernel = (q, X_WL) => referenceLinkPoses(model, q, X_WL);
-    if (model.linkNames.length <= MAX_COMPILED_LINKS) {
-      try {
-        kernel = compileLinkPosesKernel(model);
-      } catch (error) {
-        if (!(error instanceof EvalError)) throw error; // code generation disabled: keep the loop
-      }
+  return kernels.get(model) ?? makeLinkPosesKernel(model);
+}
+
+function makeLinkPosesKernel(model: KinematicModel): LinkPosesKernel {
+  let kernel: LinkPosesKernel = (q, X_WL) => referenceLinkPoses(model, q, X_WL);
+  if (model.linkNames.length <= MAX_COMPILED_LINKS) {
+    try {
+      kernel = compileLinkPosesKernel(model);
+    } catch (error) {
+      if (!(error instanceof EvalError)) throw error; // code generation disabled: keep the loop
     }
-    kernels.set(model, kernel);
   }
+  kernels.set(model, kernel);
   return kernel;
 }
 

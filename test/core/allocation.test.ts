@@ -1,0 +1,44 @@
+/**
+ * The hot paths allocate nothing per call: FK of every link, the Jacobian in every frame with a
+ * tip offset, the twist and the efforts. Measured in a process of its own by
+ * test/helpers/allocation-probe.ts (see there how), in bytes per call.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../helpers/paths.js';
+
+/** The smallest heap object is 16 bytes: an average below 1 byte means none in 16 calls or more. */
+const NOTHING = 1;
+/**
+ * An IK iteration allocates no array or object (the smallest typed array is over 100 bytes), but
+ * V8 boxes a double passed to a function it does not inline, such as λ² to the step kernels
+ * (16 bytes each), and Node 20's performance.now() allocates its result (read every 4th step).
+ */
+const IK_ITERATION_BYTES = 64;
+/** A step allocates its result objects (q, dq, two errors, the singularity measures) and no more. */
+const IK_STEP_BYTES = 1024;
+
+describe('hot paths allocate nothing per call', () => {
+  const probe = spawnSync(process.execPath, [
+    '--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64', '--import', 'tsx',
+    join(REPO_ROOT, 'test', 'helpers', 'allocation-probe.ts'),
+  ], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+  const bytes = probe.status === 0 ? JSON.parse(probe.stdout) as Record<string, number> : {};
+
+  it('the probe ran', () => {
+    expect(probe.stderr, probe.stderr).toBe('');
+    expect(probe.status).toBe(0);
+  });
+
+  const kernels = ['fk', ...['LOCAL_WORLD_ALIGNED', 'LOCAL', 'WORLD'].flatMap((f) => [`jacobian ${f}`, `twist ${f}`, `efforts ${f}`])];
+  it.each(kernels)('%s', (name) => {
+    expect(bytes[name]).toBeLessThan(NOTHING);
+  });
+
+  it('IK: no arrays or objects per solver iteration, only result objects per step', () => {
+    expect(bytes['ik solve steps']).toBeGreaterThan(100);
+    expect(bytes['ik solve per step']).toBeLessThan(IK_ITERATION_BYTES);
+    expect(bytes['ik step']).toBeLessThan(IK_STEP_BYTES);
+  });
+});

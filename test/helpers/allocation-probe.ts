@@ -1,0 +1,76 @@
+/**
+ * Measures what the hot paths allocate, in bytes per call, and prints it as JSON. Run by
+ * test/core/allocation.test.ts in a process of its own, started with
+ *   --expose-gc --min-semi-space-size=64 --max-semi-space-size=64
+ * so that no scavenge falls inside a measured window (64 MB of young generation, measured
+ * windows allocate far less): the growth of heapUsed across a window after gc() is then exactly
+ * what the window allocated.
+ */
+import { computeLinkPoses } from '../../src/core/forward-kinematics.js';
+import { computeIkStep } from '../../src/core/ik/damped-step.js';
+import { createIkWorkspace } from '../../src/core/ik/ik-workspace.js';
+import { solveIk } from '../../src/core/ik/solve.js';
+import { computeEndEffectorPose, computeJacobian, resolveEndEffector } from '../../src/core/jacobian.js';
+import { computeJointEfforts } from '../../src/core/statics.js';
+import { computeTwist } from '../../src/core/velocity.js';
+import { createWorkspace } from '../../src/core/workspace.js';
+import { loadUrdf } from '../../src/urdf/load-urdf.js';
+import { readBuiltinUrdf } from './paths.js';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with --expose-gc');
+
+const CALLS = 20_000;
+const WINDOWS = 8;
+
+/**
+ * The fewest bytes per call over several windows, after a warm-up that lets V8 optimise. A call
+ * that allocates does so in every window; V8's own work (a late tier-up on a busy machine)
+ * falls in some only.
+ */
+function bytesPerCall(run: () => void, calls = CALLS): number {
+  for (let i = 0; i < calls; i++) run();
+  let fewest = Infinity;
+  for (let window = 0; window < WINDOWS && fewest > 0; window++) {
+    gc!();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < calls; i++) run();
+    fewest = Math.min(fewest, (process.memoryUsage().heapUsed - before) / calls);
+  }
+  return fewest;
+}
+
+const model = loadUrdf(readBuiltinUrdf('franka_panda'));
+const ws = createWorkspace(model);
+const q = Float64Array.of(0.1, -0.4, 0.3, -2.0, 0.2, 1.6, 0.7, 0.02); // the arm, then the finger
+const qdot = Float64Array.of(0.1, 0.2, -0.1, 0.3, 0.1, -0.2, 0.4, 0.01);
+const wrench = Float64Array.of(1, -2, 3, 0.1, 0.2, -0.3);
+const poses = new Float64Array(12 * model.linkNames.length);
+const J = new Float64Array(6 * model.dof);
+const twist = new Float64Array(6), efforts = new Float64Array(model.dof);
+
+const results: Record<string, number> = {};
+results.fk = bytesPerCall(() => computeLinkPoses(model, q, poses));
+for (const referenceFrame of ['LOCAL_WORLD_ALIGNED', 'LOCAL', 'WORLD'] as const) {
+  const ee = resolveEndEffector(model, { tip: 'panda_hand_tcp', tipOffset: [0, 0, 0.05], referenceFrame });
+  results[`jacobian ${referenceFrame}`] = bytesPerCall(() => computeJacobian(model, ws, q, ee, J));
+  results[`twist ${referenceFrame}`] = bytesPerCall(() => computeTwist(model, ws, q, qdot, ee, twist));
+  results[`efforts ${referenceFrame}`] = bytesPerCall(() => computeJointEfforts(model, ws, q, wrench, ee, efforts));
+}
+
+// IK: a target out of reach makes every solve run its whole budget; the difference between a
+// long and a short solve, per step, is what the iterations allocate
+const ee = resolveEndEffector(model, { tip: 'panda_hand_tcp' });
+const ik = createIkWorkspace(model);
+computeEndEffectorPose(model, q, ee, ik.X_target);
+ik.X_target[9] = 10;
+const seed = new Float64Array(model.dof);
+const solve = (maxRestarts: number) => solveIk(ik, ee, { seed, maxRestarts, maxIterations: 50, timeoutMs: 1e6 });
+const shortSolve = bytesPerCall(() => solve(0), 300);
+const longSolve = bytesPerCall(() => solve(20), 300);
+const steps = solve(20).iterations - solve(0).iterations;
+results['ik solve per step'] = (longSolve - shortSolve) / steps;
+results['ik solve steps'] = steps;
+results['ik step'] = bytesPerCall(() => computeIkStep(ik, ee, q), 2000);
+
+console.log(JSON.stringify(results));
