@@ -120,6 +120,9 @@ export function loadConfig(env: Env): AppConfig {
     throw new ConfigError(`LOG_LEVEL="${env.LOG_LEVEL}" must be one of ${LOG_LEVELS.join(', ')}`);
   }
   const adminToken = env.ADMIN_TOKEN?.trim() || undefined;
+  if (adminToken !== undefined && /\s/.test(adminToken)) {
+    throw new ConfigError('ADMIN_TOKEN must not contain spaces (a bearer token is one word; use e.g. `openssl rand -hex 32`)');
+  }
   if (adminToken !== undefined && adminToken.length < 16) {
     throw new ConfigError('ADMIN_TOKEN must be at least 16 characters long (use a random secret, e.g. `openssl rand -hex 32`)');
   }

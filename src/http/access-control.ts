@@ -5,20 +5,34 @@
  * local processes can reach it. Read routes are always open.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { isIPv4, isIPv6 } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 import { HttpProblem } from './problem.js';
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost', '::ffff:127.0.0.1']);
-
+/**
+ * Whether HOST is a loopback address: 127.0.0.0/8, ::1 (also bracketed), an IPv4-mapped
+ * 127.x.y.z, or the name localhost. Any other name counts as not loopback, whatever it resolves
+ * to (a name such as 127.example.com is not an address).
+ */
 export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host) || host.startsWith('127.');
+  const address = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (address.toLowerCase() === 'localhost') return true;
+  if (isIPv4(address)) return address.startsWith('127.');
+  if (!isIPv6(address)) return false;
+  const lower = address.toLowerCase();
+  if (lower === '::1' || lower === '0:0:0:0:0:0:0:1') return true;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
+  return mapped !== null && mapped[1]!.startsWith('127.');
 }
 
 function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
-/** A preHandler that enforces the rule above. */
+/**
+ * An onRequest hook that enforces the rule above: it needs only the headers, so that a caller
+ * without the right to change robots is refused before any body is read or validated.
+ */
 export function requireAdmin(adminToken: string | undefined, host: string): (request: FastifyRequest) => Promise<void> {
   // compare digests: equal lengths for timingSafeEqual, and no early exit on the first differing byte
   const expected = adminToken === undefined ? undefined : digest(adminToken);

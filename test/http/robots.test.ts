@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appsClosedAfterEach, createTestApp, expectProblem, postJson, type TestApp } from '../helpers/app.js';
+import { isLoopbackHost } from '../../src/http/access-control.js';
 import { BUILTIN_ROBOTS, readBuiltinUrdf } from '../helpers/paths.js';
 
 const TWO_LINK = (name = 'two_link', reach = 0.5): string => `<robot name="${name}"><link name="base"/><link name="upper"/><link name="tool"/>`
@@ -99,10 +100,36 @@ describe('robots routes', () => {
     expect((await t.app.inject('/robots')).statusCode).toBe(200); // reads stay open
   });
 
+  it('refuses a caller without the right before reading the body: no validation, no size check', async () => {
+    const t = await app({ adminToken: TOKEN });
+    expectProblem(await postJson(t.app, '/robots', { urdf: 5 }), 401, 'Authorization: Bearer');
+    expectProblem(await uploadXml(t, 'x'.repeat(2 * 1024 * 1024)), 401, 'Authorization: Bearer');
+    expectProblem(await uploadXml(t, TWO_LINK(), '?id=../etc', { authorization: 'Bearer wrong-token' }), 403, 'not the admin token');
+    const del = await t.app.inject({ method: 'DELETE', url: '/robots/..bad' });
+    expect(del.statusCode).toBe(401);
+    const closed = await app({ host: '0.0.0.0' });
+    expectProblem(await postJson(closed.app, '/robots', { urdf: 5 }), 403, 'set ADMIN_TOKEN');
+  });
+
   it('without a token, allows changes only on a loopback address', async () => {
     const t = await app({ host: '0.0.0.0' });
     expectProblem(await uploadXml(t, TWO_LINK()), 403, 'set ADMIN_TOKEN');
     expect((await t.app.inject('/robots/ur5e')).statusCode).toBe(200);
+    for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', '::ffff:127.0.0.1', 'localhost', 'LOCALHOST']) {
+      expect(isLoopbackHost(host), host).toBe(true);
+    }
+    for (const host of ['0.0.0.0', '::', '10.0.0.1', '127.example.com', '127.0.0.1.nip.io', '::ffff:10.0.0.1', 'localhost.example.com']) {
+      expect(isLoopbackHost(host), host).toBe(false);
+    }
+  });
+
+  it('refuses a JSON upload whose body and query name different ids', async () => {
+    const t = await app();
+    const url = '/robots?id=one';
+    const r = await t.app.inject({ method: 'POST', url, payload: { id: 'two', urdf: TWO_LINK() } });
+    expectProblem({ status: r.statusCode, body: r.json(), headers: r.headers }, 400, 'id "two"', '?id="one"');
+    const same = await t.app.inject({ method: 'POST', url, payload: { id: 'one', urdf: TWO_LINK() } });
+    expect(same.statusCode).toBe(201);
   });
 
   it('serialises concurrent uploads of one id: exactly one 201, the other 409', async () => {

@@ -6,6 +6,7 @@ import { Type } from 'typebox';
 import type { AppConfig } from '../../config.js';
 import type { RobotRegistry } from '../../robots/registry.js';
 import { requireAdmin } from '../access-control.js';
+import { HttpProblem } from '../problem.js';
 import { RobotIdParams, problemResponses } from '../schemas/common.js';
 import { RobotList, RobotSummary, UploadJson, UploadQuery } from '../schemas/robots.js';
 
@@ -15,6 +16,8 @@ export interface RobotsRoutesOptions {
 }
 
 const XML_TYPES = ['application/xml', 'text/xml'];
+/** The OpenAPI security requirement of the routes that change robots (see app.ts's adminToken scheme). */
+const ADMIN_SECURITY = [{ adminToken: [] }];
 
 export const robotsRoutes: FastifyPluginAsyncTypebox<RobotsRoutesOptions> = async (app, { registry, config }) => {
   const admin = requireAdmin(config.adminToken, config.host);
@@ -54,9 +57,10 @@ export const robotsRoutes: FastifyPluginAsyncTypebox<RobotsRoutesOptions> = asyn
     // room for the JSON wrapping; the URDF itself is held to URDF_MAX_BYTES by the parser
     bodyLimit: config.urdfMaxBytes + 64 * 1024,
     config: { bodyLimitHint: `a URDF may have at most ${config.urdfMaxBytes} bytes (URDF_MAX_BYTES)` },
-    preHandler: admin,
+    onRequest: admin,
     schema: {
       tags: ['robots'], summary: 'Upload a robot',
+      security: ADMIN_SECURITY,
       description: 'Registers a robot from a URDF, sent as XML (application/xml or text/xml, id from ?id= or the URDF robot name) '
         + 'or as JSON { id?, urdf }. 201 with the summary and a Location header; the same id with identical content is 200; '
         + `the same id with other content is 409. Uploaded robots persist across restarts. At most ${config.urdfMaxBytes} bytes `
@@ -76,16 +80,17 @@ export const robotsRoutes: FastifyPluginAsyncTypebox<RobotsRoutesOptions> = asyn
     },
   }, async (request, reply) => {
     const body = request.body as string | { id?: string; urdf: string };
-    const { id, urdf } = typeof body === 'string' ? { id: request.query.id, urdf: body } : { id: body.id ?? request.query.id, urdf: body.urdf };
+    const { id, urdf } = typeof body === 'string' ? { id: request.query.id, urdf: body } : { id: uploadId(body.id, request.query.id), urdf: body.urdf };
     const { status, entry } = await registry.add(id, urdf);
     if (status === 'created') reply.code(201).header('location', `/robots/${entry.id}`);
     return entry.summary;
   });
 
   app.delete('/robots/:id', {
-    preHandler: admin,
+    onRequest: admin,
     schema: {
       tags: ['robots'], summary: 'Delete an uploaded robot',
+      security: ADMIN_SECURITY,
       description: 'Deletes an uploaded robot (durably). Builtin robots cannot be deleted (409).',
       params: RobotIdParams,
       response: { 204: Type.Null({ description: 'deleted' }), ...problemResponses(400, 401, 403, 404, 409, 429) },
@@ -95,3 +100,12 @@ export const robotsRoutes: FastifyPluginAsyncTypebox<RobotsRoutesOptions> = asyn
     return reply.code(204).send(null);
   });
 };
+
+/** The id of a JSON upload: from the body or ?id=, which must agree when both are given. */
+function uploadId(bodyId: string | undefined, queryId: string | undefined): string | undefined {
+  if (bodyId !== undefined && queryId !== undefined && bodyId !== queryId) {
+    throw new HttpProblem(400, 'conflicting-ids', 'Two different robot ids',
+      `the body names id "${bodyId}" and the query ?id="${queryId}": give one, or the same in both`);
+  }
+  return bodyId ?? queryId;
+}
