@@ -5,7 +5,10 @@ import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 
 /** The measures of {@link analyzeJacobian}. */
 export interface JacobianAnalysis {
-  /** The min(6, n) largest singular values, largest first (n: joints that move the tip). */
+  /**
+   * The min(6, n) largest singular values, largest first (n: joints that move the tip); those at
+   * or below rankTolerance are numerically zero and given as 0.
+   */
   singularValues: number[];
   /** Product of those singular values: Yoshikawa's sqrt(det(J Jᵀ)) for n >= 6, sqrt(det(Jᵀ J)) below. */
   manipulability: number;
@@ -36,16 +39,18 @@ export function analyzeJacobian(J: Float64Array, dof: number, columns: ArrayLike
   const svd = new SingularValueDecomposition(A, {
     computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true,
   });
-  const singularValues = svd.diagonal.map((s) => Math.max(s, 0)).sort((a, b) => b - a).slice(0, Math.min(6, n));
-  const sigmaMax = singularValues[0]!;
-  const sigmaMin = singularValues[singularValues.length - 1]!;
+  const computed = svd.diagonal.map((s) => Math.max(s, 0)).sort((a, b) => b - a).slice(0, Math.min(6, n));
+  const sigmaMax = computed[0]!;
   const rankTolerance = Math.max(6, n) * Number.EPSILON * sigmaMax;
+  // below the tolerance a singular value is rounding noise: it is 0, for every measure alike
+  const singularValues = computed.map((s) => (s > rankTolerance ? s : 0));
+  const sigmaMin = singularValues[singularValues.length - 1]!;
   const analysis: JacobianAnalysis = {
     singularValues,
     manipulability: singularValues.reduce((p, s) => p * s, 1),
     inverseCondition: sigmaMax > 0 ? sigmaMin / sigmaMax : 0,
     minSingularValue: sigmaMin,
-    rank: singularValues.filter((s) => s > rankTolerance).length,
+    rank: singularValues.filter((s) => s > 0).length,
     rankTolerance,
   };
   // absent at a singularity, including a σmin so small that the ratio overflows

@@ -114,13 +114,19 @@ export function gramSize(s: DlsScratch): number {
 
 /**
  * The singular values of Ã, ascending, into s.eigenvalues (as σ, not σ²); returns how many
- * (min(m, n)). The Gram matrix is kept.
+ * (min(m, n)). The Gram matrix is kept. An eigenvalue of the Gram matrix is only known to within
+ * k·ε·σmax² (rounding in forming and diagonalising it), so σ² at or below that is reported as 0:
+ * at a singularity σmin is 0, not rounding noise of 1e-8·σmax.
  */
 export function singularValues(s: DlsScratch): number {
   const k = gramSize(s);
   s.Gcopy.set(s.G.subarray(0, k * k));
-  symmetricEigenvalues(s.Gcopy, k, s.eigenvalues);
-  for (let i = 0; i < k; i++) s.eigenvalues[i] = Math.sqrt(Math.max(s.eigenvalues[i]!, 0));
+  const eigenvalues = s.eigenvalues;
+  symmetricEigenvalues(s.Gcopy, k, eigenvalues);
+  let largest = 0;
+  for (let i = 0; i < k; i++) largest = Math.max(largest, eigenvalues[i]!);
+  const floor = Math.max(k, 6) * Number.EPSILON * largest;
+  for (let i = 0; i < k; i++) eigenvalues[i] = eigenvalues[i]! > floor ? Math.sqrt(eigenvalues[i]!) : 0;
   return k;
 }
 
