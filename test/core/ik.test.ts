@@ -3,7 +3,7 @@ import { computeEndEffectorPose, computeJacobian, resolveEndEffector, type EndEf
 import type { KinematicModel } from '../../src/core/model.js';
 import { createDlsScratch, loadProblem, solveStep } from '../../src/core/ik/damped-least-squares.js';
 import { computeIkStep, MAX_ADAPTIVE_DAMPING } from '../../src/core/ik/damped-step.js';
-import { compileDlsKernels } from '../../src/core/ik/dls-kernel.js';
+import { MAX_COMPILED_JOINTS, compileDlsKernels } from '../../src/core/ik/dls-kernel.js';
 import { createIkWorkspace, type IkWorkspace } from '../../src/core/ik/ik-workspace.js';
 import { solveIk } from '../../src/core/ik/solve.js';
 import { computeVelocityCommand } from '../../src/core/ik/velocity-control.js';
@@ -157,6 +157,26 @@ describe('ik step', () => {
     expect(Math.max(...bounded.dq.map(Math.abs))).toBeCloseTo(0.05, 12);
     const ratio = bounded.dq[0]! / free.dq[0]!;
     expect(maxAbsDifference(bounded.dq, free.dq.map((x) => x * ratio))).toBeLessThan(1e-12);
+  });
+});
+
+describe('ik on long chains', () => {
+  it('solves with the loops beyond MAX_COMPILED_JOINTS, and compiles nothing that grows with the cube of the joints', () => {
+    const joints = 40;
+    let urdf = '<robot name="snake"><link name="l0"/>';
+    for (let i = 1; i <= joints; i++) {
+      urdf += `<link name="l${i}"/><joint name="j${i}" type="revolute"><origin xyz="0 0 0.05" rpy="0.1 0.2 0.3"/>`
+        + `<parent link="l${i - 1}"/><child link="l${i}"/><axis xyz="0 ${i % 2} ${1 - (i % 2)}"/><limit lower="-1" upper="1" effort="1" velocity="1"/></joint>`;
+    }
+    const model = loadUrdf(`${urdf}</robot>`);
+    expect(compileDlsKernels(model.dof, Int32Array.from({ length: MAX_COMPILED_JOINTS + 1 }, (_, k) => k))).toBeUndefined();
+    const ee = resolveEndEffector(model, { tip: `l${joints}` });
+    const ik = createIkWorkspace(model);
+    const rng = new Random(3);
+    setTarget(ik, ee, randomInLimits(model, rng));
+    const r = solveIk(ik, ee, { seed: randomInLimits(model, rng), timeoutMs: 2000 });
+    expect(r.converged).toBe(true);
+    expect(withinLimits(model, r.q)).toBe(true);
   });
 });
 

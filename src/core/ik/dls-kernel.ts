@@ -101,8 +101,16 @@ export interface DlsKernels {
   dual: DlsKernel;
 }
 
-/** Compiles both kernels; undefined where code generation is not allowed. */
+/**
+ * Paths with more moving joints than this solve with the loops of damped-least-squares.ts: the
+ * primal kernel's unrolled Cholesky grows with the cube of the joint count (seconds to compile
+ * beyond a hundred joints), and no arm of that size needs the last nanoseconds.
+ */
+export const MAX_COMPILED_JOINTS = 16;
+
+/** Compiles both kernels; undefined where code generation is not allowed or the path is too long. */
 export function compileDlsKernels(dof: number, columns: ArrayLike<number>): DlsKernels | undefined {
+  if (columns.length > MAX_COMPILED_JOINTS) return undefined;
   try {
     const compile = (form: DlsForm): DlsKernel =>
       // eslint-disable-next-line @typescript-eslint/no-implied-eval -- indices and numbers only, see the module comment

@@ -172,7 +172,7 @@ export function errorWithin(ik: IkWorkspace, position: number, orientation: numb
 
 const kernelCache = new WeakMap<KinematicPath, DlsKernels | null>();
 
-/** The compiled step kernels of a path (null where code generation is not allowed). */
+/** The compiled step kernels of a path (null where code generation is not allowed or the path is long). */
 function kernelsOf(model: KinematicModel, path: KinematicPath): DlsKernels | undefined {
   let kernels = kernelCache.get(path);
   if (kernels === undefined) {
