@@ -13,6 +13,8 @@ export type KinematicsErrorCode =
   | 'URDF_SYNTAX'
   /** The URDF is well-formed XML but not a valid kinematic tree. */
   | 'URDF_INVALID'
+  /** The URDF is larger than the configured caps allow (bytes, links or joints). */
+  | 'URDF_TOO_LARGE'
   /** A link name that the model does not have. */
   | 'UNKNOWN_LINK'
   /** A joint name that the model does not have, or that is not an active joint. */

@@ -130,6 +130,13 @@ function isFiniteTriple(v: readonly number[]): boolean {
   return v.length === 3 && Number.isFinite(v[0]) && Number.isFinite(v[1]) && Number.isFinite(v[2]);
 }
 
+/**
+ * Names that cannot be keys of the JSON objects the contract uses (poses by link name, q by joint
+ * name): JSON parsers refuse `__proto__` as a key, and as a property it changes an object's
+ * prototype instead of adding an entry.
+ */
+const RESERVED_NAMES = new Set(['__proto__']);
+
 /** Checks names, references, numbers and the tree shape; collects every problem it finds. */
 function validateTree(d: RobotDescription): ValidatedTree {
   const problems: string[] = [];
@@ -137,6 +144,7 @@ function validateTree(d: RobotDescription): ValidatedTree {
   const links = new Set<string>();
   for (const link of d.links) {
     if (!link.name) problems.push('a link has an empty name');
+    else if (RESERVED_NAMES.has(link.name)) problems.push(`link name "${link.name}" is reserved (it cannot be a JSON key); rename the link`);
     else if (links.has(link.name)) problems.push(`link "${link.name}" is defined twice`);
     links.add(link.name);
   }
@@ -146,6 +154,7 @@ function validateTree(d: RobotDescription): ValidatedTree {
   d.joints.forEach((j, index) => {
     const where = `joint "${j.name}"`;
     if (!j.name) problems.push('a joint has an empty name');
+    else if (RESERVED_NAMES.has(j.name)) problems.push(`joint name "${j.name}" is reserved (it cannot be a JSON key); rename the joint`);
     else if (jointNames.has(j.name)) problems.push(`${where} is defined twice`);
     jointNames.add(j.name);
     if (!(j.type in JOINT_TYPE_CODES)) {

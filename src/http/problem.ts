@@ -38,6 +38,7 @@ export class HttpProblem extends Error {
 const KINEMATICS_STATUS: Record<KinematicsErrorCode, [number, string, string]> = {
   URDF_SYNTAX: [400, 'urdf-not-accepted', 'URDF is not safe, well-formed XML'],
   URDF_INVALID: [422, 'invalid-urdf', 'URDF is not a valid kinematic tree'],
+  URDF_TOO_LARGE: [413, 'urdf-too-large', 'URDF too large'],
   UNKNOWN_LINK: [400, 'unknown-link', 'Unknown link'],
   UNKNOWN_JOINT: [400, 'unknown-joint', 'Unknown joint'],
   DIMENSION_MISMATCH: [400, 'wrong-length', 'Wrong number of values'],
@@ -49,6 +50,7 @@ const REGISTRY_STATUS: Record<RegistryErrorCode, [number, string, string]> = {
   NOT_FOUND: [404, 'robot-not-found', 'Robot not found'],
   CONFLICT: [409, 'conflict', 'Conflict'],
   INVALID_ID: [400, 'invalid-robot-id', 'Invalid robot id'],
+  STORAGE: [503, 'storage-unavailable', 'Storage unavailable'],
 };
 
 interface ValidationIssue {
@@ -158,7 +160,10 @@ export function toProblem(error: unknown, route: RouteContext = {}): { problem: 
   }
   if (error instanceof KinematicsError) {
     const [status, slug, title] = KINEMATICS_STATUS[error.code];
-    return { problem: problem(status, slug, title, error.message), internal: false };
+    const detail = error.code === 'URDF_TOO_LARGE'
+      ? `${error.message}: make the URDF smaller, or have the operator raise URDF_MAX_BYTES or URDF_MAX_LINKS`
+      : error.message;
+    return { problem: problem(status, slug, title, detail), internal: false };
   }
   if (error instanceof RegistryError) {
     const [status, slug, title] = REGISTRY_STATUS[error.code];

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { KinematicsError } from '../core/errors.js';
 import { computeLinkPoses } from '../core/forward-kinematics.js';
 import { getKinematicPath } from '../core/kinematic-path.js';
 import type { KinematicModel } from '../core/model.js';
@@ -31,7 +32,8 @@ export interface RobotEntry {
 }
 
 /** What the registry can refuse, for the HTTP layer to map to a status. */
-export type RegistryErrorCode = 'NOT_FOUND' | 'CONFLICT' | 'INVALID_ID';
+/** STORAGE: the data folder cannot be written (an operator's problem, answered 503). */
+export type RegistryErrorCode = 'NOT_FOUND' | 'CONFLICT' | 'INVALID_ID' | 'STORAGE';
 
 export class RegistryError extends Error {
   override readonly name = 'RegistryError';
@@ -57,6 +59,9 @@ export interface RegistryOptions {
 /** The outcome of an upload: a new robot, or the same content under the same id again. */
 export type AddResult = { status: 'created' | 'unchanged'; entry: RobotEntry };
 
+/** How many path links (root to tip, summed over tips) are compiled when a robot is loaded. */
+const PRECOMPILED_PATH_LINKS = 512;
+
 function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
@@ -72,9 +77,17 @@ export class RobotRegistry {
   }
 
   private entry(id: string, source: RobotSource, urdf: string, model: KinematicModel): RobotEntry {
-    // compile the kernels most requests use now, rather than on the first request
+    // compile the kernels most requests use now, rather than on the first request: FK and the
+    // paths from the root to the tips, as long as their links add up to a small budget (a
+    // robot with hundreds of tips compiles the others on first use, not all at upload)
     computeLinkPoses(model, new Float64Array(model.dof), new Float64Array(12 * model.linkNames.length));
-    for (const tip of model.tipLinks) getKinematicPath(model, 0, model.linkIndex.get(tip)!);
+    let budget = PRECOMPILED_PATH_LINKS;
+    for (const tip of model.tipLinks) {
+      const link = model.linkIndex.get(tip)!;
+      budget -= model.depth[link]!;
+      if (budget < 0) break;
+      getKinematicPath(model, 0, link);
+    }
     const summary = summarizeRobot(id, model, source);
     return Object.freeze({
       id, source, model, urdf, sha256: sha256(urdf), summary, listItem: listItemOf(summary),
@@ -104,8 +117,15 @@ export class RobotRegistry {
         logger.error({ file, err: error }, 'builtin robot not loaded');
       }
     }
-    const stored = await this.store.open(isValidRobotId);
+    let stored: Awaited<ReturnType<RobotStore['open']>>;
+    try {
+      stored = await this.store.open(isValidRobotId);
+    } catch (error) {
+      logger.error({ dataDir: this.options.dataDir, err: error }, 'cannot use the data folder; uploaded robots are not loaded and uploads will fail');
+      stored = { robots: [], unreadable: [], removedTemporary: [], unremovable: [] };
+    }
     for (const file of stored.removedTemporary) logger.warn({ file }, 'removed an unfinished upload left by a crash');
+    for (const { file, reason } of stored.unremovable) logger.error({ file, reason }, 'could not remove an unfinished upload left by a crash');
     const rejected = [...stored.unreadable];
     for (const { id, text } of stored.robots) {
       if (this.robots.has(id)) {
@@ -115,12 +135,21 @@ export class RobotRegistry {
       try {
         this.robots.set(id, this.entry(id, 'uploaded', text, loadUrdf(text, { limits: this.options.urdfLimits })));
       } catch (error) {
+        if (error instanceof KinematicsError && error.code === 'URDF_TOO_LARGE') {
+          // accepted once, under larger caps: not damaged, so kept where it is for when they are raised
+          logger.error({ file: `${id}.urdf`, reason: error.message }, 'uploaded robot not loaded: larger than URDF_MAX_BYTES or URDF_MAX_LINKS allow now; its file is kept');
+          continue;
+        }
         rejected.push({ file: `${id}.urdf`, reason: (error as Error).message });
       }
     }
     for (const { file, reason } of rejected) {
-      const aside = await this.store.setAside(file);
-      logger.error({ file, setAsideAs: aside, reason }, 'uploaded robot not loaded; its file was set aside');
+      try {
+        const aside = await this.store.setAside(file);
+        logger.error({ file, setAsideAs: aside, reason }, 'uploaded robot not loaded; its file was set aside');
+      } catch (error) {
+        logger.error({ file, reason, err: error }, 'uploaded robot not loaded; its file could not be set aside and is skipped');
+      }
     }
     logger.info({ robots: this.robots.size }, 'robots loaded');
   }
@@ -175,7 +204,12 @@ export class RobotRegistry {
           ? `robot "${id}" is a builtin robot; upload yours under another id`
           : `robot "${id}" already exists with different content; delete it first or use another id`);
       }
-      await this.store.write(id, urdf);
+      try {
+        await this.store.write(id, urdf);
+      } catch (error) {
+        this.options.logger.error({ robot: id, err: error }, 'upload not stored');
+        throw new RegistryError('STORAGE', `the robot could not be stored (${(error as NodeJS.ErrnoException).code ?? 'error'} in the data folder); it was not registered, retry later or tell the operator`);
+      }
       const entry = this.entry(id, 'uploaded', urdf, model);
       this.robots.set(id, entry);
       this.options.logger.info({ robot: id, links: model.linkNames.length, dof: model.dof }, 'robot uploaded');

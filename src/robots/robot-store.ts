@@ -28,6 +28,17 @@ async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
+/** What the data folder holds at start (see RobotStore.open). */
+export interface StoreContents {
+  robots: StoredRobot[];
+  /** Robot files that could not be read, or whose name is not an id. */
+  unreadable: { file: string; reason: string }[];
+  /** Temporary files of unfinished uploads, removed. */
+  removedTemporary: string[];
+  /** Temporary files that could not be removed. */
+  unremovable: { file: string; reason: string }[];
+}
+
 export class RobotStore {
   constructor(readonly dir: string) {}
 
@@ -38,18 +49,22 @@ export class RobotStore {
   /**
    * Creates the folder if needed, removes temporary files left by a crash, and returns every
    * stored robot whose file name is a robot file (`<id>.urdf`). Files that cannot be read are
-   * returned in `unreadable` for the caller to set aside.
+   * returned in `unreadable` for the caller to set aside. Throws only when the folder itself
+   * cannot be created or listed.
    */
-  async open(isValidId: (id: string) => boolean): Promise<{ robots: StoredRobot[]; unreadable: { file: string; reason: string }[]; removedTemporary: string[] }> {
+  async open(isValidId: (id: string) => boolean): Promise<StoreContents> {
     await mkdir(this.dir, { recursive: true });
-    const robots: StoredRobot[] = [];
-    const unreadable: { file: string; reason: string }[] = [];
-    const removedTemporary: string[] = [];
+    const contents: StoreContents = { robots: [], unreadable: [], removedTemporary: [], unremovable: [] };
+    const { robots, unreadable, removedTemporary, unremovable } = contents;
     for (const file of (await readdir(this.dir)).sort()) {
       if (file.startsWith('.') && file.endsWith(TEMP_SUFFIX)) {
         // never renamed into place, so never acknowledged
-        await unlink(join(this.dir, file));
-        removedTemporary.push(file);
+        try {
+          await unlink(join(this.dir, file));
+          removedTemporary.push(file);
+        } catch (error) {
+          unremovable.push({ file, reason: (error as Error).message });
+        }
         continue;
       }
       if (!file.endsWith(URDF_SUFFIX)) continue;
@@ -64,7 +79,7 @@ export class RobotStore {
         unreadable.push({ file, reason: (error as Error).message });
       }
     }
-    return { robots, unreadable, removedTemporary };
+    return contents;
   }
 
   /** Writes `<id>.urdf` durably (see the module comment); resolves once it is on disk. */

@@ -153,7 +153,8 @@ function parseJoint(element: XmlElement): JointDescription {
  * Parses URDF text into a robot description. Structural checks (unique names, one root, no
  * cycles, mimic targets) happen when the description is compiled by `buildModel`.
  * @throws KinematicsError `URDF_SYNTAX` for text that is not safe, well-formed XML;
- *   `URDF_INVALID` for XML that is not a URDF this service can use.
+ *   `URDF_INVALID` for XML that is not a URDF this service can use; `URDF_TOO_LARGE` beyond the
+ *   size, link or joint caps.
  */
 export function parseUrdf(text: string, limits: UrdfLimits = DEFAULT_URDF_LIMITS): RobotDescription {
   const root = parseXml(text, limits);
@@ -166,10 +167,10 @@ export function parseUrdf(text: string, limits: UrdfLimits = DEFAULT_URDF_LIMITS
   for (const element of root.children) {
     if (element.name === 'link') {
       links.push({ name: requiredName(element, 'name', `the <link> on line ${element.line}`) });
-      if (links.length > limits.maxLinks) throw invalid(`the robot has more than ${limits.maxLinks} links`);
+      if (links.length > limits.maxLinks) throw new KinematicsError('URDF_TOO_LARGE', `the robot has more than ${limits.maxLinks} links`);
     } else if (element.name === 'joint') {
       joints.push(parseJoint(element));
-      if (joints.length > limits.maxJoints) throw invalid(`the robot has more than ${limits.maxJoints} joints`);
+      if (joints.length > limits.maxJoints) throw new KinematicsError('URDF_TOO_LARGE', `the robot has more than ${limits.maxJoints} joints`);
     }
   }
   if (links.length === 0) throw invalid('the robot has no <link> elements');

@@ -48,16 +48,18 @@ function syntaxError(message: string): KinematicsError {
 
 /**
  * Parses `text` into its root element.
- * @throws KinematicsError `URDF_SYNTAX` for malformed XML, a DOCTYPE, or a cap exceeded.
+ * @throws KinematicsError `URDF_TOO_LARGE` beyond maxBytes; `URDF_SYNTAX` for malformed XML, a
+ *   DOCTYPE, or another cap exceeded.
  */
 export function parseXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): XmlElement {
   // a UTF-16 code unit is at least one UTF-8 byte and at most three: count bytes only when needed
   const bytes = text.length * 3 <= limits.maxBytes ? 0 : Buffer.byteLength(text, 'utf8');
   if (bytes > limits.maxBytes) {
-    throw syntaxError(`the document has ${bytes} bytes (UTF-8); the limit is ${limits.maxBytes}`);
+    throw new KinematicsError('URDF_TOO_LARGE', `the document has ${bytes} bytes (UTF-8); the limit is ${limits.maxBytes}`);
   }
-  // a cheap early refusal; the parser's doctype event below is the authoritative check
-  if (/<!DOCTYPE/i.test(text)) {
+  // a cheap early refusal (a DOCTYPE inside a comment is only text); the parser's doctype event
+  // below is the authoritative check
+  if (/<!DOCTYPE/i.test(text) && /<!DOCTYPE/i.test(text.replace(/<!--[\s\S]*?-->/g, ''))) {
     throw syntaxError('the document has a DOCTYPE declaration; DTDs and entity definitions are not accepted (remove the <!DOCTYPE …> block)');
   }
   const parser = new SaxesParser({ position: true });

@@ -479,6 +479,16 @@ describe('buildModel: validation', () => {
     expect(error.message).not.toContain('root links');
   });
 
+  it('refuses __proto__ as a link or joint name, which no JSON answer or q object could carry', () => {
+    expectKinematicsError(() => buildModel(robot(['a', '__proto__'], [joint('j', 'fixed', 'a', '__proto__')])),
+      'URDF_INVALID', 'link name "__proto__" is reserved');
+    expectKinematicsError(() => buildModel(robot(['a', 'b'], [joint('__proto__', 'continuous', 'a', 'b')])),
+      'URDF_INVALID', 'joint name "__proto__" is reserved');
+    // other Object.prototype names are ordinary names
+    expect(buildModel(robot(['constructor', 'toString'], [joint('hasOwnProperty', 'continuous', 'constructor', 'toString')])).jointNames)
+      .toEqual(['hasOwnProperty']);
+  });
+
   it('ignores a <mimic> on a fixed joint', () => {
     const m = buildModel(robot(['a', 'b'], [joint('f', 'fixed', 'a', 'b', { mimic: { joint: 'ghost', multiplier: 1, offset: 0 } })]));
     expect(m.mimics).toEqual([]);

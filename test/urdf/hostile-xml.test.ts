@@ -115,14 +115,14 @@ describe('size caps', () => {
   it('refuses a 50 MB document in under a second, giving its length and the cap', () => {
     const text = `<robot name="r"><link name="a"/>${' '.repeat(50 * MB)}</robot>`;
     const { ms, error } = timeThrow(() => loadUrdf(text));
-    expectKinematicsError(() => { throw error; }, 'URDF_SYNTAX', `has ${text.length} bytes`, `the limit is ${DEFAULT_URDF_LIMITS.maxBytes}`);
+    expectKinematicsError(() => { throw error; }, 'URDF_TOO_LARGE', `has ${text.length} bytes`, `the limit is ${DEFAULT_URDF_LIMITS.maxBytes}`);
     expect(ms).toBeLessThan(1000);
   });
 
   it('refuses a document one byte over a custom maxBytes, and accepts one at it', () => {
     const text = `<robot name="r">${ROBOT_BODY}</robot>`;
     expect(loadUrdf(text, { limits: limits({ maxBytes: text.length }) }).linkNames).toEqual(['a', 'b']);
-    expectKinematicsError(() => loadUrdf(`${text} `, { limits: limits({ maxBytes: text.length }) }), 'URDF_SYNTAX',
+    expectKinematicsError(() => loadUrdf(`${text} `, { limits: limits({ maxBytes: text.length }) }), 'URDF_TOO_LARGE',
       `has ${text.length + 1} bytes`, `the limit is ${text.length}`);
   });
 
@@ -131,13 +131,13 @@ describe('size caps', () => {
     const bytes = Buffer.byteLength(text, 'utf8');
     expect(bytes).toBe(text.length + 8);
     expect(loadUrdf(text, { limits: limits({ maxBytes: bytes }) }).name).toBe('ロボット');
-    expectKinematicsError(() => loadUrdf(text, { limits: limits({ maxBytes: bytes - 1 }) }), 'URDF_SYNTAX',
+    expectKinematicsError(() => loadUrdf(text, { limits: limits({ maxBytes: bytes - 1 }) }), 'URDF_TOO_LARGE',
       `has ${bytes} bytes (UTF-8)`, `the limit is ${bytes - 1}`);
   });
 
   it('refuses more links than maxLinks', () => {
     const text = `<robot name="r">${Array.from({ length: 6 }, (_, i) => `<link name="l${i}"/>`).join('')}</robot>`;
-    expectKinematicsError(() => loadUrdf(text, { limits: limits({ maxLinks: 5 }) }), 'URDF_INVALID', 'more than 5 links');
+    expectKinematicsError(() => loadUrdf(text, { limits: limits({ maxLinks: 5 }) }), 'URDF_TOO_LARGE', 'more than 5 links');
   });
 
   it('refuses more joints than maxJoints', () => {
@@ -145,7 +145,13 @@ describe('size caps', () => {
     const text = `<robot name="r">${Array.from({ length: n + 1 }, (_, i) => `<link name="l${i}"/>`).join('')}${
       Array.from({ length: n }, (_, i) => `<joint name="j${i}" type="fixed"><parent link="l${i}"/><child link="l${i + 1}"/></joint>`).join('')}</robot>`;
     expect(loadUrdf(text, { limits: limits({ maxJoints: n }) }).linkNames).toHaveLength(n + 1);
-    expectKinematicsError(() => loadUrdf(text, { limits: limits({ maxJoints: n - 1 }) }), 'URDF_INVALID', `more than ${n - 1} joints`);
+    expectKinematicsError(() => loadUrdf(text, { limits: limits({ maxJoints: n - 1 }) }), 'URDF_TOO_LARGE', `more than ${n - 1} joints`);
+  });
+
+  it('takes a DOCTYPE inside a comment for the text it is', () => {
+    const text = `<!-- generated; no <!DOCTYPE robot> needed --><robot name="r">${ROBOT_BODY}</robot>`;
+    expect(loadUrdf(text).linkNames).toEqual(['a', 'b']);
+    expectKinematicsError(() => loadUrdf(`<!-- x --><!DOCTYPE robot><robot name="r">${ROBOT_BODY}</robot>`), 'URDF_SYNTAX', 'DOCTYPE');
   });
 });
 
