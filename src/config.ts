@@ -29,6 +29,12 @@ export interface AppConfig {
   batchBodyLimit: number;
   /** MAX_BATCH: most configurations (or targets) in one batch request. */
   maxBatch: number;
+  /**
+   * BATCH_MAX_OUTPUT_VALUES: most numbers in the answer of one batch request (configurations x
+   * values each: 16 per pose, 6 x dof per Jacobian): a small request for many links of many
+   * configurations would otherwise make an answer of hundreds of megabytes.
+   */
+  batchMaxOutputValues: number;
   /** URDF_MAX_BYTES: largest URDF accepted by upload. */
   urdfMaxBytes: number;
   /** URDF_MAX_LINKS: most links (and joints) in an uploaded URDF. */
@@ -54,13 +60,27 @@ export interface AppConfig {
   /** MAX_HEAP_USED_BYTES: beyond this heap use, requests are refused with 503 (0: off). */
   maxHeapUsedBytes: number;
   /**
+   * MAX_RSS_BYTES: beyond this resident memory (the whole process: worker threads and buffers
+   * too), requests are refused with 503 (0: off). Set it below a container's memory limit.
+   */
+  maxRssBytes: number;
+  /**
    * SHUTDOWN_DELAY_MS: on SIGTERM, how long to keep serving with /readyz at 503 before closing,
    * so that load balancers stop routing here first (Kubernetes endpoints take a moment to update).
    */
   shutdownDelayMs: number;
-  /** SHUTDOWN_TIMEOUT_MS: longest wait for in-flight requests once closing, before exiting 1. */
+  /**
+   * SHUTDOWN_TIMEOUT_MS: longest wait for in-flight requests once closing; then running batches
+   * are stopped (503) and the process exits. Delay + timeout at most MAX_SHUTDOWN_MS.
+   */
   shutdownTimeoutMs: number;
 }
+
+/**
+ * SHUTDOWN_DELAY_MS + SHUTDOWN_TIMEOUT_MS at most: with the second that stopped batches get to
+ * answer, the process exits within 10 s of a signal.
+ */
+export const MAX_SHUTDOWN_MS = 9000;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -75,6 +95,7 @@ export const DEFAULT_CONFIG: Readonly<AppConfig> = Object.freeze({
   bodyLimit: 1024 * 1024,
   batchBodyLimit: 16 * 1024 * 1024,
   maxBatch: 10_000,
+  batchMaxOutputValues: 4_000_000,
   urdfMaxBytes: 1024 * 1024,
   urdfMaxLinks: 1000,
   workerThreads: availableParallelism(),
@@ -87,8 +108,9 @@ export const DEFAULT_CONFIG: Readonly<AppConfig> = Object.freeze({
   keepAliveTimeoutMs: 72_000,
   maxEventLoopDelayMs: 1000,
   maxHeapUsedBytes: Math.floor(0.9 * getHeapStatistics().heap_size_limit),
-  shutdownDelayMs: 0,
-  shutdownTimeoutMs: 8000,
+  maxRssBytes: 0,
+  shutdownDelayMs: 1000,
+  shutdownTimeoutMs: 7000,
 });
 
 /** A configuration value that cannot be used; the message names the variable. */
@@ -126,6 +148,12 @@ export function loadConfig(env: Env): AppConfig {
   if (adminToken !== undefined && adminToken.length < 16) {
     throw new ConfigError('ADMIN_TOKEN must be at least 16 characters long (use a random secret, e.g. `openssl rand -hex 32`)');
   }
+  const shutdownDelayMs = integer(env, 'SHUTDOWN_DELAY_MS', DEFAULT_CONFIG.shutdownDelayMs, 0, MAX_SHUTDOWN_MS);
+  const shutdownTimeoutMs = integer(env, 'SHUTDOWN_TIMEOUT_MS', DEFAULT_CONFIG.shutdownTimeoutMs, 0, MAX_SHUTDOWN_MS);
+  if (shutdownDelayMs + shutdownTimeoutMs > MAX_SHUTDOWN_MS) {
+    throw new ConfigError(`SHUTDOWN_DELAY_MS (${shutdownDelayMs}) + SHUTDOWN_TIMEOUT_MS (${shutdownTimeoutMs}) must be at most `
+      + `${MAX_SHUTDOWN_MS}, so that the process exits within 10 s of SIGTERM`);
+  }
   return {
     port: integer(env, 'PORT', DEFAULT_CONFIG.port, 0, 65535),
     host: text(env, 'HOST', DEFAULT_CONFIG.host),
@@ -136,6 +164,7 @@ export function loadConfig(env: Env): AppConfig {
     bodyLimit: integer(env, 'BODY_LIMIT', DEFAULT_CONFIG.bodyLimit, 1024, 1024 ** 3),
     batchBodyLimit: integer(env, 'BATCH_BODY_LIMIT', DEFAULT_CONFIG.batchBodyLimit, 1024, 1024 ** 3),
     maxBatch: integer(env, 'MAX_BATCH', DEFAULT_CONFIG.maxBatch, 1, 1_000_000),
+    batchMaxOutputValues: integer(env, 'BATCH_MAX_OUTPUT_VALUES', DEFAULT_CONFIG.batchMaxOutputValues, 1000, 1_000_000_000),
     urdfMaxBytes: integer(env, 'URDF_MAX_BYTES', DEFAULT_CONFIG.urdfMaxBytes, 1024, 256 * 1024 * 1024),
     urdfMaxLinks: integer(env, 'URDF_MAX_LINKS', DEFAULT_CONFIG.urdfMaxLinks, 1, 100_000),
     workerThreads: integer(env, 'WORKER_THREADS', DEFAULT_CONFIG.workerThreads, 0, 256),
@@ -148,8 +177,9 @@ export function loadConfig(env: Env): AppConfig {
     keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', DEFAULT_CONFIG.keepAliveTimeoutMs, 1000, 3_600_000),
     maxEventLoopDelayMs: integer(env, 'MAX_EVENT_LOOP_DELAY_MS', DEFAULT_CONFIG.maxEventLoopDelayMs, 0, 3_600_000),
     maxHeapUsedBytes: integer(env, 'MAX_HEAP_USED_BYTES', DEFAULT_CONFIG.maxHeapUsedBytes, 0, Number.MAX_SAFE_INTEGER),
-    shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', DEFAULT_CONFIG.shutdownDelayMs, 0, 60_000),
-    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', DEFAULT_CONFIG.shutdownTimeoutMs, 0, 60_000),
+    maxRssBytes: integer(env, 'MAX_RSS_BYTES', DEFAULT_CONFIG.maxRssBytes, 0, Number.MAX_SAFE_INTEGER),
+    shutdownDelayMs,
+    shutdownTimeoutMs,
   };
 }
 
@@ -161,6 +191,6 @@ export function loadConfig(env: Env): AppConfig {
 export function configFor(root: string, overrides: Partial<AppConfig> = {}): AppConfig {
   return {
     ...DEFAULT_CONFIG, dataDir: join(root, 'data'), logLevel: 'silent', workerThreads: 0,
-    maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0, ...overrides,
+    maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0, maxRssBytes: 0, ...overrides,
   };
 }

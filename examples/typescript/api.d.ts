@@ -55,7 +55,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description 200 once the robots are loaded (the server listens only then); 503 while shutting down.
+         * @description 200 once the robots are loaded; 503 before that and while shutting down (the server listens only after loading, so a caller normally sees the 503 of a shutdown).
          */
         get: {
             parameters: {
@@ -79,7 +79,27 @@ export interface paths {
                         };
                     };
                 };
-                /** @description not ready or shutting down */
+                /** @description an internal error: logged with the request id (x-request-id), no details sent */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -213,6 +233,46 @@ export interface paths {
                         };
                     };
                 };
+                /** @description an internal error: logged with the request id (x-request-id), no details sent */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -244,12 +304,14 @@ export interface paths {
                         /** @description the URDF document */
                         urdf: string;
                     };
+                    /** @example <robot name="two_link"><link name="base"/><link name="upper"/><link name="tool"/><joint name="shoulder" type="revolute"><parent link="base"/><child link="upper"/><axis xyz="0 0 1"/><limit lower="-3" upper="3" effort="10" velocity="2"/></joint><joint name="elbow" type="revolute"><origin xyz="0.5 0 0"/><parent link="upper"/><child link="tool"/><axis xyz="0 0 1"/><limit lower="-3" upper="3" effort="10" velocity="2"/></joint></robot> */
                     "application/xml": string;
+                    /** @example <robot name="two_link"><link name="base"/><link name="upper"/><link name="tool"/><joint name="shoulder" type="revolute"><parent link="base"/><child link="upper"/><axis xyz="0 0 1"/><limit lower="-3" upper="3" effort="10" velocity="2"/></joint><joint name="elbow" type="revolute"><origin xyz="0.5 0 0"/><parent link="upper"/><child link="tool"/><axis xyz="0 0 1"/><limit lower="-3" upper="3" effort="10" velocity="2"/></joint></robot> */
                     "text/xml": string;
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description unchanged: a robot of this id with identical content exists; its summary */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -300,9 +362,11 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description registered: the summary of the new robot */
                 201: {
                     headers: {
+                        /** @description the new robot's path, /robots/{id} */
+                        location?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -431,7 +495,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description request body too large */
+                /** @description request body (or uploaded URDF) too large */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -493,6 +557,46 @@ export interface paths {
                 };
                 /** @description rate limited: retry after the Retry-After header */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description an internal error: logged with the request id (x-request-id), no details sent */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -656,6 +760,46 @@ export interface paths {
                         };
                     };
                 };
+                /** @description an internal error: logged with the request id (x-request-id), no details sent */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -671,7 +815,7 @@ export interface paths {
                 path: {
                     /**
                      * @description robot id: 1 to 64 letters, digits, "_" or "-", starting with a letter or digit
-                     * @example ur5e
+                     * @example two_link
                      */
                     id: string;
                 };
@@ -806,6 +950,46 @@ export interface paths {
                         };
                     };
                 };
+                /** @description an internal error: logged with the request id (x-request-id), no details sent */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
             };
         };
         options?: never;
@@ -890,6 +1074,46 @@ export interface paths {
                 };
                 /** @description rate limited: retry after the Retry-After header */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description an internal error: logged with the request id (x-request-id), no details sent */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1037,7 +1261,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description request body too large */
+                /** @description request body (or uploaded URDF) too large */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -1097,6 +1321,46 @@ export interface paths {
                         };
                     };
                 };
+                /** @description an internal error: logged with the request id (x-request-id), no details sent */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -1116,7 +1380,7 @@ export interface paths {
         put?: never;
         /**
          * Forward kinematics of many configurations
-         * @description Like fk for each configuration of `qs` (at most 10000), answered in the same order.
+         * @description Like fk for each configuration of `qs` (at most 10000), answered in the same order. The answer may hold at most 4000000 numbers (16 per pose; BATCH_MAX_OUTPUT_VALUES).
          */
         post: {
             parameters: {
@@ -1235,7 +1499,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description request body too large */
+                /** @description request body (or uploaded URDF) too large */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -1277,6 +1541,46 @@ export interface paths {
                 };
                 /** @description rate limited: retry after the Retry-After header */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description an internal error: logged with the request id (x-request-id), no details sent */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1455,7 +1759,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description request body too large */
+                /** @description request body (or uploaded URDF) too large */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -1515,6 +1819,46 @@ export interface paths {
                         };
                     };
                 };
+                /** @description an internal error: logged with the request id (x-request-id), no details sent */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -1534,7 +1878,7 @@ export interface paths {
         put?: never;
         /**
          * Jacobians of many configurations
-         * @description Like jacobian for each configuration of `qs` (at most 10000), answered in the same order. With `Accept: application/octet-stream` the answer is binary instead of JSON, exact and several times faster to produce and read: little-endian float64 values, per configuration the 6 x dof Jacobian row by row, followed with `includePose` by the 12 values of the pose (rotation row by row, then position). The headers x-configurations, x-jacobian-rows, x-jacobian-columns, x-values-per-configuration, x-joints (the column order: joint names, each percent-encoded as by encodeURIComponent, comma-separated), x-row-order and x-reference-frame describe the layout.
+         * @description Like jacobian for each configuration of `qs` (at most 10000), answered in the same order; the answer may hold at most 4000000 numbers (6 x dof per Jacobian, 16 per pose; BATCH_MAX_OUTPUT_VALUES). With `Accept: application/octet-stream` the answer is binary instead of JSON, exact and several times faster to produce and read: little-endian float64 values, per configuration the 6 x dof Jacobian row by row, followed with `includePose` by the 12 values of the pose (rotation row by row, then position). The headers x-configurations, x-jacobian-rows, x-jacobian-columns, x-values-per-configuration, x-joints (the column order: joint names, each percent-encoded as by encodeURIComponent, comma-separated), x-row-order and x-reference-frame describe the layout.
          */
         post: {
             parameters: {
@@ -1667,7 +2011,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description request body too large */
+                /** @description request body (or uploaded URDF) too large */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -1709,6 +2053,46 @@ export interface paths {
                 };
                 /** @description rate limited: retry after the Retry-After header */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description an internal error: logged with the request id (x-request-id), no details sent */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1872,7 +2256,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description request body too large */
+                /** @description request body (or uploaded URDF) too large */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -1914,6 +2298,46 @@ export interface paths {
                 };
                 /** @description rate limited: retry after the Retry-After header */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description an internal error: logged with the request id (x-request-id), no details sent */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2073,7 +2497,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description request body too large */
+                /** @description request body (or uploaded URDF) too large */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2115,6 +2539,46 @@ export interface paths {
                 };
                 /** @description rate limited: retry after the Retry-After header */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description an internal error: logged with the request id (x-request-id), no details sent */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2319,7 +2783,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description request body too large */
+                /** @description request body (or uploaded URDF) too large */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2361,6 +2825,46 @@ export interface paths {
                 };
                 /** @description rate limited: retry after the Retry-After header */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description an internal error: logged with the request id (x-request-id), no details sent */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2542,7 +3046,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description request body too large */
+                /** @description request body (or uploaded URDF) too large */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2584,6 +3088,46 @@ export interface paths {
                 };
                 /** @description rate limited: retry after the Retry-After header */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description an internal error: logged with the request id (x-request-id), no details sent */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2774,7 +3318,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description request body too large */
+                /** @description request body (or uploaded URDF) too large */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2834,6 +3378,46 @@ export interface paths {
                         };
                     };
                 };
+                /** @description an internal error: logged with the request id (x-request-id), no details sent */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -2853,7 +3437,7 @@ export interface paths {
         put?: never;
         /**
          * Solve for many poses
-         * @description Like ik/solve for each target, answered in the same order, computed on worker threads so that the event loop stays free for cheap requests. At most 10000 targets, and at most 20000 ms of total budget (targets x timeoutMs) per request.
+         * @description Like ik/solve for each target, answered in the same order, computed on worker threads so that the event loop stays free for cheap requests. At most 10000 targets, (dof + 8) x targets at most 4000000 (BATCH_MAX_OUTPUT_VALUES), and at most 20000 ms of total budget (targets x timeoutMs) per request.
          */
         post: {
             parameters: {
@@ -3028,7 +3612,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description request body too large */
+                /** @description request body (or uploaded URDF) too large */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -3070,6 +3654,46 @@ export interface paths {
                 };
                 /** @description rate limited: retry after the Retry-After header */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description an internal error: logged with the request id (x-request-id), no details sent */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -17,7 +17,7 @@ import { DEFAULT_URDF_LIMITS } from '../urdf/urdf-parser.js';
 import { AccessLog } from './access-log.js';
 import { BatchRunner } from './batch-pool.js';
 import { useSafeJsonParser } from './json-body.js';
-import { toProblem } from './problem.js';
+import { HttpProblem, toProblem } from './problem.js';
 import { ServiceMetrics } from './metrics.js';
 import { registerProtection } from './protection.js';
 import { operationsRoutes, type ServiceState } from './routes/operations.js';
@@ -30,7 +30,7 @@ export const API_VERSION = '1.0.0';
 
 export type App = FastifyInstance<
   RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider
-> & { serviceState: ServiceState; registry: RobotRegistry; metrics: ServiceMetrics };
+> & { serviceState: ServiceState; registry: RobotRegistry; metrics: ServiceMetrics; batches: BatchRunner };
 
 export interface BuildAppOptions {
   /** Fastify logger options; default JSON lines at config.logLevel. */
@@ -72,10 +72,13 @@ function replyWithProblem(error: unknown, request: FastifyRequest, reply: Fastif
 
 export async function buildApp(config: AppConfig, options: BuildAppOptions = {}): Promise<App> {
   const nextRequestId = requestIdGenerator();
+  const accessLog = new AccessLog();
+  // set below, once the robots are loaded; requests are served only after that
+  let metrics: ServiceMetrics | undefined;
   const app = Fastify({
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? { level: config.logLevel } }),
     bodyLimit: config.bodyLimit,
-    logController: new AccessLog(),
+    logController: accessLog,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : nextRequestId();
@@ -86,12 +89,17 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
       customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false, verbose: true },
     },
     // malformed percent-encoding and over-long path parameters, which the router refuses before
-    // any hook runs: answered as problems too
+    // any hook runs: answered as problems too, and logged and counted as the hooks would
     frameworkErrors: (error, request, reply) => {
       reply.header('x-request-id', request.id);
+      reply.raw.once('finish', () => {
+        accessLog.requestCompleted(null, request, reply);
+        metrics?.observeRequest(request.method, 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+      });
       return replyWithProblem(error, request, reply);
     },
-    return503OnClosing: true,
+    // requests that arrive on open connections while closing get a 503 problem (onRequest below)
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
@@ -104,7 +112,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     }, handler),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
-  const state: ServiceState = { robotsLoaded: false, draining: false };
+  const state: ServiceState = { robotsLoaded: false, draining: false, closing: false };
   const registry = new RobotRegistry({
     robotsDir: config.robotsDir,
     dataDir: config.dataDir,
@@ -116,7 +124,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   // after this, so /readyz answers 503 only while shutting down.
   await registry.load();
   state.robotsLoaded = true;
-  const metrics = new ServiceMetrics(() => registry.size);
+  metrics = new ServiceMetrics(() => registry.size);
   app.decorate('serviceState', state);
   app.decorate('registry', registry);
   app.decorate('metrics', metrics);
@@ -126,6 +134,15 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   // callback-style hooks: they run on every request, and a promise per hook costs measurable time
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    if (state.closing) {
+      done(new HttpProblem(503, 'shutting-down', 'Shutting down',
+        'the service is shutting down; send the request to another instance', { 'retry-after': '1' }));
+      return;
+    }
+    done();
+  });
+  app.addHook('preClose', (done) => {
+    state.closing = true;
     done();
   });
   app.addHook('onResponse', (request, reply, done) => {
@@ -167,6 +184,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   await app.register(operationsRoutes, { state, registry, metrics });
   await app.register(robotsRoutes, { registry, config });
   const batches = new BatchRunner(config.workerThreads);
+  app.decorate('batches', batches);
   app.addHook('onClose', async () => batches.close());
   await app.register(kinematicsRoutes, { registry, config, batches });
   await app.register(ikRoutes, { registry, config, batches, metrics });

@@ -48,6 +48,8 @@ export interface BatchPieces {
 
 export class BatchRunner {
   private readonly pool: Piscina | undefined;
+  /** Aborts every batch running on the pool (see abortAll). */
+  private aborter = new AbortController();
 
   constructor(readonly threads: number) {
     this.pool = threads > 0
@@ -86,7 +88,12 @@ export class BatchRunner {
     const parts = await Promise.all(Array.from({ length: chunks }, async (_, c) => {
       const start = c * size, end = Math.min(task.count, start + size);
       const part = sliceTask(task, start, end, dof);
-      const packed = await (pool.run(part, { transferList: transferablesOf(part) }) as Promise<Uint8Array>).catch((error: unknown) => {
+      const signal = this.aborter.signal;
+      const packed = await (pool.run(part, { transferList: transferablesOf(part), signal }) as Promise<Uint8Array>).catch((error: unknown) => {
+        if (signal.aborted) {
+          throw new HttpProblem(503, 'shutting-down', 'Shutting down',
+            'the service is shutting down and stopped this batch before it finished; send it again (to another instance)', { 'retry-after': '1' });
+        }
         if (pool.queueSize >= pool.options.maxQueue) {
           throw new HttpProblem(503, 'busy', 'Busy', 'the batch workers are saturated; retry in 1 s or send the batch to another instance', { 'retry-after': '1' });
         }
@@ -100,6 +107,15 @@ export class BatchRunner {
       ...(withPoses ? { poses: commaSeparated(parts.map((p) => p.poses ?? new Uint8Array(0))) } : {}),
       stats: parts.flatMap((p) => (p.stats ? [p.stats] : [])),
     };
+  }
+
+  /**
+   * Stops the batches running on the pool: their requests are answered 503 at once. For the end
+   * of a shutdown, so that a long batch does not hold the process past its drain timeout.
+   */
+  abortAll(): void {
+    this.aborter.abort();
+    this.aborter = new AbortController();
   }
 
   async close(): Promise<void> {

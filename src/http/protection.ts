@@ -76,6 +76,7 @@ export async function registerProtection(app: FastifyInstance, config: AppConfig
   await app.register(underPressure, {
     maxEventLoopDelay: config.maxEventLoopDelayMs,
     maxHeapUsedBytes: config.maxHeapUsedBytes,
+    maxRssBytes: config.maxRssBytes,
     retryAfter: RETRY_AFTER_OVERLOAD_S,
     pressureHandler: (_request, _reply, type, value) => {
       if (Date.now() < sheddingFrom) return undefined; // still measuring start-up: serve normally

@@ -66,6 +66,19 @@ export function packJointVectors(entry: RobotEntry, list: JointValues[], what: s
   return packed;
 }
 
+/**
+ * Refuses a batch whose answer would hold more than `limit` numbers (BATCH_MAX_OUTPUT_VALUES),
+ * saying how big it would be and what to ask for instead.
+ */
+export function assertBatchOutput(count: number, valuesEach: number, limit: number, each: string, smaller: string): void {
+  const total = count * valuesEach;
+  if (total > limit) {
+    throw new KinematicsError('INVALID_ARGUMENT',
+      `the answer would hold ${count} x ${valuesEach} = ${total} numbers (${each}), more than the ${limit} one batch `
+      + `request may produce (BATCH_MAX_OUTPUT_VALUES); ${smaller}`);
+  }
+}
+
 /** A computed result that is not finite is a defect of ours, never a `null` in a response. */
 export function assertFinite(values: ArrayLike<number>, what: string): void {
   for (let i = 0; i < values.length; i++) {

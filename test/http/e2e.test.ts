@@ -1,6 +1,11 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { describe, expect, it } from 'vitest';
-import type { ServerProcess } from '../../scripts/server-process.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { startServer, type ServerProcess } from '../../scripts/server-process.js';
+import { REPO_ROOT } from '../helpers/paths.js';
 import { serverForSuite } from '../helpers/server.js';
 
 const UR5E_Q = [0, -1.2, 1.5, -1.9, -1.57, 0];
@@ -34,6 +39,16 @@ describe('the service over HTTP', () => {
     expect((await call(suite.server, 'POST', '/robots/ur5e/jacobian/batch', { qs: [UR5E_Q] })).json.jacobians).toHaveLength(1);
     expect((await call(suite.server, 'POST', '/robots/ur5e/velocity', { q: UR5E_Q, qdot: [1, 0, 0, 0, 0, 0] })).json.twist.angular).toEqual([0, 0, 1]);
     expect((await call(suite.server, 'POST', '/robots/ur5e/statics', { q: UR5E_Q, wrench: { force: [0, 0, 0], torque: [0, 0, 1] } })).json.efforts[0]).toBeCloseTo(1, 12);
+    const target = { position: [0.45, 0.15, 0.35], quaternion: [0.7071068, 0.7071068, 0, 0] };
+    expect((await call(suite.server, 'POST', '/robots/ur5e/ik/step', { q: UR5E_Q, target })).json.status).toBeTruthy();
+    const velocity = await call(suite.server, 'POST', '/robots/ur5e/ik/velocity', { q: UR5E_Q, twist: { linear: [0.01, 0, 0], angular: [0, 0, 0] } });
+    expect(velocity.json).toMatchObject({ status: 'ok', scale: 1 });
+    const solve = await call(suite.server, 'POST', '/robots/ur5e/ik/solve', { target, seed: UR5E_Q });
+    expect(solve.json).toMatchObject({ converged: true, status: 'converged' });
+    expect((await call(suite.server, 'POST', '/robots/ur5e/ik/solve/batch', { targets: [target, target], seed: UR5E_Q })).json.results).toHaveLength(2);
+    const metrics = await call(suite.server, 'GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.json).toContain('route="/robots/:id/ik/solve"');
     expect((await call(suite.server, 'DELETE', '/robots/e2e_arm')).status).toBe(204);
     expect((await call(suite.server, 'GET', '/openapi.json')).json.openapi).toBe('3.1.0');
     expect((await call(suite.server, 'GET', '/docs/')).status).toBe(200);
@@ -104,5 +119,41 @@ describe('the service over HTTP', () => {
       expect(routes).toContain(route);
     }
     for (const line of requests) expect(line).toMatchObject({ reqId: expect.any(String), status: expect.any(Number), durationMs: expect.any(Number) });
+  });
+});
+
+describe('stopping the service', () => {
+  it('exits 0 on SIGTERM during start-up', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kinematics-startup-'));
+    onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src', 'server.ts')], {
+      cwd: REPO_ROOT, env: { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+    // 'robots loaded' is logged in the middle of start-up, before the server listens
+    await new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => { if (chunk.toString().includes('robots loaded')) resolve(); }));
+    const started = Date.now();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('on SIGINT stops a batch that outlasts the drain: 503 with Retry-After, then exits 0', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kinematics-abort-'));
+    onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
+    const server = await startServer({ DATA_DIR: dataDir, WORKER_THREADS: '2', SHUTDOWN_DELAY_MS: '0', SHUTDOWN_TIMEOUT_MS: '500' });
+    // every target out of reach at a 1 ms budget: about 5 s of solver time for two workers
+    const targets = Array.from({ length: 10_000 }, () => ({ position: [3, 0, 0], quaternion: [0, 0, 0, 1] }));
+    const batch = call(server, 'POST', '/robots/ur5e/ik/solve/batch', { targets, seed: UR5E_Q, timeoutMs: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const started = Date.now();
+    server.child.kill('SIGINT');
+    const answer = await batch;
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get('content-type')).toContain('application/problem+json');
+    expect(answer.headers.get('retry-after')).toBe('1');
+    expect(answer.json.detail).toContain('shutting down');
+    expect(await server.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { computeLinkPoses } from '../../src/core/forward-kinematics.js';
 import { computeJacobian, resolveEndEffector } from '../../src/core/jacobian.js';
 import { poseFromTransform } from '../../src/core/pose.js';
@@ -135,5 +135,23 @@ describe('kinematics routes', () => {
     } finally {
       await small.close();
     }
+  });
+
+  it('caps the size of a batch answer: a small request may not ask for a huge one', async () => {
+    const t = await createTestApp({ batchMaxOutputValues: 100_000 });
+    onTestFinished(() => t.close());
+    // Baxter: 33 links of 16 numbers for each of 500 configurations = 264000 numbers
+    const baxter = (await t.app.inject('/robots/baxter')).json() as { dof: number; links: unknown[] };
+    expect(baxter.links).toHaveLength(33);
+    const qs = new Array(500).fill(new Array(baxter.dof).fill(0));
+    expectProblem(await postJson(t.app, '/robots/baxter/fk/batch', { qs }), 400,
+      '500 x 528 = 264000 numbers', 'BATCH_MAX_OUTPUT_VALUES', 'name fewer links');
+    const fewer = await postJson(t.app, '/robots/baxter/fk/batch', { qs, links: ['left_gripper'] });
+    expect(fewer.status).toBe(200);
+    expect(fewer.body.results).toHaveLength(500);
+    const ur5e = new Array(2000).fill(UR5E_Q);
+    expectProblem(await postJson(t.app, '/robots/ur5e/jacobian/batch', { qs: ur5e, includePose: true }), 400,
+      '2000 x 52 = 104000 numbers', 'fewer configurations');
+    expect((await postJson(t.app, '/robots/ur5e/jacobian/batch', { qs: ur5e })).status).toBe(200);
   });
 });

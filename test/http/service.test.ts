@@ -45,6 +45,18 @@ describe('operations', () => {
     expect(typeof requests[1]!.durationMs).toBe('number');
   });
 
+  it('logs and counts the requests the router refuses before any hook runs', async () => {
+    lines.length = 0;
+    const malformed = await t.app.inject('/robots/%E0%A4%A');
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.headers['content-type']).toContain('application/problem+json');
+    const requests = lines.filter((l) => l.msg === 'request');
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({ reqId: malformed.headers['x-request-id'], method: 'GET', status: 400 });
+    const metrics = (await t.app.inject('/metrics')).body;
+    expect(metrics).toMatch(/http_requests_total\{method="GET",route="unmatched",status="400"\} [1-9]/);
+  });
+
   it('answers unknown routes with a problem that points to the docs', async () => {
     const r = await t.app.inject('/robot');
     expect(r.statusCode).toBe(404);

@@ -203,9 +203,10 @@ describe('the Kubernetes manifests', () => {
     expect(config.port).toBe(container.ports![0]!.containerPort);
     expect(config.dataDir).toBe('/data');
     expect(config.logLevel).toBe('info');
-    expect(config.shutdownDelayMs).toBe(5000);
-    expect(config.shutdownTimeoutMs).toBe(8000);
-    expect(podSpec.terminationGracePeriodSeconds! * 1000).toBeGreaterThan(config.shutdownDelayMs + config.shutdownTimeoutMs);
+    expect(config.shutdownDelayMs).toBe(3000);
+    expect(config.shutdownTimeoutMs).toBe(6000);
+    // the second after the timeout in which stopped batches answer: see src/server.ts
+    expect(podSpec.terminationGracePeriodSeconds! * 1000).toBeGreaterThan(config.shutdownDelayMs + config.shutdownTimeoutMs + 1000);
     expect(config.workerThreads, 'one worker thread per CPU of the limit').toBe(cpuCores(container.resources?.limits?.cpu));
   });
 

@@ -15,13 +15,16 @@ import type { ServiceMetrics } from '../metrics.js';
 import { INLINE_IK_WORK_MS, type BatchRunner } from '../batch-pool.js';
 import { BATCH_BODY_LIMIT_HINT } from '../problem.js';
 import {
-  assertFinite, endEffectorOf, ikWorkspaceOf, jointVectorOf, jointWeightsOf, packJointVectors, taskWeightsOf,
+  assertBatchOutput, assertFinite, endEffectorOf, ikWorkspaceOf, jointVectorOf, jointWeightsOf, packJointVectors, taskWeightsOf,
 } from '../robot-request.js';
 import { KINEMATICS_PROBLEMS, RobotIdParams, problemResponses } from '../schemas/common.js';
 import {
   IkSolveBatchResponse, IkSolveResponse, IkStepRequest, IkStepResponse, IkVelocityRequest, IkVelocityResponse,
   ikSolveBatchRequest, ikSolveRequest,
 } from '../schemas/ik.js';
+
+/** Numbers in an IK result besides q: converged, status, two errors, iterations, restarts, elapsedMs (and room). */
+const IK_RESULT_VALUES = 8;
 
 export interface IkRoutesOptions {
   registry: RobotRegistry;
@@ -176,7 +179,7 @@ export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, 
     schema: {
       tags: ['inverse kinematics'], summary: 'Solve for many poses',
       description: `Like ik/solve for each target, answered in the same order, computed on worker threads so that the event loop `
-        + `stays free for cheap requests. At most ${config.maxBatch} targets, and at most ${config.ikBatchMaxWorkMs} ms of total `
+        + `stays free for cheap requests. At most ${config.maxBatch} targets, (dof + 8) x targets at most ${config.batchMaxOutputValues} (BATCH_MAX_OUTPUT_VALUES), and at most ${config.ikBatchMaxWorkMs} ms of total `
         + 'budget (targets x timeoutMs) per request.',
       params: RobotIdParams, body: ikSolveBatchRequest(config.maxBatch, config.ikMaxTimeoutMs, config.ikBatchMaxWorkMs),
       response: { 200: IkSolveBatchResponse, ...problems },
@@ -190,6 +193,8 @@ export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, 
       throw new KinematicsError('INVALID_ARGUMENT',
         `${count} targets x timeoutMs ${timeoutMs} = ${count * timeoutMs} ms of solver budget; one request may ask for at most ${config.ikBatchMaxWorkMs} ms: send fewer targets or a smaller timeoutMs`);
     }
+    assertBatchOutput(count, entry.model.dof + IK_RESULT_VALUES, config.batchMaxOutputValues,
+      `q of ${entry.model.dof} joints and ${IK_RESULT_VALUES} more per result`, 'send fewer targets per request');
     if (body.seed !== undefined && body.seeds !== undefined) {
       throw new KinematicsError('INVALID_ARGUMENT', 'give either "seed" (one for every target) or "seeds" (one per target), not both');
     }

@@ -18,7 +18,7 @@ import { float64Stride, type TaskRobot } from '../../workers/batch-tasks.js';
 import type { BatchRunner } from '../batch-pool.js';
 import { BATCH_BODY_LIMIT_HINT } from '../problem.js';
 import {
-  ROW_ORDER, assertFinite, endEffectorOf, jointVectorOf, packJointVectors, toRows,
+  ROW_ORDER, assertBatchOutput, assertFinite, endEffectorOf, jointVectorOf, packJointVectors, toRows,
 } from '../robot-request.js';
 import { KINEMATICS_PROBLEMS, RobotIdParams, problemResponses } from '../schemas/common.js';
 import {
@@ -41,6 +41,9 @@ function sendJsonParts(reply: FastifyReply, parts: (string | Uint8Array | Uint8A
   const buffers = parts.flat().map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p));
   return reply.type('application/json; charset=utf-8').send(Buffer.concat(buffers)); // the one copy
 }
+
+/** Numbers in a pose of the answer: position (3), quaternion (4) and rotation (9). */
+const POSE_VALUES = 16;
 
 function robotOf(entry: RobotEntry): TaskRobot {
   return { sha256: entry.sha256, urdf: entry.urdf };
@@ -94,14 +97,18 @@ export const kinematicsRoutes: FastifyPluginAsyncTypebox<KinematicsRoutesOptions
     ...batch,
     schema: {
       tags: ['kinematics'], summary: 'Forward kinematics of many configurations',
-      description: `Like fk for each configuration of \`qs\` (at most ${config.maxBatch}), answered in the same order.`,
+      description: `Like fk for each configuration of \`qs\` (at most ${config.maxBatch}), answered in the same order. `
+        + `The answer may hold at most ${config.batchMaxOutputValues} numbers (16 per pose; BATCH_MAX_OUTPUT_VALUES).`,
       params: RobotIdParams, body: fkBatchRequest(config.maxBatch), response: { 200: FkBatchResponse, ...problems },
     },
   }, async (request, reply) => {
     const entry = registry.get(request.params.id);
     const { base, links } = fkTargets(entry, request.body);
+    const count = request.body.qs.length;
+    assertBatchOutput(count, POSE_VALUES * links.length, config.batchMaxOutputValues, `a pose of 16 numbers for each of ${links.length} links`,
+      'name fewer links in "links" or send fewer configurations per request');
     const q = packJointVectors(entry, request.body.qs, 'qs');
-    const result = await batches.run(entry, { kind: 'fk', robot: robotOf(entry), q, count: request.body.qs.length, base, links });
+    const result = await batches.run(entry, { kind: 'fk', robot: robotOf(entry), q, count, base, links });
     // already JSON: the fragments were serialised where they were computed
     return sendJsonParts(reply as FastifyReply, [`{"base":${JSON.stringify(entry.model.linkNames[base])},"results":[`, result.items, ']}']);
   });
@@ -134,7 +141,8 @@ export const kinematicsRoutes: FastifyPluginAsyncTypebox<KinematicsRoutesOptions
     ...batch,
     schema: {
       tags: ['kinematics'], summary: 'Jacobians of many configurations',
-      description: `Like jacobian for each configuration of \`qs\` (at most ${config.maxBatch}), answered in the same order. `
+      description: `Like jacobian for each configuration of \`qs\` (at most ${config.maxBatch}), answered in the same order; `
+        + `the answer may hold at most ${config.batchMaxOutputValues} numbers (6 x dof per Jacobian, 16 per pose; BATCH_MAX_OUTPUT_VALUES). `
         + 'With `Accept: application/octet-stream` the answer is binary instead of JSON, exact and several times faster to '
         + 'produce and read: little-endian float64 values, per configuration the 6 x dof Jacobian row by row, followed with '
         + '`includePose` by the 12 values of the pose (rotation row by row, then position). The headers x-configurations, '
@@ -160,6 +168,8 @@ export const kinematicsRoutes: FastifyPluginAsyncTypebox<KinematicsRoutesOptions
     const includePose = request.body.includePose === true;
     const binary = wantsBinary(request.headers.accept);
     const count = request.body.qs.length;
+    assertBatchOutput(count, 6 * model.dof + (includePose ? POSE_VALUES : 0), config.batchMaxOutputValues,
+      `a 6 x ${model.dof} Jacobian${includePose ? ' and a pose' : ''} per configuration`, 'send fewer configurations per request');
     const result = await batches.run(entry, {
       kind: 'jacobian', robot: robotOf(entry), q, count, includePose, encoding: binary ? 'float64' : 'json',
       endEffector: {

@@ -10,10 +10,13 @@ import type { ServiceMetrics } from '../metrics.js';
 import { ALWAYS_ANSWERED } from '../protection.js';
 import { problemResponses } from '../schemas/common.js';
 
-/** Whether the service should receive traffic; `draining` is set on SIGTERM / SIGINT. */
+/** Whether the service should receive traffic. */
 export interface ServiceState {
   robotsLoaded: boolean;
+  /** Set on SIGTERM / SIGINT: /readyz answers 503, requests are still served. */
   draining: boolean;
+  /** Set when the server closes: requests still arriving on open connections are answered 503. */
+  closing: boolean;
 }
 
 export const operationsRoutes: FastifyPluginAsyncTypebox<{ state: ServiceState; registry: RobotRegistry; metrics: ServiceMetrics }> = async (app, { state, registry, metrics }) => {
@@ -29,7 +32,7 @@ export const operationsRoutes: FastifyPluginAsyncTypebox<{ state: ServiceState; 
     config: ALWAYS_ANSWERED,
     schema: {
       tags: ['operations'], summary: 'Readiness',
-      description: '200 once the robots are loaded (the server listens only then); 503 while shutting down.',
+      description: '200 once the robots are loaded; 503 before that and while shutting down (the server listens only after loading, so a caller normally sees the 503 of a shutdown).',
       response: { 200: Type.Object({ status: Type.Literal('ready'), robots: Type.Integer() }), ...problemResponses(503) },
     },
   }, async () => {

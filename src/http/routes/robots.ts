@@ -8,7 +8,7 @@ import type { RobotRegistry } from '../../robots/registry.js';
 import { requireAdmin } from '../access-control.js';
 import { HttpProblem } from '../problem.js';
 import { RobotIdParams, problemResponses } from '../schemas/common.js';
-import { RobotList, RobotSummary, UploadJson, UploadQuery } from '../schemas/robots.js';
+import { EXAMPLE_URDF, RobotList, RobotSummary, UploadJson, UploadQuery } from '../schemas/robots.js';
 
 export interface RobotsRoutesOptions {
   registry: RobotRegistry;
@@ -54,8 +54,9 @@ export const robotsRoutes: FastifyPluginAsyncTypebox<RobotsRoutesOptions> = asyn
   }, async (request, reply) => reply.type('application/xml; charset=utf-8').send(registry.get(request.params.id).urdf));
 
   app.post('/robots', {
-    // room for the JSON wrapping; the URDF itself is held to URDF_MAX_BYTES by the parser
-    bodyLimit: config.urdfMaxBytes + 64 * 1024,
+    // room for the JSON wrapping and escaping (a quote becomes two characters); the URDF itself
+    // is held to URDF_MAX_BYTES by the parser, which answers 413 beyond it
+    bodyLimit: 2 * config.urdfMaxBytes + 64 * 1024,
     config: { bodyLimitHint: `a URDF may have at most ${config.urdfMaxBytes} bytes (URDF_MAX_BYTES)` },
     onRequest: admin,
     schema: {
@@ -69,12 +70,16 @@ export const robotsRoutes: FastifyPluginAsyncTypebox<RobotsRoutesOptions> = asyn
       body: {
         content: {
           'application/json': { schema: UploadJson },
-          'application/xml': { schema: Type.String({ description: 'the URDF document' }) },
-          'text/xml': { schema: Type.String({ description: 'the URDF document' }) },
+          'application/xml': { schema: Type.String({ description: 'the URDF document', examples: [EXAMPLE_URDF] }) },
+          'text/xml': { schema: Type.String({ description: 'the URDF document', examples: [EXAMPLE_URDF] }) },
         },
       } as never,
       response: {
-        200: RobotSummary, 201: RobotSummary,
+        200: { ...RobotSummary, description: 'unchanged: a robot of this id with identical content exists; its summary' },
+        201: {
+          ...RobotSummary, description: 'registered: the summary of the new robot',
+          headers: { location: Type.String({ description: 'the new robot\'s path, /robots/{id}' }) },
+        },
         ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429),
       },
     },
@@ -92,7 +97,8 @@ export const robotsRoutes: FastifyPluginAsyncTypebox<RobotsRoutesOptions> = asyn
       tags: ['robots'], summary: 'Delete an uploaded robot',
       security: ADMIN_SECURITY,
       description: 'Deletes an uploaded robot (durably). Builtin robots cannot be deleted (409).',
-      params: RobotIdParams,
+      // the example is the robot that the upload's example registers
+      params: Type.Object({ id: Type.String({ ...RobotIdParams.properties.id, examples: ['two_link'] }) }),
       response: { 204: Type.Null({ description: 'deleted' }), ...problemResponses(400, 401, 403, 404, 409, 429) },
     },
   }, async (request, reply) => {

@@ -89,16 +89,20 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   403: 'not allowed',
   404: 'unknown robot',
   409: 'conflict',
-  413: 'request body too large',
+  413: 'request body (or uploaded URDF) too large',
   415: 'unsupported media type',
   422: 'URDF is well-formed XML but not a valid kinematic tree',
   429: 'rate limited: retry after the Retry-After header',
-  503: 'not ready or shutting down',
+  500: 'an internal error: logged with the request id (x-request-id), no details sent',
+  503: 'overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance',
 };
 
-/** Response schemas of problem statuses, served as application/problem+json. */
+/** Statuses that every route can answer: an internal error, and overload or shutdown. */
+const ALWAYS_POSSIBLE = [500, 503];
+
+/** Response schemas of problem statuses (and those of ALWAYS_POSSIBLE), served as application/problem+json. */
 export function problemResponses(...statuses: number[]): Record<number, TSchema> {
-  return Object.fromEntries(statuses.map((status) => [status, {
+  return Object.fromEntries([...new Set([...statuses, ...ALWAYS_POSSIBLE])].map((status) => [status, {
     description: PROBLEM_DESCRIPTIONS[status] ?? 'problem',
     content: { 'application/problem+json': { schema: Problem } },
   } as unknown as TSchema]));

@@ -50,7 +50,8 @@ export const RobotSummary = Type.Object({
   }), { description: 'every link, parents before children' }),
 });
 
-const EXAMPLE_URDF = '<robot name="two_link"><link name="base"/><link name="upper"/><link name="tool"/>'
+/** A two-joint planar arm: the example of uploads in Swagger UI (then deleted by DELETE's example). */
+export const EXAMPLE_URDF = '<robot name="two_link"><link name="base"/><link name="upper"/><link name="tool"/>'
   + '<joint name="shoulder" type="revolute"><parent link="base"/><child link="upper"/><axis xyz="0 0 1"/>'
   + '<limit lower="-3" upper="3" effort="10" velocity="2"/></joint>'
   + '<joint name="elbow" type="revolute"><origin xyz="0.5 0 0"/><parent link="upper"/><child link="tool"/><axis xyz="0 0 1"/>'
