@@ -50,6 +50,9 @@ export interface EndEffector {
 export function resolveTipName(model: KinematicModel, tip: string | undefined): string {
   if (tip !== undefined) return tip;
   if (model.defaultTip !== undefined) return model.defaultTip;
+  if (model.tipLinks.length === 0) {
+    throw new KinematicsError('INVALID_ARGUMENT', `robot "${model.name}" has no joint that moves a link, so it has no tip; name a link in "tip" (links: ${model.linkNames.slice(0, 20).join(', ')})`);
+  }
   throw new KinematicsError(
     'INVALID_ARGUMENT',
     `robot "${model.name}" has ${model.tipLinks.length} tip links (${model.tipLinks.join(', ')}); name the one you mean in "tip"`,

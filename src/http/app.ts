@@ -25,7 +25,7 @@ import { ikRoutes } from './routes/ik.js';
 import { kinematicsRoutes } from './routes/kinematics.js';
 import { robotsRoutes } from './routes/robots.js';
 
-/** The package version, shown in the OpenAPI document. */
+/** The version of the HTTP contract (../design/API.md is version 1), shown in the OpenAPI document. */
 export const API_VERSION = '1.0.0';
 
 export type App = FastifyInstance<

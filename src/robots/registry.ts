@@ -97,7 +97,8 @@ export class RobotRegistry {
 
   /**
    * Loads the builtin robots, then the uploaded ones. A file that does not load is logged and
-   * skipped (builtin) or set aside (uploaded); neither stops the service.
+   * skipped (builtin) or set aside (uploaded); neither stops the service. A robots folder that
+   * cannot be read does: it is a configuration error.
    */
   async load(): Promise<void> {
     const { logger } = this.options;
@@ -105,7 +106,9 @@ export class RobotRegistry {
     try {
       files = (await readdir(this.options.robotsDir)).filter((f) => f.endsWith('.urdf')).sort();
     } catch (error) {
-      logger.error({ robotsDir: this.options.robotsDir, err: error }, 'cannot read the robots folder; no builtin robots');
+      // a misconfigured ROBOTS_DIR would serve no builtin robots and say ready: refuse to start
+      throw new Error(`cannot read the robots folder ROBOTS_DIR=${this.options.robotsDir} (${(error as NodeJS.ErrnoException).code ?? String(error)}); `
+        + 'set ROBOTS_DIR to a folder of .urdf files (it may be empty)', { cause: error });
     }
     for (const file of files) {
       const id = file.slice(0, -'.urdf'.length);

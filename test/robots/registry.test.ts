@@ -75,4 +75,12 @@ describe('robot registry and its data folder', () => {
     await expect(failed).rejects.toThrow('EROFS in the data folder');
     expect(() => registry.get('arm')).toThrow('no robot "arm"');
   });
+
+  it('refuses to start on a robots folder it cannot read, naming ROBOTS_DIR', async () => {
+    const registry = new RobotRegistry({
+      robotsDir: join(folder(), 'missing'), dataDir: folder(), urdfLimits: DEFAULT_URDF_LIMITS,
+      logger: { info: () => {}, warn: () => {}, error: () => {} },
+    });
+    await expect(registry.load()).rejects.toThrow(/cannot read the robots folder ROBOTS_DIR=.*missing \(ENOENT\)/);
+  });
 });
