@@ -6,12 +6,55 @@ import type { FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { HttpProblem } from './problem.js';
 
+/** Deepest nesting of arrays and objects accepted; the contract's bodies need 5 or fewer. */
+export const MAX_JSON_DEPTH = 32;
+/** Bodies shorter than this cannot be nested deep enough to cost anything and are not scanned. */
+const DEPTH_SCAN_FROM = 4096;
+
+const OPEN_BRACKET = 0x5b, OPEN_BRACE = 0x7b, CLOSE_BRACKET = 0x5d, CLOSE_BRACE = 0x7d, QUOTE = 0x22, BACKSLASH = 0x5c;
+
+/** Whether arrays and objects in `text` nest deeper than `limit` (brackets in strings do not count). */
+function nestedDeeperThan(text: string, limit: number): boolean {
+  let depth = 0, inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) {
+      inString = true;
+    } else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
+      if (++depth > limit) return true;
+    } else if (c === CLOSE_BRACKET || c === CLOSE_BRACE) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/** The charset parameter of a content type, lower case, or undefined. */
+function charsetOf(contentType: string | undefined): string | undefined {
+  const match = contentType === undefined ? null : /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType);
+  return match ? match[1]!.toLowerCase() : undefined;
+}
+
 export function useSafeJsonParser(app: FastifyInstance): void {
   // text/plain is not a media type of this API: answer 415 rather than pass a string on
   app.removeContentTypeParser('text/plain');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const charset = charsetOf(request.headers['content-type']);
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      done(new HttpProblem(415, 'unsupported-charset', 'Unsupported charset',
+        `the body is declared as charset=${charset}; send JSON in UTF-8 (application/json or application/json; charset=utf-8)`), undefined);
+      return;
+    }
     const text = body as string;
+    if (text.length >= DEPTH_SCAN_FROM && nestedDeeperThan(text, MAX_JSON_DEPTH)) {
+      done(new HttpProblem(400, 'malformed-json', 'JSON nested too deep',
+        `the body nests arrays and objects more than ${MAX_JSON_DEPTH} deep; no request of this API needs more than 5`), undefined);
+      return;
+    }
     // a DELETE takes no body: an empty one with a JSON content type is no error
     if (text.trim() === '' && request.method === 'DELETE') {
       done(null, undefined);
