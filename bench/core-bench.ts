@@ -9,8 +9,8 @@
  *   jacobian     6 x dof Jacobian and tip pose (computeJacobian, LOCAL_WORLD_ALIGNED): KDL's
  *                ChainJntToJacSolver
  *
- * Flags: --json prints { results: [{ name, robot, tip, dof, nsPerOp, ... }] }; --quick shortens
- * the batches.
+ * Flags: --json prints { results: [{ name, robot, tip, dof, nsPerOp, ... }] } (run it as
+ * `npm run -s bench -- --json` for nothing but the JSON on stdout); --quick shortens the batches.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +25,8 @@ import { ROOT } from './paths.js';
 import { benchFlags, timeOperation } from './timing.js';
 
 const ROBOTS_DIR = join(ROOT, 'robots');
+/** The 'tip' of the fk rows, which compute the poses of every link. */
+const ALL_LINKS = '(all links)';
 const CHAINS = [
   { robot: 'franka_panda', base: 'panda_link0', tip: 'panda_hand_tcp' },
   { robot: 'ur5e', base: 'base_link', tip: 'tool0' },
@@ -66,8 +68,11 @@ function main(): void {
     const kdlTiming: KdlTiming | undefined = 'run' in kdl ? kdl.run(file, chain.base, chain.tip) : undefined;
     const row = (name: string, op: (i: number) => void, kdlNs?: number, referenceOp?: (i: number) => void): void => {
       const t = timeOperation(op, { batchMs });
+      // fk computes every link of the model: its 'tip' is all links and its dof the model's
+      const allLinks = name === 'fk';
       const result: Result = {
-        name, robot: chain.robot, tip: chain.tip, dof: ee.path.movingJoints.length, modelDof: model.dof, nsPerOp: t.nsPerOp, minNsPerOp: t.minNsPerOp,
+        name, robot: chain.robot, tip: allLinks ? ALL_LINKS : chain.tip, dof: allLinks ? model.dof : ee.path.movingJoints.length,
+        modelDof: model.dof, nsPerOp: t.nsPerOp, minNsPerOp: t.minNsPerOp,
       };
       if (kdlNs !== undefined) { result.kdlNsPerOp = kdlNs; result.speedupVsKdl = kdlNs / t.nsPerOp; }
       if (referenceOp) result.referenceNsPerOp = timeOperation(referenceOp, { batchMs }).nsPerOp;

@@ -1,5 +1,7 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './helpers/paths.js';
 
@@ -10,9 +12,13 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+/**
+ * Every module a file names: static imports and re-exports (also side-effect ones, `import 'x'`),
+ * dynamic import() and require(), as TypeScript's own pre-processor finds them.
+ */
 function imports(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+  const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
+  return info.importedFiles.map((f) => f.fileName);
 }
 
 /** Layers may depend only on the layers listed (dependencies point one way). */
@@ -40,4 +46,11 @@ describe('architecture', () => {
       expect(offending).toEqual([]);
     });
   }
+
+  it('finds every kind of import (the check above cannot pass by missing one)', () => {
+    const text = "import a from './a.js';\nimport './side-effect.js';\nexport * from './b.js';\nconst c = await import('./c.js');\nconst d = require('fs');\n";
+    const file = join(mkdtempSync(join(tmpdir(), 'imports-')), 'sample.ts');
+    writeFileSync(file, text);
+    expect(imports(file).sort()).toEqual(['./a.js', './b.js', './c.js', './side-effect.js', 'fs']);
+  });
 });

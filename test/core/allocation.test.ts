@@ -31,7 +31,8 @@ describe('hot paths allocate nothing per call', () => {
     expect(probe.status).toBe(0);
   });
 
-  const kernels = ['fk', ...['LOCAL_WORLD_ALIGNED', 'LOCAL', 'WORLD'].flatMap((f) => [`jacobian ${f}`, `twist ${f}`, `efforts ${f}`])];
+  const kernels = ['fk', 'fk in a base', 'fk of a chain',
+    ...['LOCAL_WORLD_ALIGNED', 'LOCAL', 'WORLD'].flatMap((f) => [`jacobian ${f}`, `tip pose ${f}`, `twist ${f}`, `efforts ${f}`])];
   it.each(kernels)('%s', (name) => {
     expect(bytes[name]).toBeLessThan(NOTHING);
   });

@@ -6,7 +6,7 @@
  * windows allocate far less): the growth of heapUsed across a window after gc() is then exactly
  * what the window allocated.
  */
-import { computeLinkPoses } from '../../src/core/forward-kinematics.js';
+import { computeLinkPoses, computeLinkPosesInBase, computePose } from '../../src/core/forward-kinematics.js';
 import { computeIkStep } from '../../src/core/ik/damped-step.js';
 import { createIkWorkspace } from '../../src/core/ik/ik-workspace.js';
 import { solveIk } from '../../src/core/ik/solve.js';
@@ -51,9 +51,14 @@ const twist = new Float64Array(6), efforts = new Float64Array(model.dof);
 
 const results: Record<string, number> = {};
 results.fk = bytesPerCall(() => computeLinkPoses(model, q, poses));
+const hand = model.linkIndex.get('panda_hand_tcp')!, link3 = model.linkIndex.get('panda_link3')!;
+const X = new Float64Array(12);
+results['fk in a base'] = bytesPerCall(() => computeLinkPosesInBase(model, ws, q, link3, poses));
+results['fk of a chain'] = bytesPerCall(() => computePose(model, q, link3, hand, X));
 for (const referenceFrame of ['LOCAL_WORLD_ALIGNED', 'LOCAL', 'WORLD'] as const) {
   const ee = resolveEndEffector(model, { tip: 'panda_hand_tcp', tipOffset: [0, 0, 0.05], referenceFrame });
   results[`jacobian ${referenceFrame}`] = bytesPerCall(() => computeJacobian(model, ws, q, ee, J));
+  results[`tip pose ${referenceFrame}`] = bytesPerCall(() => computeEndEffectorPose(model, q, ee, X));
   results[`twist ${referenceFrame}`] = bytesPerCall(() => computeTwist(model, ws, q, qdot, ee, twist));
   results[`efforts ${referenceFrame}`] = bytesPerCall(() => computeJointEfforts(model, ws, q, wrench, ee, efforts));
 }

@@ -22,11 +22,23 @@ export const CORPUS_SKIP_REASON = `skipped: the URDF corpus was not found at ${C
 if (!CORPUS_AVAILABLE) console.warn(CORPUS_SKIP_REASON);
 
 /**
+ * In CI the corpus sits beside the repository: a missing corpus there is a broken checkout, and
+ * the proofs against KDL must not quietly turn into a skip.
+ */
+const CORPUS_REQUIRED = process.env.CI === 'true';
+
+/**
  * In a describe block of corpus tests: when the corpus is missing, records one skipped test whose
  * name says why, and returns true so that the block registers nothing else.
  */
 export function skipWithoutCorpus(): boolean {
   if (CORPUS_AVAILABLE) return false;
+  if (CORPUS_REQUIRED) {
+    it(`finds the URDF corpus (CI=true): ${CORPUS_SKIP_REASON}`, () => {
+      throw new Error(`CI=true, but the URDF corpus was not found at ${CORPUS_DIR}; CI must run with ../shared beside the repository`);
+    });
+    return true;
+  }
   it.skipIf(true)(CORPUS_SKIP_REASON, () => {});
   return true;
 }
