@@ -4,7 +4,7 @@
 import { compileLinkPosesKernel, type LinkPosesKernel } from './codegen/kernel-compiler.js';
 import { assertLength } from './errors.js';
 import { getKinematicPath } from './kinematic-path.js';
-import type { KinematicModel } from './model.js';
+import { assertLinkIndex, type KinematicModel } from './model.js';
 import { referenceLinkPoses } from './reference-kinematics.js';
 import { SE3_SIZE, composeInverseTransform, copyTransform } from './se3.js';
 import type { KinematicWorkspace } from './workspace.js';
@@ -58,7 +58,9 @@ export function computeLinkPoses(
 export function computeLinkPosesInBase(
   model: KinematicModel, ws: KinematicWorkspace, q: Float64Array, base: number, out: Float64Array,
 ): Float64Array {
+  assertLinkIndex(model, base, 'base');
   if (base === 0) return computeLinkPoses(model, q, out);
+  assertLength('link poses output', SE3_SIZE * model.linkNames.length, out.length);
   computeLinkPoses(model, q, ws.X_WL);
   const b = SE3_SIZE * base;
   const X_WB = ws.X_BE;
@@ -74,6 +76,9 @@ export function computePose(
   model: KinematicModel, q: Float64Array, base: number, tip: number, out: Float64Array,
 ): Float64Array {
   assertLength('q', model.dof, q.length);
+  assertLength('pose output', SE3_SIZE, out.length);
+  assertLinkIndex(model, base, 'base');
+  assertLinkIndex(model, tip, 'tip');
   getKinematicPath(model, base, tip).pose(q, out);
   return out;
 }

@@ -38,6 +38,8 @@ export interface EndEffectorSpec {
 
 /** An {@link EndEffectorSpec} resolved against a model, ready for repeated use. */
 export interface EndEffector {
+  /** The model it was resolved on: the compute functions refuse it with another. */
+  readonly model: KinematicModel;
   readonly path: KinematicPath;
   readonly tipName: string;
   readonly baseName: string;
@@ -82,7 +84,18 @@ export function resolveEndEffector(model: KinematicModel, spec: EndEffectorSpec 
   if (!REFERENCE_FRAMES.includes(referenceFrame)) {
     throw new KinematicsError('INVALID_ARGUMENT', `referenceFrame "${String(referenceFrame)}" is not one of ${REFERENCE_FRAMES.join(', ')}`);
   }
-  return Object.freeze({ path: getKinematicPath(model, base, tip), tipName, baseName, tipOffset, referenceFrame });
+  return Object.freeze({ model, path: getKinematicPath(model, base, tip), tipName, baseName, tipOffset, referenceFrame });
+}
+
+/**
+ * Checks that `ee` was resolved on `model` (its path's link indices mean nothing on another).
+ * @throws KinematicsError `INVALID_ARGUMENT` otherwise.
+ */
+export function assertEndEffectorOf(model: KinematicModel, ee: EndEffector): void {
+  if (ee.model !== model) {
+    throw new KinematicsError('INVALID_ARGUMENT',
+      `the end effector was resolved on robot "${ee.model.name}", not on robot "${model.name}": resolve it on the model you pass`);
+  }
 }
 
 /**
@@ -140,8 +153,10 @@ export function computeJacobian(
   model: KinematicModel, ws: KinematicWorkspace, q: Float64Array, ee: EndEffector,
   J: Float64Array, X_BE: Float64Array = ws.X_BE, frame: ReferenceFrame = ee.referenceFrame,
 ): Float64Array {
+  assertEndEffectorOf(model, ee);
   assertLength('q', model.dof, q.length);
   assertLength('Jacobian output', 6 * model.dof, J.length);
+  assertLength('pose output', SE3_SIZE, X_BE.length);
   ee.path.jacobian(q, X_BE, J);
   if (ee.tipOffset) applyTipOffset(ee.tipOffset, model.dof, X_BE, J);
   if (frame !== 'LOCAL_WORLD_ALIGNED') changeFrame(frame, model.dof, X_BE, J);
@@ -152,6 +167,7 @@ export function computeJacobian(
 export function computeEndEffectorPose(
   model: KinematicModel, q: Float64Array, ee: EndEffector, X_BE: Float64Array,
 ): Float64Array {
+  assertEndEffectorOf(model, ee);
   assertLength('q', model.dof, q.length);
   assertLength('pose output', SE3_SIZE, X_BE.length);
   ee.path.pose(q, X_BE);

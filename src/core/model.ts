@@ -50,7 +50,12 @@ export interface ResolvedMimic {
   readonly offset: number;
 }
 
-/** A compiled, immutable kinematic model. See the module comment for the conventions. */
+/**
+ * A compiled, immutable kinematic model. See the module comment for the conventions. The object
+ * is frozen; its typed arrays and maps cannot be (JavaScript has no frozen typed arrays) and must
+ * be treated as read-only: the compiled kernels bake their values in on first use, so a change
+ * made afterwards would make them disagree with the loop-based kinematics.
+ */
 export interface KinematicModel {
   /** The robot name from the description. */
   readonly name: string;
@@ -424,4 +429,14 @@ export function linkIndexOf(model: KinematicModel, name: string, role = 'link'):
     throw new KinematicsError('UNKNOWN_LINK', `${role} "${name}" is not a link of robot "${model.name}"; its links are: ${shown}`);
   }
   return index;
+}
+
+/**
+ * Checks that `index` is a link index of the model (an integer from 0 to links - 1).
+ * @throws KinematicsError `UNKNOWN_LINK` otherwise, saying the valid range.
+ */
+export function assertLinkIndex(model: KinematicModel, index: number, role = 'link'): void {
+  if (!(Number.isInteger(index) && index >= 0 && index < model.linkNames.length)) {
+    throw new KinematicsError('UNKNOWN_LINK', `${role} index ${index} is not a link of robot "${model.name}": expected an integer from 0 to ${model.linkNames.length - 1}`);
+  }
 }

@@ -18,6 +18,7 @@ export function computeJointEfforts(
   ee: EndEffector, out: Float64Array,
 ): Float64Array {
   assertLength('wrench', 6, wrench.length);
+  assertLength('efforts output', model.dof, out.length);
   const dof = model.dof;
   const J = computeJacobian(model, ws, q, ee, ws.J);
   for (let k = 0; k < dof; k++) {

@@ -15,6 +15,7 @@ export function computeTwist(
   ee: EndEffector, out: Float64Array,
 ): Float64Array {
   assertLength('qdot', model.dof, qdot.length);
+  assertLength('twist output', 6, out.length);
   const dof = model.dof;
   const J = computeJacobian(model, ws, q, ee, ws.J);
   for (let row = 0; row < 6; row++) {

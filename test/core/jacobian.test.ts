@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_MAGNITUDE } from '../../src/core/magnitude.js';
 import { expectKinematicsError } from '../helpers/errors.js';
-import { REFERENCE_FRAMES, computeJacobian, resolveEndEffector } from '../../src/core/jacobian.js';
+import { REFERENCE_FRAMES, computeEndEffectorPose, computeJacobian, resolveEndEffector } from '../../src/core/jacobian.js';
+import { computeLinkPosesInBase, computePose } from '../../src/core/forward-kinematics.js';
+import { computeJointEfforts } from '../../src/core/statics.js';
+import { computeTwist } from '../../src/core/velocity.js';
 import { buildModel, type KinematicModel } from '../../src/core/model.js';
 import { createWorkspace } from '../../src/core/workspace.js';
 import { loadUrdf } from '../../src/urdf/load-urdf.js';
@@ -99,5 +102,26 @@ describe('resolveEndEffector', () => {
     expectKinematicsError(() => resolveEndEffector(model, { tipOffset: [0, Number.NaN, 0] }), 'INVALID_VALUE', 'tipOffset');
     expectKinematicsError(() => resolveEndEffector(model, { tipOffset: [0, 0, 1e200] }), 'INVALID_VALUE', 'within ±1e9 m');
     expect(resolveEndEffector(model, { tipOffset: [0, 0, MAX_MAGNITUDE] }).tipOffset?.[2]).toBe(MAX_MAGNITUDE);
+  });
+
+  it('library calls check their arguments: sizes, link indices, and the model of the end effector', () => {
+    const ur5e = loadUrdf(readBuiltinUrdf('ur5e'));
+    const iiwa = loadUrdf(readBuiltinUrdf('kuka_iiwa14'));
+    const ws = createWorkspace(ur5e);
+    const q = new Float64Array(ur5e.dof);
+    const ee = resolveEndEffector(ur5e, { tip: 'tool0' });
+    const J = new Float64Array(6 * ur5e.dof);
+    expectKinematicsError(() => computeJacobian(ur5e, ws, q, ee, J, new Float64Array(11)), 'DIMENSION_MISMATCH', 'pose output: expected 12 values, got 11');
+    expectKinematicsError(() => computeJacobian(ur5e, ws, q, resolveEndEffector(iiwa, { tip: 'iiwa_link_ee' }), J), 'INVALID_ARGUMENT',
+      'resolved on robot "kuka_iiwa14"', 'not on robot "ur5e"');
+    expectKinematicsError(() => computeEndEffectorPose(iiwa, new Float64Array(iiwa.dof), ee, new Float64Array(12)), 'INVALID_ARGUMENT', 'resolved on robot');
+    expectKinematicsError(() => computeTwist(ur5e, ws, q, q, ee, new Float64Array(5)), 'DIMENSION_MISMATCH', 'twist output: expected 6 values, got 5');
+    expectKinematicsError(() => computeJointEfforts(ur5e, ws, q, new Float64Array(6), ee, new Float64Array(5)), 'DIMENSION_MISMATCH', 'efforts output: expected 6');
+    const links = ur5e.linkNames.length;
+    expectKinematicsError(() => computePose(ur5e, q, 0, links, new Float64Array(12)), 'UNKNOWN_LINK', `tip index ${links}`, `from 0 to ${links - 1}`);
+    expectKinematicsError(() => computePose(ur5e, q, -1, 2, new Float64Array(12)), 'UNKNOWN_LINK', 'base index -1');
+    expectKinematicsError(() => computePose(ur5e, q, 0, 2, new Float64Array(9)), 'DIMENSION_MISMATCH', 'pose output');
+    expectKinematicsError(() => computeLinkPosesInBase(ur5e, ws, q, 1.5, new Float64Array(12 * links)), 'UNKNOWN_LINK', 'base index 1.5');
+    expectKinematicsError(() => computeLinkPosesInBase(ur5e, ws, q, 2, new Float64Array(12)), 'DIMENSION_MISMATCH', 'link poses output');
   });
 });
