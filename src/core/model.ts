@@ -17,6 +17,7 @@ import { SE3_SIZE, setFromXyzRpy } from './se3.js';
 
 /** Joint type codes stored in {@link KinematicModel.jointType}. */
 export const JointType = { FIXED: 0, REVOLUTE: 1, CONTINUOUS: 2, PRISMATIC: 3 } as const;
+/** The numeric code of a joint type, as stored in {@link KinematicModel.jointType}. */
 export type JointTypeCode = (typeof JointType)[keyof typeof JointType];
 
 const JOINT_TYPE_CODES: Record<JointKind, JointTypeCode> = {

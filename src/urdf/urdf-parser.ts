@@ -22,6 +22,7 @@ export interface UrdfLimits extends XmlLimits {
   maxJoints: number;
 }
 
+/** The caps parseUrdf applies when given none: generous for real robots (the largest public URDFs are a few hundred KB). */
 export const DEFAULT_URDF_LIMITS: Readonly<UrdfLimits> = Object.freeze({
   ...DEFAULT_XML_LIMITS,
   maxLinks: 1000,

@@ -24,6 +24,7 @@ export const SINGULAR_REGION = 0.05;
 /** λ at an exact singularity: the step's gain is then at most 1 / (2 λ) = 10. */
 export const MAX_ADAPTIVE_DAMPING = 0.05;
 
+/** When a pose error counts as reached: both parts at or below their bound. */
 export interface Tolerance {
   /** m */
   position: number;
@@ -31,8 +32,10 @@ export interface Tolerance {
   orientation: number;
 }
 
+/** 1e-5 m and 1e-5 rad, the contract's default (and TRAC-IK's benchmark's). */
 export const DEFAULT_TOLERANCE: Readonly<Tolerance> = Object.freeze({ position: 1e-5, orientation: 1e-5 });
 
+/** Options of {@link computeIkStep}; every one optional. */
 export interface IkStepOptions {
   /** Fixed damping λ; default adaptive (see the module comment). */
   damping?: number;
@@ -48,8 +51,14 @@ export interface IkStepOptions {
   tolerance?: Tolerance;
 }
 
+/**
+ * What a step found: `converged` (within tolerance after the step), `at-limit` (a joint was
+ * pinned at a limit or the step shortened to stay inside), `near-singular` (σmin below
+ * SINGULAR_REGION, damping active), else `progressing`.
+ */
 export type IkStepStatus = 'converged' | 'progressing' | 'near-singular' | 'at-limit';
 
+/** How close the free joints' weighted Jacobian is to a singularity. */
 export interface SingularityMeasures {
   /** Smallest of the min(6, n) singular values of the weighted Jacobian of the moving joints. */
   minSingularValue: number;
@@ -77,6 +86,7 @@ export function measureSingularity(ik: IkWorkspace): SingularityMeasures {
   return measures;
 }
 
+/** The answer of {@link computeIkStep}. */
 export interface IkStepResult {
   /** The configuration after the step: ik.stepQ, overwritten by the next step on the workspace. */
   q: Float64Array;

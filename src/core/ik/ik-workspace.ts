@@ -22,9 +22,17 @@ export const LIMIT_TOLERANCE = 1e-9;
 /** Damping added when a step's system is singular with the damping asked for (λ² = 0 at a singularity). */
 const FALLBACK_DAMPING2 = 1e-12;
 
+/**
+ * The preallocated state of the IK functions for one model (see createIkWorkspace): set the
+ * target pose in `X_target`, then call computeIkStep, computeVelocityCommand or solveIk. Their
+ * results are views of this workspace (see stepQ and the fields after it). One workspace serves
+ * one caller at a time; the fields other than X_target are the functions' scratch.
+ */
 export interface IkWorkspace {
   readonly model: KinematicModel;
+  /** FK and Jacobian scratch. */
   readonly kinematics: KinematicWorkspace;
+  /** Damped least squares scratch. */
   readonly dls: DlsScratch;
   /** Jacobian (LOCAL_WORLD_ALIGNED, 6 x dof) and pose X_BE at the last evaluated configuration. */
   readonly J: Float64Array;
@@ -34,21 +42,27 @@ export interface IkWorkspace {
   /** Pose error at the last evaluated configuration, and scratch for it. */
   readonly e: Float64Array;
   readonly R: Float64Array;
+  /** √ of the six task weights of the current call. */
   readonly sqrtTaskWeights: Float64Array;
+  /** 1 for the joints a step may move (moving and not pinned at a limit), 0 for the others. */
   readonly free: Uint8Array;
+  /** The last step. */
   readonly dq: Float64Array;
+  /** Solver configurations: a trial, the best seen, and a step's start. */
   readonly qTrial: Float64Array;
   readonly qBest: Float64Array;
   readonly qStart: Float64Array;
   /** Copies of a caller's configuration and seed, so that results may be passed back in. */
   readonly qGiven: Float64Array;
   readonly qSeed: Float64Array;
+  /** The solver's current configuration, and the velocity controller's probe of where q̇ leads. */
   readonly qCurrent: Float64Array;
   readonly qProbe: Float64Array;
   /** J, e and X of the current configuration, kept while a trial step is evaluated. */
   readonly JSaved: Float64Array;
   readonly eSaved: Float64Array;
   readonly XSaved: Float64Array;
+  /** The restarts' generator, reseeded by each solve from its randomSeed. */
   readonly random: SeededRandom;
   /**
    * The results of computeIkStep (q, dq), computeVelocityCommand (qdot) and solveIk (q): owned by
@@ -68,6 +82,7 @@ export interface IkWorkspace {
   moving: Int32Array;
 }
 
+/** Allocates an IK workspace for `model`, once; the IK functions then allocate no arrays. */
 export function createIkWorkspace(model: KinematicModel): IkWorkspace {
   const dof = model.dof;
   return {

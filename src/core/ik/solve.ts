@@ -48,16 +48,20 @@ const MU_FACTOR = 10;
 const STALL_WINDOW = 3;
 const STALL_PROGRESS = 0.05;
 /**
- * The clock is read at every CLOCK_EVERY-th step (a mask: every 4th): a step takes 0.5 to 2 µs,
- * reading performance.now() about 40 ns, and in Node 20 it allocates its result.
+ * The clock is read at every 4th step (the steps counted, masked by this): a step takes 0.5 to
+ * 2 µs, reading performance.now() about 40 ns, and in Node 20 it allocates its result.
  */
 const CLOCK_EVERY_MASK = 3;
 
+/** Options of {@link solveIk}; every one optional. */
 export interface IkSolveOptions {
   /** Start configuration; default the middle of the limits (0 for continuous joints). */
   seed?: Float64Array;
+  /** Default {@link DEFAULT_TOLERANCE}. */
   tolerance?: Tolerance;
+  /** Six task weights, linear first, each >= 0 (0 frees an axis); default all 1. */
   taskWeights?: ArrayLike<number>;
+  /** One weight per active joint, each > 0; default all 1. */
   jointWeights?: ArrayLike<number>;
   /** Steps per attempt. */
   maxIterations?: number;
@@ -65,14 +69,18 @@ export interface IkSolveOptions {
   maxRestarts?: number;
   /** Time budget, checked inside the iteration loop (every few steps, a few µs apart). */
   timeoutMs?: number;
+  /** Seed of the restarts' generator: the same seed gives the same answer. */
   randomSeed?: number;
   /** The clock, in ms (default performance.now). */
   now?: () => number;
 }
 
+/** How a solve ended: within tolerance, out of time, or out of restarts. */
 export type IkSolveStatus = 'converged' | 'timeout' | 'max-restarts';
 
+/** The answer of {@link solveIk}. */
 export interface IkSolveResult {
+  /** Whether the error is within the tolerance (status converged). */
   converged: boolean;
   status: IkSolveStatus;
   /**

@@ -23,17 +23,26 @@ export const DEFAULT_CONTROL_PERIOD = 0.01;
 /** Joint displacement of the probe that tells whether a command approaches a singularity (rad or m). */
 const SINGULARITY_PROBE = 1e-3;
 
+/** Options of {@link computeVelocityCommand}; every one optional. */
 export interface VelocityControlOptions {
   /** Control period (s): no joint may pass a position limit within it. Default 0.01. */
   dt?: number;
+  /** Condition number where slowing down starts (MoveIt Servo's default 17). */
   lowerSingularityThreshold?: number;
+  /** Condition number where motion toward the singularity stops (MoveIt Servo's default 30). */
   hardStopSingularityThreshold?: number;
   /** Apply position and velocity limits (default true). */
   respectLimits?: boolean;
 }
 
+/**
+ * Why the command was scaled: not (`ok`), the condition number in the band
+ * (`decelerating-singularity`) or beyond it (`halted-singularity`), or a position or velocity
+ * limit (`joint-limit`).
+ */
 export type VelocityControlStatus = 'ok' | 'decelerating-singularity' | 'halted-singularity' | 'joint-limit';
 
+/** The answer of {@link computeVelocityCommand}. */
 export interface VelocityControlResult {
   /** Joint velocities: ik.qdot, overwritten by the next call on the workspace. */
   qdot: Float64Array;
