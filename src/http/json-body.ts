@@ -11,25 +11,41 @@ export const MAX_JSON_DEPTH = 32;
 /** Bodies shorter than this cannot be nested deep enough to cost anything and are not scanned. */
 const DEPTH_SCAN_FROM = 4096;
 
-const OPEN_BRACKET = 0x5b, OPEN_BRACE = 0x7b, CLOSE_BRACKET = 0x5d, CLOSE_BRACE = 0x7d, QUOTE = 0x22, BACKSLASH = 0x5c;
+/** The characters that matter to nesting: brackets, braces and the quotes of strings. */
+const STRUCTURE = /[[\]{}"]/g;
+const OPEN_BRACKET = 0x5b, OPEN_BRACE = 0x7b, QUOTE = 0x22, BACKSLASH = 0x5c;
 
-/** Whether arrays and objects in `text` nest deeper than `limit` (brackets in strings do not count). */
+/**
+ * Whether arrays and objects in `text` nest deeper than `limit` (brackets in strings do not
+ * count). The regular expression jumps over numbers and whitespace, which make up most of a batch
+ * body: about twice as fast as a loop over every character, a quarter of JSON.parse's time.
+ */
 function nestedDeeperThan(text: string, limit: number): boolean {
-  let depth = 0, inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) {
-      inString = true;
+  let depth = 0;
+  STRUCTURE.lastIndex = 0;
+  for (let match = STRUCTURE.exec(text); match !== null; match = STRUCTURE.exec(text)) {
+    const c = text.charCodeAt(match.index);
+    if (c === QUOTE) {
+      const end = closingQuote(text, match.index);
+      if (end < 0) return false; // unterminated: JSON.parse will say so
+      STRUCTURE.lastIndex = end + 1;
     } else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
       if (++depth > limit) return true;
-    } else if (c === CLOSE_BRACKET || c === CLOSE_BRACE) {
+    } else {
       depth--;
     }
   }
   return false;
+}
+
+/** The index of the quote that closes the string opened at `open` (not escaped), or -1. */
+function closingQuote(text: string, open: number): number {
+  for (let end = text.indexOf('"', open + 1); end >= 0; end = text.indexOf('"', end + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(end - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return end;
+  }
+  return -1;
 }
 
 /** The charset parameter of a content type, lower case, or undefined. */

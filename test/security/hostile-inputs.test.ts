@@ -273,6 +273,7 @@ const JSON_CASES: HostileCase[] = [
   { name: 'JSON: q nested 500 arrays deep (a short body, not scanned)', request: post('/robots/ur5e/fk', `{"q":${deepArray(500)}}`), status: 400, detail: ['q[0] must be a finite number'] },
   { name: 'JSON: 5 million nested arrays on a batch route', request: post('/robots/ur5e/fk/batch', `{"qs":${'['.repeat(5_000_000)}}`), status: 400, detail: ['more than 32 deep'] },
   { name: 'JSON: brackets inside strings are not nesting', request: post('/robots/ur5e/fk', `{"q":[0,0,0,0,0,0],"links":["${'['.repeat(5000)}"]}`), status: 400, detail: ['links[0] must NOT have more than 256'] },
+  { name: 'JSON: brackets after an escaped quote inside a string are not nesting', request: post('/robots/ur5e/fk', `{"q":[0,0,0,0,0,0],"links":["\\\\\\"${'['.repeat(5000)}"]}`), status: 400, detail: ['links[0] must NOT have more than 256'] },
   { name: 'JSON: a body declared as UTF-16', request: { method: 'POST', url: '/robots/ur5e/fk', payload: '{"q":[0,0,0,0,0,0]}', headers: { 'content-type': 'application/json; charset=utf-16' } }, status: 415, detail: ['charset=utf-16', 'UTF-8'] },
   // prototype pollution
   { name: 'JSON: __proto__ at the top', request: post('/robots/ur5e/fk', '{"q":[0,0,0,0,0,0],"__proto__":{"polluted":1}}'), status: 400, detail: ['"__proto__"', 'remove it'] },
