@@ -117,8 +117,11 @@ function applyTipOffset(offset: Float64Array, dof: number, X_BE: Float64Array, J
   }
 }
 
-/** Re-expresses LOCAL_WORLD_ALIGNED columns in `frame` (see the module comment). */
-function changeFrame(frame: ReferenceFrame, dof: number, X_BE: Float64Array, J: Float64Array): void {
+/**
+ * Re-expresses LOCAL_WORLD_ALIGNED columns in `frame` (see the module comment): the `dof` columns
+ * of a Jacobian, or with `dof` 1 a single twist.
+ */
+export function changeFrame(frame: ReferenceFrame, dof: number, X_BE: Float64Array, J: Float64Array): void {
   if (frame === 'LOCAL') {
     const r0 = X_BE[0]!, r1 = X_BE[1]!, r2 = X_BE[2]!, r3 = X_BE[3]!, r4 = X_BE[4]!;
     const r5 = X_BE[5]!, r6 = X_BE[6]!, r7 = X_BE[7]!, r8 = X_BE[8]!;
@@ -139,6 +142,30 @@ function changeFrame(frame: ReferenceFrame, dof: number, X_BE: Float64Array, J: 
       J[dof + k] = J[dof + k]! + pz * wx - px * wz;
       J[2 * dof + k] = J[2 * dof + k]! + px * wy - py * wx;
     }
+  }
+}
+
+/**
+ * The dual of changeFrame for one wrench w = [f τ] given in `frame`: rewrites it in place as the
+ * LOCAL_WORLD_ALIGNED wrench (force at the tip point, torque about it, base axes) that does the
+ * same work, so that J_frameᵀ w = J_LWAᵀ (Aᵀ w) with A the twist map J_frame = A J_LWA.
+ */
+export function wrenchToLocalWorldAligned(frame: ReferenceFrame, X_BE: Float64Array, w: Float64Array): void {
+  if (frame === 'LOCAL') {
+    // Aᵀ = blockdiag(R_BE, R_BE)
+    for (let row = 0; row < 6; row += 3) {
+      const x = w[row]!, y = w[row + 1]!, z = w[row + 2]!;
+      w[row] = X_BE[0]! * x + X_BE[1]! * y + X_BE[2]! * z;
+      w[row + 1] = X_BE[3]! * x + X_BE[4]! * y + X_BE[5]! * z;
+      w[row + 2] = X_BE[6]! * x + X_BE[7]! * y + X_BE[8]! * z;
+    }
+  } else if (frame === 'WORLD') {
+    // the torque about the base origin moved to the tip point: τ_E = τ_O - p_BE × f
+    const px = X_BE[9]!, py = X_BE[10]!, pz = X_BE[11]!;
+    const fx = w[0]!, fy = w[1]!, fz = w[2]!;
+    w[3] = w[3]! - (py * fz - pz * fy);
+    w[4] = w[4]! - (pz * fx - px * fz);
+    w[5] = w[5]! - (px * fy - py * fx);
   }
 }
 

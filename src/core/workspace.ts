@@ -14,6 +14,8 @@ export interface KinematicWorkspace {
   readonly X_BE: Float64Array;
   /** One 6 x dof Jacobian, row-major. */
   readonly J: Float64Array;
+  /** One wrench or twist [linear, angular]. */
+  readonly V: Float64Array;
 }
 
 /** Allocates a workspace for `model`. */
@@ -22,5 +24,6 @@ export function createWorkspace(model: KinematicModel): KinematicWorkspace {
     X_WL: new Float64Array(SE3_SIZE * model.linkNames.length),
     X_BE: new Float64Array(SE3_SIZE),
     J: new Float64Array(6 * model.dof),
+    V: new Float64Array(6),
   };
 }

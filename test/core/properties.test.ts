@@ -1,7 +1,7 @@
 import { Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { computeLinkPoses, computeLinkPosesInBase, computePose } from '../../src/core/forward-kinematics.js';
-import { computeEndEffectorPose, computeJacobian, resolveEndEffector } from '../../src/core/jacobian.js';
+import { REFERENCE_FRAMES, computeEndEffectorPose, computeJacobian, resolveEndEffector } from '../../src/core/jacobian.js';
 import { createKinematicPath } from '../../src/core/kinematic-path.js';
 import { buildModel, type KinematicModel } from '../../src/core/model.js';
 import { referenceLinkPoses } from '../../src/core/reference-kinematics.js';
@@ -87,11 +87,26 @@ describe('kinematic properties', () => {
     }
   });
 
-  it('joint efforts equal Jᵀ w, and by virtual work the wrench times the twist each joint makes alone', () => {
+  it('J q̇ in every reference frame equals the finite-difference Jacobian of that frame times q̇', () => {
     for (const model of all) {
       const ws = createWorkspace(model);
-      const frame = rng.pick(['LOCAL', 'WORLD', 'LOCAL_WORLD_ALIGNED'] as const);
-      const ee = resolveEndEffector(model, { tip: rng.pick(model.linkNames), referenceFrame: frame });
+      const base = rng.pick(model.linkNames), tip = rng.pick(model.linkNames);
+      const q = rng.vector(model.dof, -1.5, 1.5), qdot = rng.vector(model.dof);
+      for (const referenceFrame of REFERENCE_FRAMES) {
+        const ee = resolveEndEffector(model, { base, tip, tipOffset: [0.1, -0.05, 0.2], referenceFrame });
+        const twist = computeTwist(model, ws, q, qdot, ee, new Float64Array(6));
+        const measured = finiteDifferenceJacobian(model, ee, q, referenceFrame);
+        const expected = [0, 1, 2, 3, 4, 5].map((r) => qdot.reduce((s, v, k) => s + v * measured[r * model.dof + k]!, 0));
+        const speed = qdot.reduce((s, v) => s + Math.abs(v), 0);
+        expect(maxAbsDifference(twist, expected), `${model.name} ${referenceFrame}`).toBeLessThan(FD_TOLERANCE * Math.max(1, speed));
+      }
+    }
+  });
+
+  it('joint efforts equal Jᵀ w, and by virtual work the wrench times the twist each joint makes alone', () => {
+    for (const model of all) for (const frame of REFERENCE_FRAMES) {
+      const ws = createWorkspace(model);
+      const ee = resolveEndEffector(model, { base: rng.pick(model.linkNames), tip: rng.pick(model.linkNames), tipOffset: [-0.1, 0.05, 0.1], referenceFrame: frame });
       const q = rng.vector(model.dof), wrench = rng.vector(6, -10, 10);
       const tau = computeJointEfforts(model, ws, q, wrench, ee, new Float64Array(model.dof));
       const J = toMatrix(computeJacobian(model, ws, q, ee, new Float64Array(6 * model.dof)), model.dof);
