@@ -94,7 +94,10 @@ export interface KinematicModel {
   /** Position limits per active joint; -Infinity / Infinity where unlimited (continuous). */
   readonly qLower: Float64Array;
   readonly qUpper: Float64Array;
-  /** Velocity and effort limits per active joint; Infinity where the description has none. */
+  /**
+   * Velocity and effort limits per active joint; Infinity where the description has none, or
+   * gives 0 (files write velocity="0" for "not set", as Atlas's does; MoveIt reads it so too).
+   */
   readonly velocityLimit: Float64Array;
   readonly effortLimit: Float64Array;
   /** 1 for continuous joints (never clamped, wrapped instead), per active joint. */
@@ -287,6 +290,11 @@ function resolveMimics(d: RobotDescription): Map<string, { leader: string; multi
   return resolved;
 }
 
+/** A URDF velocity or effort limit: 0 or absent means none. */
+function positiveOrUnlimited(limit: number | undefined): number {
+  return limit !== undefined && limit > 0 ? limit : Infinity;
+}
+
 /**
  * Compiles a robot description into a frozen {@link KinematicModel}.
  *
@@ -367,8 +375,8 @@ export function buildModel(description: RobotDescription, options: BuildModelOpt
       continuous[k] = isContinuous ? 1 : 0;
       qLower[k] = isContinuous ? -Infinity : (joint.limits.lower ?? 0);
       qUpper[k] = isContinuous ? Infinity : (joint.limits.upper ?? 0);
-      velocityLimit[k] = joint.limits.velocity ?? Infinity;
-      effortLimit[k] = joint.limits.effort ?? Infinity;
+      velocityLimit[k] = positiveOrUnlimited(joint.limits.velocity);
+      effortLimit[k] = positiveOrUnlimited(joint.limits.effort);
     }
   }
 

@@ -109,6 +109,13 @@ describe('parseUrdf: what is read', () => {
     expect(model.effortLimit[0]).toBe(7);
   });
 
+  it('a velocity or effort of 0 (files write it for "not set") is no limit in the model', () => {
+    const text = oneJoint('revolute', '<limit lower="-0.5" upper="0.5" effort="0.0" velocity="0.0"/>');
+    expect(parseUrdf(text).joints[0]!.limits).toEqual({ lower: -0.5, upper: 0.5, effort: 0, velocity: 0 });
+    const model = loadUrdf(text);
+    expect([model.velocityLimit[0], model.effortLimit[0]]).toEqual([Infinity, Infinity]);
+  });
+
   it('a continuous joint without <limit> has no limits at all', () => {
     const text = oneJoint('continuous', '');
     expect(parseUrdf(text).joints[0]!.limits).toEqual({});
