@@ -2902,7 +2902,7 @@ export interface paths {
         put?: never;
         /**
          * Joint velocities for a tip twist (resolved-rate control)
-         * @description q̇ = J⁺V (damped near singularities), scaled as a whole (its direction kept): toward a singularity, by the condition-number band of MoveIt Servo (full speed below lowerSingularityThreshold, stopped at hardStopSingularityThreshold); and so that no joint passes a position limit within dt or exceeds its velocity limit.
+         * @description q̇ = J⁺V (damped near singularities), scaled as a whole (its direction kept): when the twist pushes toward a singularity (its exact joint motion shrinks the smallest singular value), by the condition-number band of MoveIt Servo (full speed below lowerSingularityThreshold, stopped at hardStopSingularityThreshold), while twists that back out are not slowed; and so that no joint passes a position limit within dt or exceeds its velocity limit.
          */
         post: {
             parameters: {

@@ -16,7 +16,10 @@ const NOTHING = 1;
  * (16 bytes each), and Node 20's performance.now() allocates its result (read every 4th step).
  */
 const IK_ITERATION_BYTES = 64;
-/** A step allocates its result objects (q, dq, two errors, the singularity measures) and no more. */
+/**
+ * A step allocates its result objects (q, dq, two errors, the singularity measures) and no more;
+ * so does a velocity command.
+ */
 const IK_STEP_BYTES = 1024;
 
 describe('hot paths allocate nothing per call', () => {
@@ -41,5 +44,9 @@ describe('hot paths allocate nothing per call', () => {
     expect(bytes['ik solve steps']).toBeGreaterThan(100);
     expect(bytes['ik solve per step']).toBeLessThan(IK_ITERATION_BYTES);
     expect(bytes['ik step']).toBeLessThan(IK_STEP_BYTES);
+  });
+
+  it.each(['near', 'at'])('IK: a velocity command %s a singularity allocates only its result', (where) => {
+    expect(bytes[`ik velocity ${where} a singularity`]).toBeLessThan(IK_STEP_BYTES);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeEndEffectorPose, computeJacobian, resolveEndEffector, type EndEffector } from '../../src/core/jacobian.js';
+import { computePose } from '../../src/core/forward-kinematics.js';
 import type { KinematicModel } from '../../src/core/model.js';
 import { createDlsScratch, loadProblem, solveStep } from '../../src/core/ik/damped-least-squares.js';
 import { computeIkStep, MAX_ADAPTIVE_DAMPING } from '../../src/core/ik/damped-step.js';
@@ -330,18 +331,79 @@ describe('resolved-rate control', () => {
     expect(back.status).toBe('ok');
   });
 
+  it('tells toward from away by the command at every distance from a singularity, elbow and wrist', () => {
+    // the command is the twist of one joint moving toward (or away from) the value where the
+    // UR5e is singular: the elbow straight (joint 2 = 0) or the wrist's axes aligned (joint 4 = 0)
+    const ee = resolveEndEffector(model, { tip: 'tool0' });
+    const ik = createIkWorkspace(model);
+    const cases = [{ joint: 2, q: [0, -1.2, 0, -1, 1.57, 0] }, { joint: 4, q: [0, -1.2, 1.5, -1.9, 0, 0] }];
+    for (const { joint, q: singular } of cases) {
+      for (const distance of [1e-2, 1e-3, 1e-4, 1e-5, 1e-6]) {
+        for (const side of [1, -1]) {
+          const q = Float64Array.from(singular);
+          q[joint] = side * distance;
+          const towardRate = new Float64Array(6);
+          towardRate[joint] = -side * 0.05;
+          const toward = twistOf(q, towardRate, ee);
+          const where = `joint ${joint} at ${side * distance}`;
+          const r = computeVelocityCommand(ik, ee, q, toward);
+          expect(r.analysis.conditionNumber, where).toBeGreaterThan(30);
+          expect(r.status, `${where}, toward`).toBe('halted-singularity');
+          expect(computeVelocityCommand(ik, ee, q, toward.map((x) => -x)).status, `${where}, away`).toBe('ok');
+        }
+      }
+    }
+  });
+
+  it('halts a stretched arm told to reach further out, at any distance from straight, and lets it pull in', () => {
+    const ee = resolveEndEffector(model, { tip: 'tool0' });
+    const ik = createIkWorkspace(model);
+    const origin = (q: Float64Array, link: string): number[] => {
+      const X = computePose(model, q, 0, model.linkIndex.get(link)!, new Float64Array(12));
+      return [X[9]!, X[10]!, X[11]!];
+    };
+    for (const elbow of [1e-2, 1e-4, 1e-6, -1e-5]) {
+      const q = Float64Array.of(0, -1.2, elbow, -1, 1.57, 0);
+      const shoulder = origin(q, 'upper_arm_link'), wrist = origin(q, 'wrist_1_link');
+      const radial = wrist.map((x, i) => x - shoulder[i]!);
+      const length = Math.hypot(...radial);
+      const outward = Float64Array.of(...radial.map((x) => (0.01 * x) / length), 0, 0, 0);
+      expect(computeVelocityCommand(ik, ee, q, outward).status, `elbow ${elbow}, out`).toBe('halted-singularity');
+      expect(computeVelocityCommand(ik, ee, q, outward.map((x) => -x)).status, `elbow ${elbow}, in`).toBe('ok');
+    }
+  });
+
+  it('at an exact singularity, serves what leaves it and halts what keeps it there', () => {
+    const ee = resolveEndEffector(model, { tip: 'tool0' });
+    const ik = createIkWorkspace(model);
+    const straight = Float64Array.of(0, -1.2, 0, -1, 1.57, 0);
+    const bend = computeVelocityCommand(ik, ee, straight, twistOf(straight, Float64Array.of(0, 0, 0.05, 0, 0, 0), ee));
+    expect(bend.analysis.conditionNumber).toBeUndefined();
+    expect(bend.status).toBe('ok');
+    // turning the base keeps the arm straight
+    const turn = computeVelocityCommand(ik, ee, straight, twistOf(straight, Float64Array.of(0.05, 0, 0, 0, 0, 0), ee));
+    expect(turn.status).toBe('halted-singularity');
+    expect(turn.qdot.every((x) => x === 0)).toBe(true);
+  });
+
   it('never drives a joint past a position limit within dt or above its velocity limit', () => {
     const ee = resolveEndEffector(model, { tip: 'tool0' });
     const ik = createIkWorkspace(model);
     const q = Float64Array.of(0.1, -1.2, 1.5, -1.9, -1.57, 0);
-    const fast = computeVelocityCommand(ik, ee, q, Float64Array.of(0, 0, 0, 0, 0, 50));
+    const fast = { ...computeVelocityCommand(ik, ee, q, Float64Array.of(0, 0, 0, 0, 0, 50)) };
+    fast.qdot = Float64Array.from(fast.qdot); // the workspace's until the next call
     expect(fast.status).toBe('joint-limit');
     expect(Math.max(...fast.qdot.map((v, k) => Math.abs(v) / model.velocityLimit[k]!))).toBeCloseTo(1, 12);
+    // the base close to its upper limit (not the elbow: at its limit of π it folds, a singularity)
     const atLimit = Float64Array.from(q);
-    atLimit[2] = model.qUpper[2]! - 1e-4; // elbow close to its upper limit
-    const V = twistOf(atLimit, Float64Array.of(0, 0, 1, 0, 0, 0), ee);
+    atLimit[0] = model.qUpper[0]! - 1e-4;
+    const V = twistOf(atLimit, Float64Array.of(1, 0, 0, 0, 0, 0), ee);
     const r = computeVelocityCommand(ik, ee, atLimit, V, { dt: 0.01 });
     expect(r.status).toBe('joint-limit');
-    expect(atLimit[2]! + r.qdot[2]! * 0.01).toBeLessThanOrEqual(model.qUpper[2]! + 1e-15);
+    expect(r.scale).toBeGreaterThan(0);
+    expect(atLimit[0]! + r.qdot[0]! * 0.01).toBeLessThanOrEqual(model.qUpper[0]! + 1e-15);
+    expect(atLimit[0]! + r.qdot[0]! * 0.01).toBeCloseTo(model.qUpper[0]!, 12); // scaled to reach it, not less
+    // the direction is kept when a limit scales the command (velocity limit here)
+    expect(maxAbsDifference(twistOf(q, fast.qdot, ee).map((x) => x / fast.scale), Float64Array.of(0, 0, 0, 0, 0, 50))).toBeLessThan(1e-9);
   });
 });

@@ -10,6 +10,7 @@ import { computeLinkPoses, computeLinkPosesInBase, computePose } from '../../src
 import { computeIkStep } from '../../src/core/ik/damped-step.js';
 import { createIkWorkspace } from '../../src/core/ik/ik-workspace.js';
 import { solveIk } from '../../src/core/ik/solve.js';
+import { computeVelocityCommand } from '../../src/core/ik/velocity-control.js';
 import { computeEndEffectorPose, computeJacobian, resolveEndEffector } from '../../src/core/jacobian.js';
 import { computeJointEfforts } from '../../src/core/statics.js';
 import { computeTwist } from '../../src/core/velocity.js';
@@ -77,5 +78,14 @@ const steps = solve(20).iterations - solve(0).iterations;
 results['ik solve per step'] = (longSolve - shortSolve) / steps;
 results['ik solve steps'] = steps;
 results['ik step'] = bytesPerCall(() => computeIkStep(ik, ee, q), 2000);
+
+// resolved-rate control near and at the UR5e's elbow singularity, where the direction is tested
+const ur5e = loadUrdf(readBuiltinUrdf('ur5e'));
+const ikUr5e = createIkWorkspace(ur5e), eeUr5e = resolveEndEffector(ur5e, { tip: 'tool0' });
+const command = Float64Array.of(0.01, 0.005, -0.002, 0, 0, 0.01);
+for (const [name, elbow] of [['near', 1e-3], ['at', 0]] as const) {
+  const qUr5e = Float64Array.of(0, -1.2, elbow, -1, 1.57, 0);
+  results[`ik velocity ${name} a singularity`] = bytesPerCall(() => computeVelocityCommand(ikUr5e, eeUr5e, qUr5e, command), 2000);
+}
 
 console.log(JSON.stringify(results));

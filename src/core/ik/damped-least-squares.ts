@@ -28,6 +28,8 @@ export interface DlsScratch {
   readonly G: Float64Array;
   readonly Gcopy: Float64Array;
   readonly eigenvalues: Float64Array;
+  /** Eigenvectors of the Gram matrix, when asked for (columns, k x k). */
+  readonly eigenvectors: Float64Array;
   readonly rhs: Float64Array;
   readonly u: Float64Array;
   /** Joint index of each column of Ã, and the row index of each row. */
@@ -48,6 +50,7 @@ export function createDlsScratch(dof: number): DlsScratch {
     G: new Float64Array(k * k),
     Gcopy: new Float64Array(k * k),
     eigenvalues: new Float64Array(k),
+    eigenvectors: new Float64Array(k * k),
     rhs: new Float64Array(k),
     u: new Float64Array(k),
     columns: new Int32Array(dof),

@@ -58,6 +58,13 @@ export interface IkWorkspace {
   /** The solver's current configuration, and the velocity controller's probe of where q̇ leads. */
   readonly qCurrent: Float64Array;
   readonly qProbe: Float64Array;
+  /**
+   * The velocity controller's singular vectors of the weighted Jacobian (task: 6, joints: dof)
+   * and the undamped joint rates of a command (see singularity-trend.ts).
+   */
+  readonly thinTask: Float64Array;
+  readonly thinJoints: Float64Array;
+  readonly undampedRate: Float64Array;
   /** J, e and X of the current configuration, kept while a trial step is evaluated. */
   readonly JSaved: Float64Array;
   readonly eSaved: Float64Array;
@@ -104,6 +111,9 @@ export function createIkWorkspace(model: KinematicModel): IkWorkspace {
     qSeed: new Float64Array(dof),
     qCurrent: new Float64Array(dof),
     qProbe: new Float64Array(dof),
+    thinTask: new Float64Array(6),
+    thinJoints: new Float64Array(Math.max(dof, 1)),
+    undampedRate: new Float64Array(Math.max(dof, 1)),
     JSaved: new Float64Array(6 * dof),
     eSaved: new Float64Array(6),
     XSaved: new Float64Array(12),

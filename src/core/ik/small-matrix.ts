@@ -41,11 +41,12 @@ export function choleskySolve(A: Float64Array, b: Float64Array, n: number): bool
 const MAX_JACOBI_SWEEPS = 30;
 
 /**
- * Eigenvalues of the symmetric matrix A (n x n, destroyed) by the cyclic Jacobi method, written
- * to `eigenvalues` in ascending order. Jacobi is slow for large n but exact to rounding for the
- * n <= 8 of kinematics, and needs no allocation. Eigenvectors are not formed.
+ * Diagonalises the symmetric matrix A (n x n, in place) by cyclic Jacobi rotations, A ← Rᵀ A R.
+ * When V is given (n x n, row-major, set to the identity here) it accumulates V ← V R, so that
+ * its columns are the eigenvectors of the original A, in the order of A's final diagonal.
  */
-export function symmetricEigenvalues(A: Float64Array, n: number, eigenvalues: Float64Array): void {
+function jacobiDiagonalise(A: Float64Array, n: number, V: Float64Array | undefined): void {
+  if (V) for (let i = 0; i < n * n; i++) V[i] = i % (n + 1) === 0 ? 1 : 0;
   for (let sweep = 0; sweep < MAX_JACOBI_SWEEPS; sweep++) {
     let off = 0;
     for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += A[p * n + q]! * A[p * n + q]!;
@@ -71,9 +72,34 @@ export function symmetricEigenvalues(A: Float64Array, n: number, eigenvalues: Fl
           A[p * n + k] = c * apk - s * aqk;
           A[q * n + k] = s * apk + c * aqk;
         }
+        if (V) {
+          for (let k = 0; k < n; k++) {
+            const vkp = V[k * n + p]!, vkq = V[k * n + q]!;
+            V[k * n + p] = c * vkp - s * vkq;
+            V[k * n + q] = s * vkp + c * vkq;
+          }
+        }
       }
     }
   }
+}
+
+/**
+ * Eigenvalues and eigenvectors of the symmetric matrix A (n x n, destroyed): eigenvalue i in
+ * `eigenvalues[i]` (not sorted) and its unit eigenvector in column i of V (n x n, row-major).
+ */
+export function symmetricEigenvectors(A: Float64Array, n: number, eigenvalues: Float64Array, V: Float64Array): void {
+  jacobiDiagonalise(A, n, V);
+  for (let i = 0; i < n; i++) eigenvalues[i] = A[i * n + i]!;
+}
+
+/**
+ * Eigenvalues of the symmetric matrix A (n x n, destroyed) by the cyclic Jacobi method, written
+ * to `eigenvalues` in ascending order. Jacobi is slow for large n but exact to rounding for the
+ * n <= 8 of kinematics, and needs no allocation. Eigenvectors are not formed.
+ */
+export function symmetricEigenvalues(A: Float64Array, n: number, eigenvalues: Float64Array): void {
+  jacobiDiagonalise(A, n, undefined);
   for (let i = 0; i < n; i++) eigenvalues[i] = A[i * n + i]!;
   // insertion sort, ascending (n is tiny)
   for (let i = 1; i < n; i++) {

@@ -8,20 +8,19 @@
  *  - near singularities, as MoveIt Servo does: with κ the condition number of J (σmax / σmin over
  *    the joints that move the tip), full speed below the lower threshold (default 17), a linear
  *    ramp to zero at the hard-stop threshold (default 30), and zero beyond it; only when the
- *    command moves toward the singularity (κ grows along q̇), so that the robot can always back
- *    out of one;
+ *    command pushes toward the singularity (along the thinnest direction of the Jacobian, toward
+ *    where it gets thinner: see singularity-trend.ts), so that the robot can always back out;
  *  - so that no joint passes a position limit within dt, and none exceeds its URDF velocity limit.
  */
 import { KinematicsError, assertLength } from '../errors.js';
 import { computeJacobian, type EndEffector } from '../jacobian.js';
 import { adaptiveDamping2, measureSingularity, type SingularityMeasures } from './damped-step.js';
 import { freeMovingJoints, limitedStep, setWeights, type IkWorkspace } from './ik-workspace.js';
+import { movesTowardSingularity } from './singularity-trend.js';
 
 export const DEFAULT_LOWER_SINGULARITY_THRESHOLD = 17;
 export const DEFAULT_HARD_STOP_SINGULARITY_THRESHOLD = 30;
 export const DEFAULT_CONTROL_PERIOD = 0.01;
-/** Joint displacement of the probe that tells whether a command approaches a singularity (rad or m). */
-const SINGULARITY_PROBE = 1e-3;
 
 /** Options of {@link computeVelocityCommand}; every one optional. */
 export interface VelocityControlOptions {
@@ -86,18 +85,8 @@ export function computeVelocityCommand(
   qdot.set(ik.dq);
 
   let singularityScale = 1;
-  if (kappa > lower) {
-    // toward the singularity if κ grows along q̇
-    let speed = 0;
-    for (let k = 0; k < dof; k++) speed = Math.max(speed, Math.abs(qdot[k]!));
-    let toward = true;
-    if (speed > 0) {
-      const probe = ik.qProbe;
-      for (let k = 0; k < dof; k++) probe[k] = q[k]! + (SINGULARITY_PROBE / speed) * qdot[k]!;
-      computeJacobian(model, ik.kinematics, probe, ee, ik.J, ik.X);
-      toward = (measureSingularity(ik).conditionNumber ?? Infinity) >= kappa;
-    }
-    if (toward) singularityScale = kappa >= hardStop ? 0 : 1 - (kappa - lower) / (hardStop - lower);
+  if (kappa > lower && movesTowardSingularity(ik, ee, q, twist, qdot)) {
+    singularityScale = kappa >= hardStop ? 0 : 1 - (kappa - lower) / (hardStop - lower);
   }
 
   let limitScale = 1;
