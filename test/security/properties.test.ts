@@ -519,12 +519,27 @@ describe('properties', () => {
     }), { seed: SEED.jacobian, numRuns: 400 });
   });
 
-  it('ik/step from joint vectors within and beyond the limits: 200 with finite numbers', async () => {
+  it('ik/step from joint vectors within and beyond the limits: 200 with finite numbers, within the limits and maxStep', async () => {
     await fc.assert(fc.asyncProperty(ikStepRequest, async ({ id, body }) => {
       const payload = JSON.stringify(body);
       const answer = await inject(t, 'POST', `/robots/${id}/ik/step`, payload);
       expect(answer.status, `${id} ${payload} -> ${answer.text.slice(0, 300)}`).toBe(200);
-      expect(nonFinitePaths(JSON.parse(answer.text)), `${id} ${payload}`).toEqual([]);
+      const result = JSON.parse(answer.text) as { q: number[]; dq: number[] };
+      expect(nonFinitePaths(result), `${id} ${payload}`).toEqual([]);
+      const m = model(id);
+      if (body.respectLimits !== false) {
+        result.q.forEach((x, k) => {
+          expect(x, `${id} joint ${k} ${payload}`).toBeGreaterThanOrEqual(m.qLower[k]!);
+          expect(x, `${id} joint ${k} ${payload}`).toBeLessThanOrEqual(m.qUpper[k]!);
+        });
+      }
+      // dq is the returned q minus the given one: it holds the step alone when q is not first
+      // brought into the limits
+      if (body.maxStep !== undefined && body.respectLimits === false) {
+        // rounding of the scaled step and of (q + step) - q
+        const rounding = 4 * Number.EPSILON * Math.max(1, body.maxStep, ...body.q.map(Math.abs));
+        expect(Math.max(...result.dq.map(Math.abs)), `${id} ${payload}`).toBeLessThanOrEqual(body.maxStep + rounding);
+      }
     }), { seed: SEED.ikStep, numRuns: 400 });
   });
 });
