@@ -3244,7 +3244,7 @@ export interface paths {
                         maxIterations?: number;
                         /** @description random restarts after the first attempt; default 500 */
                         maxRestarts?: number;
-                        /** @description time budget per target (ms), checked at every iteration; default 5, at most 1000 */
+                        /** @description time budget per target (ms), checked inside the iteration loop (every 4th step, a few µs apart); default 5, at most 1000 */
                         timeoutMs?: number;
                         /** @description seed of the random restarts; the same seed gives the same answer unless timeoutMs cuts the search short (default 1) */
                         randomSeed?: number;
@@ -3536,7 +3536,7 @@ export interface paths {
                         maxIterations?: number;
                         /** @description random restarts after the first attempt; default 500 */
                         maxRestarts?: number;
-                        /** @description time budget per target (ms), checked at every iteration; default 5, at most 1000 */
+                        /** @description time budget per target (ms), checked inside the iteration loop (every 4th step, a few µs apart); default 5, at most 1000 */
                         timeoutMs?: number;
                         /** @description seed of the random restarts; the same seed gives the same answer unless timeoutMs cuts the search short (default 1) */
                         randomSeed?: number;

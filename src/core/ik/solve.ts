@@ -102,10 +102,11 @@ export function middleOfLimits(ik: IkWorkspace, out: Float64Array): Float64Array
   return out;
 }
 
-/** |x| wrapped into (-π, π]. */
-function wrapAngle(x: number): number {
+/** The angle equivalent to `angle` (a whole number of turns away) nearest `reference`: within (-π, π] of it. */
+export function nearestEquivalentAngle(angle: number, reference: number): number {
+  const x = angle - reference;
   const y = x - 2 * Math.PI * Math.round(x / (2 * Math.PI));
-  return y <= -Math.PI ? y + 2 * Math.PI : y;
+  return reference + (y <= -Math.PI ? y + 2 * Math.PI : y);
 }
 
 /**
@@ -189,7 +190,7 @@ export function solveIk(ik: IkWorkspace, ee: EndEffector, options: IkSolveOption
   const result = ik.solution;
   result.set(status === 'converged' ? q : qBest);
   for (let k = 0; k < model.dof; k++) {
-    if (model.continuous[k]) result[k] = seed[k]! + wrapAngle(result[k]! - seed[k]!);
+    if (model.continuous[k]) result[k] = nearestEquivalentAngle(result[k]!, seed[k]!);
   }
   clampToLimits(model, result);
   evaluate(ik, ee, result);

@@ -92,7 +92,7 @@ function solveOptions(maxTimeoutMs: number) {
     jointWeights: Type.Optional(JointWeights),
     maxIterations: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'damped steps per attempt; default 100' })),
     maxRestarts: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'random restarts after the first attempt; default 500' })),
-    timeoutMs: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: maxTimeoutMs, description: `time budget per target (ms), checked at every iteration; default 5, at most ${maxTimeoutMs}` })),
+    timeoutMs: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: maxTimeoutMs, description: `time budget per target (ms), checked inside the iteration loop (every 4th step, a few µs apart); default 5, at most ${maxTimeoutMs}` })),
     randomSeed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295, description: 'seed of the random restarts; the same seed gives the same answer unless timeoutMs cuts the search short (default 1)' })),
   };
 }
