@@ -10,6 +10,7 @@ import {
   computeBatch, rememberModel, sliceTask, transferablesOf, unpackResult, type BatchTask,
 } from '../workers/batch-tasks.js';
 import type { RobotEntry } from '../robots/registry.js';
+import { InlineWorkLoad } from './inline-work.js';
 import { HttpProblem } from './problem.js';
 
 /** Batches smaller than this run on the event loop: a worker round trip costs more than they do. */
@@ -48,6 +49,8 @@ export interface BatchPieces {
 
 export class BatchRunner {
   private readonly pool: Piscina | undefined;
+  /** Event-loop time of recent inline IK (see inline-work.ts). */
+  private readonly inlineIk = new InlineWorkLoad();
   /** Aborts every batch running on the pool (see abortAll). */
   private aborter = new AbortController();
 
@@ -70,17 +73,38 @@ export class BatchRunner {
    * Computes `task` for `count` joint vectors, in chunks across the pool when it is large, and
    * returns the JSON fragments in order, as pieces to be written one after another.
    */
+  /**
+   * Whether IK work of this worst case (targets x timeoutMs, ms) runs on the event loop: when it
+   * is short and inline IK has not taken much of the loop lately, or when there is no pool.
+   */
+  ikRunsInline(worstCaseMs: number): boolean {
+    return !this.pool || (worstCaseMs <= INLINE_IK_WORK_MS && this.inlineIk.hasRoom());
+  }
+
+  /** Runs IK work on the event loop and counts its time (see ikRunsInline). */
+  runIkInline<T>(solve: () => T): T {
+    const started = performance.now();
+    try {
+      return solve();
+    } finally {
+      this.inlineIk.add(performance.now() - started);
+    }
+  }
+
   async run(entry: RobotEntry, task: BatchTask): Promise<BatchPieces> {
-    // IK solves vary in time, so they are cut finer for the threads to share the work evenly
-    const chunks = !this.pool ? 0
-      : task.kind === 'ik-solve'
-        ? (task.count * (task.options.timeoutMs ?? DEFAULT_TIMEOUT_MS) <= INLINE_IK_WORK_MS ? 0 : Math.min(this.threads * 4, task.count))
-        : Math.min(this.threads, Math.floor(task.count / INLINE_BATCH_LIMIT));
-    if (chunks < 1 || !this.pool) {
+    const inline = () => {
       rememberModel(task.robot.sha256, entry.model, entry.workspace);
       const result = computeBatch(task);
       return { items: [result.items], ...(result.poses ? { poses: [result.poses] } : {}), stats: result.stats ? [result.stats] : [] };
+    };
+    if (task.kind === 'ik-solve' && this.ikRunsInline(task.count * (task.options.timeoutMs ?? DEFAULT_TIMEOUT_MS))) {
+      return this.runIkInline(inline);
     }
+    // IK solves vary in time, so they are cut finer for the threads to share the work evenly
+    const chunks = !this.pool ? 0
+      : task.kind === 'ik-solve' ? Math.min(this.threads * 4, task.count)
+        : Math.min(this.threads, Math.floor(task.count / INLINE_BATCH_LIMIT));
+    if (chunks < 1 || !this.pool) return inline();
     const dof = entry.model.dof;
     const size = Math.ceil(task.count / chunks);
     const pool = this.pool;

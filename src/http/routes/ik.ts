@@ -12,7 +12,7 @@ import type { AppConfig } from '../../config.js';
 import type { RobotEntry, RobotRegistry } from '../../robots/registry.js';
 import type { IkBatchOptions } from '../../workers/batch-tasks.js';
 import type { ServiceMetrics } from '../metrics.js';
-import { INLINE_IK_WORK_MS, type BatchRunner } from '../batch-pool.js';
+import type { BatchRunner } from '../batch-pool.js';
 import { BATCH_BODY_LIMIT_HINT } from '../problem.js';
 import {
   assertBatchOutput, assertFinite, endEffectorOf, ikWorkspaceOf, jointVectorOf, jointWeightsOf, packJointVectors, taskWeightsOf,
@@ -154,12 +154,12 @@ export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, 
     const target = transformFromPose(body.target, new Float64Array(12), 0, 'target');
     const seed = body.seed === undefined ? middleOfLimits(ikWorkspaceOf(entry), new Float64Array(entry.model.dof)) : jointVectorOf(entry, body.seed, 'seed');
     const joints = entry.model.jointNames as string[];
-    if ((options.timeoutMs ?? DEFAULT_TIMEOUT_MS) <= INLINE_IK_WORK_MS) {
-      // a short budget: on the event loop, as cheap as the solve itself
+    if (batches.ikRunsInline(options.timeoutMs ?? DEFAULT_TIMEOUT_MS)) {
+      // a short budget while the event loop has room: inline, as cheap as the solve itself
       const ik = ikWorkspaceOf(entry);
       ik.X_target.set(target);
       const { randomSeed, ...rest } = options;
-      const r = solveIk(ik, ee, { ...rest, seed, randomSeed });
+      const r = batches.runIkInline(() => solveIk(ik, ee, { ...rest, seed, randomSeed }));
       assertFinite(r.q, 'IK solution');
       metrics.observeIkSolve(r.status, r.iterations);
       return { joints, converged: r.converged, status: r.status, q: Array.from(r.q), error: r.error, iterations: r.iterations, restarts: r.restarts, elapsedMs: r.elapsedMs };
