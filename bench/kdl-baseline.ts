@@ -21,6 +21,7 @@ const HEADERS = ['/usr/include/kdl/chainjnttojacsolver.hpp', '/usr/include/kdl_p
 
 /** Compiles bench/kdl/<name>.cpp; the binary's path, or why it could not be built. */
 function build(name: string): string | Unavailable {
+  if (process.env.KDL_BASELINE === 'off') return { unavailable: 'turned off (KDL_BASELINE=off)' };
   if (!HEADERS.every(existsSync)) {
     return { unavailable: 'Orocos KDL headers not found (apt-get install liborocos-kdl-dev libkdl-parser-dev g++)' };
   }
