@@ -339,6 +339,7 @@ export interface paths {
                                     /** @description roll, pitch, yaw (rad) */
                                     rpy: number[];
                                 };
+                                /** @description as the URDF gives them; a velocity or effort of 0 (files write it for "not set") is no limit to ik/velocity */
                                 limits: {
                                     lower?: number;
                                     upper?: number;
@@ -392,6 +393,7 @@ export interface paths {
                                     /** @description roll, pitch, yaw (rad) */
                                     rpy: number[];
                                 };
+                                /** @description as the URDF gives them; a velocity or effort of 0 (files write it for "not set") is no limit to ik/velocity */
                                 limits: {
                                     lower?: number;
                                     upper?: number;
@@ -677,6 +679,7 @@ export interface paths {
                                     /** @description roll, pitch, yaw (rad) */
                                     rpy: number[];
                                 };
+                                /** @description as the URDF gives them; a velocity or effort of 0 (files write it for "not set") is no limit to ik/velocity */
                                 limits: {
                                     lower?: number;
                                     upper?: number;

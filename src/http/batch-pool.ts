@@ -70,10 +70,6 @@ export class BatchRunner {
   }
 
   /**
-   * Computes `task` for `count` joint vectors, in chunks across the pool when it is large, and
-   * returns the JSON fragments in order, as pieces to be written one after another.
-   */
-  /**
    * Whether IK work of this worst case (targets x timeoutMs, ms) runs on the event loop: when it
    * is short and inline IK has not taken much of the loop lately, or when there is no pool.
    */
@@ -91,6 +87,10 @@ export class BatchRunner {
     }
   }
 
+  /**
+   * Computes `task` for `count` joint vectors, in chunks across the pool when it is large, and
+   * returns the JSON fragments in order, as pieces to be written one after another.
+   */
   async run(entry: RobotEntry, task: BatchTask): Promise<BatchPieces> {
     const inline = () => {
       rememberModel(task.robot.sha256, entry.model, entry.workspace);

@@ -378,8 +378,9 @@ describe('ik solve', () => {
 describe('resolved-rate control', () => {
   const model = robot('ur5e');
   const twistOf = (q: Float64Array, qdot: Float64Array, ee: EndEffector): Float64Array => {
-    const J = computeJacobian(model, createWorkspace(model), q, ee, new Float64Array(36));
-    return Float64Array.from({ length: 6 }, (_, r) => qdot.reduce((s, v, k) => s + J[r * 6 + k]! * v, 0));
+    const dof = ee.model.dof;
+    const J = computeJacobian(ee.model, createWorkspace(ee.model), q, ee, new Float64Array(6 * dof));
+    return Float64Array.from({ length: 6 }, (_, r) => qdot.reduce((s, v, k) => s + J[r * dof + k]! * v, 0));
   };
 
   it('follows the twist exactly away from singularities', () => {
@@ -421,20 +422,26 @@ describe('resolved-rate control', () => {
   });
 
   it('tells toward from away by the command at every distance from a singularity, elbow and wrist', () => {
-    // the command is the twist of one joint moving toward (or away from) the value where the
-    // UR5e is singular: the elbow straight (joint 2 = 0) or the wrist's axes aligned (joint 4 = 0)
-    const ee = resolveEndEffector(model, { tip: 'tool0' });
-    const ik = createIkWorkspace(model);
-    const cases = [{ joint: 2, q: [0, -1.2, 0, -1, 1.57, 0] }, { joint: 4, q: [0, -1.2, 1.5, -1.9, 0, 0] }];
-    for (const { joint, q: singular } of cases) {
+    // the command is the twist of one joint moving toward (or away from) the value where the arm
+    // is singular: the UR5e's elbow straight (joint 2 = 0) or its wrist's axes aligned (joint 4
+    // = 0); the iiwa's elbow straight (joint 3 = 0), a redundant arm whose Gram matrix is the
+    // task-space one (its aligned wrist axes are not a singularity: the seventh joint makes up)
+    const cases = [
+      { robot: 'ur5e', tip: 'tool0', joint: 2, q: [0, -1.2, 0, -1, 1.57, 0] },
+      { robot: 'ur5e', tip: 'tool0', joint: 4, q: [0, -1.2, 1.5, -1.9, 0, 0] },
+      { robot: 'kuka_iiwa14', tip: 'iiwa_link_ee', joint: 3, q: [0.2, 0.5, 0.3, 0, 0.4, 1.0, 0.1] },
+    ];
+    for (const { robot: name, tip, joint, q: singular } of cases) {
+      const ee = resolveEndEffector(robot(name), { tip });
+      const ik = createIkWorkspace(robot(name));
       for (const distance of [1e-2, 1e-3, 1e-4, 1e-5, 1e-6]) {
         for (const side of [1, -1]) {
           const q = Float64Array.from(singular);
           q[joint] = side * distance;
-          const towardRate = new Float64Array(6);
+          const towardRate = new Float64Array(q.length);
           towardRate[joint] = -side * 0.05;
           const toward = twistOf(q, towardRate, ee);
-          const where = `joint ${joint} at ${side * distance}`;
+          const where = `${name} joint ${joint} at ${side * distance}`;
           const r = computeVelocityCommand(ik, ee, q, toward);
           expect(r.analysis.conditionNumber, where).toBeGreaterThan(30);
           expect(r.status, `${where}, toward`).toBe('halted-singularity');
@@ -462,17 +469,26 @@ describe('resolved-rate control', () => {
     }
   });
 
-  it('at an exact singularity, serves what leaves it and halts what keeps it there', () => {
+  it('at an exact singularity, serves what the arm can do and halts what it cannot', () => {
     const ee = resolveEndEffector(model, { tip: 'tool0' });
     const ik = createIkWorkspace(model);
     const straight = Float64Array.of(0, -1.2, 0, -1, 1.57, 0);
-    const bend = computeVelocityCommand(ik, ee, straight, twistOf(straight, Float64Array.of(0, 0, 0.05, 0, 0, 0), ee));
-    expect(bend.analysis.conditionNumber).toBeUndefined();
-    expect(bend.status).toBe('ok');
-    // turning the base keeps the arm straight
-    const turn = computeVelocityCommand(ik, ee, straight, twistOf(straight, Float64Array.of(0.05, 0, 0, 0, 0, 0), ee));
-    expect(turn.status).toBe('halted-singularity');
-    expect(turn.qdot.every((x) => x === 0)).toBe(true);
+    // bending the elbow (leaves the singularity) and turning the base (stays there) are motions
+    // the arm can make: served
+    for (const rate of [[0, 0, 0.05, 0, 0, 0], [0.05, 0, 0, 0, 0, 0]]) {
+      const r = computeVelocityCommand(ik, ee, straight, twistOf(straight, Float64Array.from(rate), ee));
+      expect(r.analysis.conditionNumber).toBeUndefined();
+      expect(r.status, `rate ${rate}`).toBe('ok');
+      expect(r.qdot.some((x) => x !== 0)).toBe(true);
+    }
+    // reaching further out along the straight arm is not: halted
+    const X = computePose(model, straight, 0, model.linkIndex.get('wrist_1_link')!, new Float64Array(12));
+    const S = computePose(model, straight, 0, model.linkIndex.get('upper_arm_link')!, new Float64Array(12));
+    const out = [X[9]! - S[9]!, X[10]! - S[10]!, X[11]! - S[11]!];
+    const length = Math.hypot(...out);
+    const reach = computeVelocityCommand(ik, ee, straight, Float64Array.of(...out.map((x) => (0.01 * x) / length), 0, 0, 0));
+    expect(reach.status).toBe('halted-singularity');
+    expect(reach.qdot.every((x) => x === 0)).toBe(true);
   });
 
   it('never drives a joint past a position limit within dt or above its velocity limit', () => {

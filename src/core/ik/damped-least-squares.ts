@@ -122,15 +122,26 @@ export function gramSize(s: DlsScratch): number {
  * at a singularity σmin is 0, not rounding noise of 1e-8·σmax.
  */
 export function singularValues(s: DlsScratch): number {
-  const k = gramSize(s);
-  s.Gcopy.set(s.G.subarray(0, k * k));
+  const k = copyGram(s);
   const eigenvalues = s.eigenvalues;
   symmetricEigenvalues(s.Gcopy, k, eigenvalues);
   let largest = 0;
   for (let i = 0; i < k; i++) largest = Math.max(largest, eigenvalues[i]!);
-  const floor = Math.max(k, 6) * Number.EPSILON * largest;
+  const floor = roundingFloor(k, largest);
   for (let i = 0; i < k; i++) eigenvalues[i] = eigenvalues[i]! > floor ? Math.sqrt(eigenvalues[i]!) : 0;
   return k;
+}
+
+/** Copies the Gram matrix into s.Gcopy (a loop: a subarray view would allocate); returns its size. */
+export function copyGram(s: DlsScratch): number {
+  const k = gramSize(s), G = s.G, copy = s.Gcopy;
+  for (let i = 0; i < k * k; i++) copy[i] = G[i]!;
+  return k;
+}
+
+/** The eigenvalue of a k x k Gram matrix at or below which it is rounding noise (see singularValues). */
+export function roundingFloor(k: number, largestEigenvalue: number): number {
+  return Math.max(k, 6) * Number.EPSILON * largestEigenvalue;
 }
 
 /**

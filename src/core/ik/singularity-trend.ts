@@ -18,37 +18,41 @@
  * derivative at q cannot. Ȧ comes from a central difference of the Jacobian, which is smooth
  * (step 1e-6: truncation ~1e-12, rounding ~1e-10 relative).
  *
- * At a singularity (σ reported 0) the thin part of the command is not served at all (its damped
- * gain σ/(σ²+λ²) is 0), so what matters is whether the part that is served leaves it: σ is then
- * read at a probe along the damped q̇ (a probe cannot cross a singularity that it starts on).
+ * At a singularity (σ reported 0) there is no direction to shrink: the arm has lost a task
+ * direction altogether, and damped least squares serves none of a command's part along it (its
+ * gain σ/(σ²+λ²) is 0). A command that asks for such motion (more than NULL_SHARE of it lies
+ * outside the range of Ã: reaching further out with the arm straight, say) pushes into the
+ * singularity and is halted; one that lies within the range (turning the base, bending the
+ * elbow) is served.
  */
 import { computeJacobian, type EndEffector } from '../jacobian.js';
-import { gramSize, loadProblem, singularValues } from './damped-least-squares.js';
+import { copyGram, loadProblem, roundingFloor } from './damped-least-squares.js';
 import type { IkWorkspace } from './ik-workspace.js';
 import { symmetricEigenvectors } from './small-matrix.js';
 
 /** Largest joint displacement of the central difference of the Jacobian (rad or m). */
 const DERIVATIVE_STEP = 1e-6;
-/** Largest joint displacement of the probe at a singularity (rad or m). */
-const SINGULAR_PROBE_STEP = 1e-3;
+/**
+ * At a singularity, the share of a command (by norm) outside the range of the Jacobian above
+ * which it asks for motion the arm cannot make: well above rounding (1e-16), well below any
+ * deliberate command.
+ */
+const NULL_SHARE = 1e-6;
 
 /**
  * True when the command `twist` (the end effector's frame, linear first) pushes toward a
- * singularity at q (see the module comment); at a singularity, when the damped velocities `qdot`
- * do not leave it (a zero q̇ does not). Uses the free joints and task weights set in the
- * workspace; overwrites ik.J, ik.X, ik.JSaved, ik.qProbe, the thin-direction scratch and the DLS
- * scratch.
+ * singularity at q (see the module comment). Uses the free joints and task weights set in the
+ * workspace; overwrites ik.J, ik.X, ik.JSaved, ik.qProbe, ik.thinTask, ik.thinJoints,
+ * ik.undampedRate and the DLS scratch (its eigenvalues are left as unsorted σ²). J(q) is formed
+ * again rather than taken from the caller: one Jacobian, and no hidden precondition.
  */
-export function movesTowardSingularity(
-  ik: IkWorkspace, ee: EndEffector, q: Float64Array, twist: Float64Array, qdot: Float64Array,
-): boolean {
+export function movesTowardSingularity(ik: IkWorkspace, ee: EndEffector, q: Float64Array, twist: Float64Array): boolean {
   const { model, dls } = ik;
   const dof = model.dof;
   computeJacobian(model, ik.kinematics, q, ee, ik.J, ik.X);
   loadProblem(dls, ik.J, twist, ik.sqrtTaskWeights, ik.free);
-  const size = gramSize(dls);
+  const size = copyGram(dls);
   if (size === 0) return true;
-  dls.Gcopy.set(dls.G.subarray(0, size * size));
   const lambda = dls.eigenvalues, V = dls.eigenvectors;
   symmetricEigenvectors(dls.Gcopy, size, lambda, V);
   let iMin = 0, iMax = 0;
@@ -56,21 +60,28 @@ export function movesTowardSingularity(
     if (lambda[i]! < lambda[iMin]!) iMin = i;
     if (lambda[i]! > lambda[iMax]!) iMax = i;
   }
-  // the floor of singularValues: below it λ = σ² is rounding noise and σ is 0
-  if (!(lambda[iMin]! > Math.max(size, 6) * Number.EPSILON * lambda[iMax]!)) return staysSingular(ik, ee, q, qdot);
+  const floor = roundingFloor(size, lambda[iMax]!);
 
-  // u (task space, m rows) and v (scaled joint space, n columns) of σ, with Ã v = σ u; and
-  // q̇* = Ã⁺ẽ = Σᵢ (uᵢᵀẽ / σᵢ) vᵢ over every singular value (all above the floor here)
+  // over the singular values above the floor: q̇* = Ã⁺ẽ = Σᵢ (uᵢᵀẽ / σᵢ) vᵢ, and the share of ẽ
+  // they span, |ẽ|² - Σᵢ (uᵢᵀẽ)², which is what lies outside the range of Ã
   const { m, n, b } = dls;
   const u = ik.thinTask, v = ik.thinJoints, exact = ik.undampedRate;
   exact.fill(0);
+  let command2 = 0, spanned2 = 0;
+  for (let r = 0; r < m; r++) command2 += b[r]! * b[r]!;
   for (let i = 0; i < size; i++) {
+    if (!(lambda[i]! > floor)) continue;
     const sigma = Math.sqrt(lambda[i]!);
     singularPair(dls, V, size, i, sigma, u, v);
     let c = 0;
     for (let r = 0; r < m; r++) c += u[r]! * b[r]!;
+    spanned2 += c * c;
     for (let j = 0; j < n; j++) exact[j] = exact[j]! + (c / sigma) * v[j]!;
   }
+  // at a singularity: toward when the command asks for motion the arm cannot make
+  if (!(lambda[iMin]! > floor)) return command2 - spanned2 > NULL_SHARE * NULL_SHARE * command2;
+
+  // u (task space, m rows) and v (scaled joint space, n columns) of σmin, with Ã v = σ u
   singularPair(dls, V, size, iMin, Math.sqrt(lambda[iMin]!), u, v);
 
   // Ȧ along q̇* (unscaled: q̇_k = Wq^(-1/2) q̇*_j), by a central difference of J into ik.JSaved
@@ -130,18 +141,4 @@ function jacobianAlong(ik: IkWorkspace, ee: EndEffector, q: Float64Array, t: num
     probe[joint] = q[joint]! + t * jointScale[joint]! * exact[j]!;
   }
   computeJacobian(ik.model, ik.kinematics, probe, ee, J, ik.X);
-}
-
-/** At a singularity: true unless q̇ leaves it (σ > 0 at a probe along q̇). */
-function staysSingular(ik: IkWorkspace, ee: EndEffector, q: Float64Array, qdot: Float64Array): boolean {
-  const { model, dls } = ik;
-  let speed = 0;
-  for (let k = 0; k < model.dof; k++) speed = Math.max(speed, Math.abs(qdot[k]!));
-  if (!(speed > 0)) return true;
-  const probe = ik.qProbe, step = SINGULAR_PROBE_STEP / speed;
-  for (let k = 0; k < model.dof; k++) probe[k] = q[k]! + step * qdot[k]!;
-  computeJacobian(model, ik.kinematics, probe, ee, ik.J, ik.X);
-  loadProblem(dls, ik.J, ik.e, ik.sqrtTaskWeights, ik.free);
-  singularValues(dls);
-  return !(dls.eigenvalues[0]! > 0);
 }

@@ -8,8 +8,9 @@
  *  - near singularities, as MoveIt Servo does: with κ the condition number of J (σmax / σmin over
  *    the joints that move the tip), full speed below the lower threshold (default 17), a linear
  *    ramp to zero at the hard-stop threshold (default 30), and zero beyond it; only when the
- *    command pushes toward the singularity (along the thinnest direction of the Jacobian, toward
- *    where it gets thinner: see singularity-trend.ts), so that the robot can always back out;
+ *    command pushes toward the singularity (its exact joint motion thins the Jacobian; at a
+ *    singularity, it asks for motion the arm cannot make: see singularity-trend.ts), so that a
+ *    command that backs out keeps full speed;
  *  - so that no joint passes a position limit within dt, and none exceeds its URDF velocity limit.
  */
 import { KinematicsError, assertLength } from '../errors.js';
@@ -85,7 +86,7 @@ export function computeVelocityCommand(
   qdot.set(ik.dq);
 
   let singularityScale = 1;
-  if (kappa > lower && movesTowardSingularity(ik, ee, q, twist, qdot)) {
+  if (kappa > lower && movesTowardSingularity(ik, ee, q, twist)) {
     singularityScale = kappa >= hardStop ? 0 : 1 - (kappa - lower) / (hardStop - lower);
   }
 
