@@ -489,6 +489,14 @@ describe('resolved-rate control', () => {
     const reach = computeVelocityCommand(ik, ee, straight, Float64Array.of(...out.map((x) => (0.01 * x) / length), 0, 0, 0));
     expect(reach.status).toBe('halted-singularity');
     expect(reach.qdot.every((x) => x === 0)).toBe(true);
+    // a SCARA at its straight home pose: reaching out halts; moving along the arc, with a stray
+    // roll that no SCARA can make (not a direction lost to the singularity), is served
+    const scara = robot('scara'), scaraEe = resolveEndEffector(scara, { tip: 'tool0' });
+    const scaraIk = createIkWorkspace(scara), home = Float64Array.of(0, 0, 0.1, 0);
+    expect(computeVelocityCommand(scaraIk, scaraEe, home, Float64Array.of(0.05, 0, 0, 0, 0, 0)).status).toBe('halted-singularity');
+    const along = computeVelocityCommand(scaraIk, scaraEe, home, Float64Array.of(0, 0.05, 0, 1e-3, 0, 0));
+    expect(along.analysis.conditionNumber).toBeUndefined();
+    expect(along.status).toBe('ok');
   });
 
   it('never drives a joint past a position limit within dt or above its velocity limit', () => {

@@ -20,10 +20,12 @@
  *
  * At a singularity (σ reported 0) there is no direction to shrink: the arm has lost a task
  * direction altogether, and damped least squares serves none of a command's part along it (its
- * gain σ/(σ²+λ²) is 0). A command that asks for such motion (more than NULL_SHARE of it lies
- * outside the range of Ã: reaching further out with the arm straight, say) pushes into the
- * singularity and is halted; one that lies within the range (turning the base, bending the
- * elbow) is served.
+ * gain σ/(σ²+λ²) is 0). A command that asks for such motion pushes into the singularity and is
+ * halted (reaching further out with the arm straight, say); one that does not is served (turning
+ * the base, bending the elbow). The lost directions are those in the range of Ã at a
+ * configuration close by (NEARBY_STEP away, where nothing is lost) but not in the range at q;
+ * comparing with the nearby range rather than all of task space leaves out the directions an arm
+ * of fewer than six joints never moves in (a SCARA's roll), which are no singularity.
  */
 import { computeJacobian, type EndEffector } from '../jacobian.js';
 import { copyGram, loadProblem, roundingFloor } from './damped-least-squares.js';
@@ -33,11 +35,13 @@ import { symmetricEigenvectors } from './small-matrix.js';
 /** Largest joint displacement of the central difference of the Jacobian (rad or m). */
 const DERIVATIVE_STEP = 1e-6;
 /**
- * At a singularity, the share of a command (by norm) outside the range of the Jacobian above
- * which it asks for motion the arm cannot make: well above rounding (1e-16), well below any
- * deliberate command.
+ * At a singularity: the joint displacement to the configuration close by (rad or m, times 1 to 3
+ * per joint so that it leaves every singular set), and the share of a command (by norm) in the
+ * lost directions above which it asks for motion the arm cannot make. The nearby range is tilted
+ * by about NEARBY_STEP from the one at q, so the share must be well above that.
  */
-const NULL_SHARE = 1e-6;
+const NEARBY_STEP = 1e-4;
+const LOST_SHARE = 1e-2;
 
 /**
  * True when the command `twist` (the end effector's frame, linear first) pushes toward a
@@ -62,24 +66,25 @@ export function movesTowardSingularity(ik: IkWorkspace, ee: EndEffector, q: Floa
   }
   const floor = roundingFloor(size, lambda[iMax]!);
 
-  // over the singular values above the floor: q̇* = Ã⁺ẽ = Σᵢ (uᵢᵀẽ / σᵢ) vᵢ, and the share of ẽ
-  // they span, |ẽ|² - Σᵢ (uᵢᵀẽ)², which is what lies outside the range of Ã
   const { m, n, b } = dls;
   const u = ik.thinTask, v = ik.thinJoints, exact = ik.undampedRate;
-  exact.fill(0);
-  let command2 = 0, spanned2 = 0;
-  for (let r = 0; r < m; r++) command2 += b[r]! * b[r]!;
-  for (let i = 0; i < size; i++) {
-    if (!(lambda[i]! > floor)) continue;
-    const sigma = Math.sqrt(lambda[i]!);
-    singularPair(dls, V, size, i, sigma, u, v);
-    let c = 0;
-    for (let r = 0; r < m; r++) c += u[r]! * b[r]!;
-    spanned2 += c * c;
-    for (let j = 0; j < n; j++) exact[j] = exact[j]! + (c / sigma) * v[j]!;
+  if (!(lambda[iMin]! > floor)) {
+    // at a singularity: toward when the command's part in the lost directions is not small
+    const spannedHere = spannedSquare(ik, size, floor, undefined);
+    let command2 = 0;
+    for (let r = 0; r < m; r++) command2 += b[r]! * b[r]!;
+    const probe = ik.qProbe;
+    for (let k = 0; k < dof; k++) probe[k] = q[k]! + NEARBY_STEP * (1 + (k % 3));
+    computeJacobian(model, ik.kinematics, probe, ee, ik.J, ik.X);
+    loadProblem(dls, ik.J, twist, ik.sqrtTaskWeights, ik.free);
+    const nearbySize = copyGram(dls);
+    symmetricEigenvectors(dls.Gcopy, nearbySize, lambda, V);
+    let largestNearby = 0;
+    for (let i = 0; i < nearbySize; i++) largestNearby = Math.max(largestNearby, lambda[i]!);
+    const spannedNearby = spannedSquare(ik, nearbySize, roundingFloor(nearbySize, largestNearby), undefined);
+    return spannedNearby - spannedHere > LOST_SHARE * LOST_SHARE * command2;
   }
-  // at a singularity: toward when the command asks for motion the arm cannot make
-  if (!(lambda[iMin]! > floor)) return command2 - spanned2 > NULL_SHARE * NULL_SHARE * command2;
+  spannedSquare(ik, size, floor, exact);
 
   // u (task space, m rows) and v (scaled joint space, n columns) of σmin, with Ã v = σ u
   singularPair(dls, V, size, iMin, Math.sqrt(lambda[iMin]!), u, v);
@@ -104,6 +109,30 @@ export function movesTowardSingularity(ik: IkWorkspace, ee: EndEffector, q: Floa
     sigmaRate += u[r]! * ik.sqrtTaskWeights[row]! * sum / (2 * h);
   }
   return sigmaRate < 0;
+}
+
+/**
+ * Over the singular pairs of the loaded Ã above `floor` (eigenvalues and eigenvectors of its Gram
+ * matrix in the DLS scratch): Σᵢ (uᵢᵀẽ)², the square of the command's part in the range of Ã,
+ * and, when `exact` is given, q̇* = Ã⁺ẽ = Σᵢ (uᵢᵀẽ / σᵢ) vᵢ into it. Uses ik.thinTask and
+ * ik.thinJoints as scratch.
+ */
+function spannedSquare(ik: IkWorkspace, size: number, floor: number, exact: Float64Array | undefined): number {
+  const { dls } = ik;
+  const { m, n, b, eigenvalues: lambda, eigenvectors: V } = dls;
+  const u = ik.thinTask, v = ik.thinJoints;
+  if (exact) exact.fill(0);
+  let spanned2 = 0;
+  for (let i = 0; i < size; i++) {
+    if (!(lambda[i]! > floor)) continue;
+    const sigma = Math.sqrt(lambda[i]!);
+    singularPair(dls, V, size, i, sigma, u, v);
+    let c = 0;
+    for (let r = 0; r < m; r++) c += u[r]! * b[r]!;
+    spanned2 += c * c;
+    if (exact) for (let j = 0; j < n; j++) exact[j] = exact[j]! + (c / sigma) * v[j]!;
+  }
+  return spanned2;
 }
 
 /**
