@@ -53,12 +53,9 @@ const LOST_SHARE = 1e-2;
 export function movesTowardSingularity(ik: IkWorkspace, ee: EndEffector, q: Float64Array, twist: Float64Array): boolean {
   const { model, dls } = ik;
   const dof = model.dof;
-  computeJacobian(model, ik.kinematics, q, ee, ik.J, ik.X);
-  loadProblem(dls, ik.J, twist, ik.sqrtTaskWeights, ik.free);
-  const size = copyGram(dls);
+  const size = decomposeAt(ik, ee, q, twist);
   if (size === 0) return true;
   const lambda = dls.eigenvalues, V = dls.eigenvectors;
-  symmetricEigenvectors(dls.Gcopy, size, lambda, V);
   let iMin = 0, iMax = 0;
   for (let i = 1; i < size; i++) {
     if (lambda[i]! < lambda[iMin]!) iMin = i;
@@ -75,10 +72,7 @@ export function movesTowardSingularity(ik: IkWorkspace, ee: EndEffector, q: Floa
     for (let r = 0; r < m; r++) command2 += b[r]! * b[r]!;
     const probe = ik.qProbe;
     for (let k = 0; k < dof; k++) probe[k] = q[k]! + NEARBY_STEP * (1 + (k % 3));
-    computeJacobian(model, ik.kinematics, probe, ee, ik.J, ik.X);
-    loadProblem(dls, ik.J, twist, ik.sqrtTaskWeights, ik.free);
-    const nearbySize = copyGram(dls);
-    symmetricEigenvectors(dls.Gcopy, nearbySize, lambda, V);
+    const nearbySize = decomposeAt(ik, ee, probe, twist);
     let largestNearby = 0;
     for (let i = 0; i < nearbySize; i++) largestNearby = Math.max(largestNearby, lambda[i]!);
     const spannedNearby = spannedSquare(ik, nearbySize, roundingFloor(nearbySize, largestNearby), undefined);
@@ -109,6 +103,19 @@ export function movesTowardSingularity(ik: IkWorkspace, ee: EndEffector, q: Floa
     sigmaRate += u[r]! * ik.sqrtTaskWeights[row]! * sum / (2 * h);
   }
   return sigmaRate < 0;
+}
+
+/**
+ * Loads Ã and ẽ of `twist` at configuration q into the DLS scratch and diagonalises their Gram
+ * matrix (eigenvalues unsorted, eigenvectors in dls.eigenvectors); returns its size.
+ */
+function decomposeAt(ik: IkWorkspace, ee: EndEffector, q: Float64Array, twist: Float64Array): number {
+  const { dls } = ik;
+  computeJacobian(ik.model, ik.kinematics, q, ee, ik.J, ik.X);
+  loadProblem(dls, ik.J, twist, ik.sqrtTaskWeights, ik.free);
+  const size = copyGram(dls);
+  symmetricEigenvectors(dls.Gcopy, size, dls.eigenvalues, dls.eigenvectors);
+  return size;
 }
 
 /**
