@@ -16,10 +16,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { computeLinkPoses } from '../src/core/forward-kinematics.js';
 import { computeEndEffectorPose, computeJacobian, resolveEndEffector } from '../src/core/jacobian.js';
+import { SeededRandom, randomConfiguration } from '../src/core/ik/random.js';
 import { createKinematicPath } from '../src/core/kinematic-path.js';
 import type { KinematicModel } from '../src/core/model.js';
 import { createWorkspace } from '../src/core/workspace.js';
-import { loadUrdf } from '../src/urdf/load-urdf.js';
+import { loadRobot } from '../src/urdf/load-urdf.js';
 import { buildKdlBaseline, type KdlTiming } from './kdl-baseline.js';
 import { ROOT } from './paths.js';
 import { benchFlags, timeOperation } from './timing.js';
@@ -43,12 +44,8 @@ interface Result {
 
 /** 1024 configurations inside the limits (continuous joints in [-π, π]). */
 function configurations(model: KinematicModel): Float64Array[] {
-  let seed = 12345;
-  const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-  return Array.from({ length: 1024 }, () => Float64Array.from({ length: model.dof }, (_, k) => {
-    const lo = Math.max(model.qLower[k]!, -Math.PI), hi = Math.min(model.qUpper[k]!, Math.PI);
-    return lo + (hi - lo) * random();
-  }));
+  const random = new SeededRandom(12345);
+  return Array.from({ length: 1024 }, () => randomConfiguration(model, random, new Float64Array(model.dof)));
 }
 
 function main(): void {
@@ -58,9 +55,10 @@ function main(): void {
   const results: Result[] = [];
   for (const chain of CHAINS) {
     const file = join(ROBOTS_DIR, `${chain.robot}.urdf`);
-    const model = loadUrdf(readFileSync(file, 'utf8'));
+    const robot = loadRobot(readFileSync(file, 'utf8'));
+    const { model } = robot;
     const ws = createWorkspace(model);
-    const ee = resolveEndEffector(model, { base: chain.base, tip: chain.tip });
+    const ee = resolveEndEffector(robot, { base: chain.base, tip: chain.tip });
     const qs = configurations(model);
     const poses = new Float64Array(12 * model.linkNames.length);
     const X = new Float64Array(12), J = new Float64Array(6 * model.dof);
@@ -78,10 +76,10 @@ function main(): void {
       if (referenceOp) result.referenceNsPerOp = timeOperation(referenceOp, { batchMs }).nsPerOp;
       results.push(result);
     };
-    row('fk', (i) => computeLinkPoses(model, qs[i & 1023]!, poses));
-    row('fk-chain', (i) => computeEndEffectorPose(model, qs[i & 1023]!, ee, X), kdlTiming?.fkNs,
+    row('fk', (i) => computeLinkPoses(robot, qs[i & 1023]!, poses));
+    row('fk-chain', (i) => computeEndEffectorPose(robot, qs[i & 1023]!, ee, X), kdlTiming?.fkNs,
       (i) => reference.pose(qs[i & 1023]!, X));
-    row('jacobian', (i) => computeJacobian(model, ws, qs[i & 1023]!, ee, J), kdlTiming?.jacobianNs,
+    row('jacobian', (i) => computeJacobian(robot, ws, qs[i & 1023]!, ee, J), kdlTiming?.jacobianNs,
       (i) => reference.jacobian(qs[i & 1023]!, X, J));
   }
   if (flags.json) {

@@ -27,11 +27,11 @@ import { promisify } from 'node:util';
 import { startServer } from '../scripts/server-process.js';
 import { readFileSync } from 'node:fs';
 import { createIkWorkspace } from '../src/core/ik/ik-workspace.js';
-import { SeededRandom } from '../src/core/ik/random.js';
+import { SeededRandom, randomConfiguration } from '../src/core/ik/random.js';
 import { solveIk } from '../src/core/ik/solve.js';
 import { computeEndEffectorPose, resolveEndEffector } from '../src/core/jacobian.js';
 import { poseFromTransform, transformFromPose } from '../src/core/pose.js';
-import { loadUrdf } from '../src/urdf/load-urdf.js';
+import { loadRobot } from '../src/urdf/load-urdf.js';
 import { ROBOTS_DIR, ROOT } from './paths.js';
 import { benchFlags } from './timing.js';
 
@@ -53,19 +53,29 @@ async function startEcho(): Promise<{ url: string; stop: () => void }> {
   return { url, stop: () => child.kill('SIGTERM') };
 }
 
+/** The median of each measure over rounds, and all the errors. */
+function medianLoad(rounds: Load[]): { requestsPerSecond: number; p50Ms: number; p99Ms: number; errors: number } {
+  return {
+    requestsPerSecond: median(rounds.map((s) => s.requestsPerSecond)), p50Ms: median(rounds.map((s) => s.p50Ms)),
+    p99Ms: median(rounds.map((s) => s.p99Ms)), errors: rounds.reduce((n, s) => n + s.errors + s.non2xx, 0),
+  };
+}
+
 /**
  * HTTP ik/solve against the same solves in-process (same targets, seeds and randomSeed), and the
  * route's fixed overhead: the HTTP time of a solve whose seed is already the answer.
  */
 async function compareSolves(url: string, port: number, n: number): Promise<{ n: number; httpMeanUs: number; inProcessMeanUs: number; overheadMeanUs: number }> {
-  const model = loadUrdf(readFileSync(join(ROBOTS_DIR, 'franka_panda.urdf'), 'utf8'));
-  const ee = resolveEndEffector(model, { tip: 'panda_hand_tcp' });
+  const robot = loadRobot(readFileSync(join(ROBOTS_DIR, 'franka_panda.urdf'), 'utf8'));
+  const { model } = robot;
+  const ee = resolveEndEffector(robot, { tip: 'panda_hand_tcp' });
   const ik = createIkWorkspace(model);
   const random = new SeededRandom(99);
-  const sample = (): Float64Array => Float64Array.from({ length: model.dof }, (_, k) => random.uniform(model.qLower[k]!, model.qUpper[k]!));
+  const sample = (): Float64Array => randomConfiguration(model, random, new Float64Array(model.dof));
+  const X_BT = new Float64Array(12);
   const cases = Array.from({ length: n }, () => {
     const goal = sample();
-    const pose = poseFromTransform(computeEndEffectorPose(model, goal, ee, new Float64Array(12)));
+    const pose = poseFromTransform(computeEndEffectorPose(robot, goal, ee, new Float64Array(12)));
     return { goal, seed: sample(), target: { position: pose.position, quaternion: pose.quaternion } };
   });
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -77,16 +87,15 @@ async function compareSolves(url: string, port: number, n: number): Promise<{ n:
   // warm up both sides
   for (const c of cases.slice(0, 30)) {
     await timeHttp({ target: c.target, seed: Array.from(c.seed), tip: 'panda_hand_tcp', randomSeed: 1 });
-    transformFromPose(c.target, ik.X_target);
-    solveIk(ik, ee, { seed: c.seed, randomSeed: 1 });
+    solveIk(robot, ik, ee, transformFromPose(c.target, X_BT), { seed: c.seed, randomSeed: 1 });
   }
   let http = 0, inProcess = 0, overhead = 0;
   for (const c of cases) {
     http += await timeHttp({ target: c.target, seed: Array.from(c.seed), tip: 'panda_hand_tcp', randomSeed: 1 });
     overhead += await timeHttp({ target: c.target, seed: Array.from(c.goal), tip: 'panda_hand_tcp', randomSeed: 1 });
-    transformFromPose(c.target, ik.X_target);
+    transformFromPose(c.target, X_BT);
     const t0 = performance.now();
-    solveIk(ik, ee, { seed: c.seed, randomSeed: 1 });
+    solveIk(robot, ik, ee, X_BT, { seed: c.seed, randomSeed: 1 });
     inProcess += (performance.now() - t0) * 1000;
   }
   agent.destroy();
@@ -203,8 +212,8 @@ async function main(): Promise<void> {
       logLevel, connections, seconds, rounds,
       responseBytes: responseText.length,
       echoBytes: echoBody.length,
-      service: { requestsPerSecond: median(service.map((s) => s.requestsPerSecond)), p50Ms: median(service.map((s) => s.p50Ms)), p99Ms: median(service.map((s) => s.p99Ms)), errors: service.reduce((n, s) => n + s.errors + s.non2xx, 0) },
-      bare: { requestsPerSecond: median(bare.map((s) => s.requestsPerSecond)), p50Ms: median(bare.map((s) => s.p50Ms)), p99Ms: median(bare.map((s) => s.p99Ms)), errors: bare.reduce((n, s) => n + s.errors + s.non2xx, 0) },
+      service: medianLoad(service),
+      bare: medianLoad(bare),
       ratio: median(service.map((s) => s.requestsPerSecond)) / median(bare.map((s) => s.requestsPerSecond)),
       batch1000: { requestBytes: batchBody.length, json: summary(jsonBatch), binary: summary(binaryBatch) },
       ikStepDuringBatch: { n: stepLatencies.length, p50Ms: percentile(stepLatencies, 50), p99Ms: percentile(stepLatencies, 99), maxMs: Math.max(...stepLatencies) },

@@ -13,13 +13,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createIkWorkspace } from '../src/core/ik/ik-workspace.js';
-import { SeededRandom } from '../src/core/ik/random.js';
+import { computePoseError } from '../src/core/ik/pose-error.js';
+import { SeededRandom, randomConfiguration } from '../src/core/ik/random.js';
 import { solveIk } from '../src/core/ik/solve.js';
 import { computeEndEffectorPose, resolveEndEffector, type EndEffector } from '../src/core/jacobian.js';
-import type { KinematicModel } from '../src/core/model.js';
 import { createKinematicPath } from '../src/core/kinematic-path.js';
-import { computePoseError } from '../src/core/ik/pose-error.js';
-import { loadUrdf } from '../src/urdf/load-urdf.js';
+import type { KinematicModel } from '../src/core/model.js';
+import { loadRobot } from '../src/urdf/load-urdf.js';
 import { ROBOTS_DIR } from './paths.js';
 import { buildKdlIkBaseline, type IkCase, type KdlIkResult } from './kdl-baseline.js';
 import { benchFlags } from './timing.js';
@@ -46,13 +46,7 @@ export interface IkBenchResult {
 }
 
 function sampler(model: KinematicModel, ee: EndEffector, random: SeededRandom): () => Float64Array {
-  return () => {
-    const q = new Float64Array(model.dof);
-    for (const k of ee.path.movingJoints) {
-      q[k] = model.continuous[k] ? random.uniform(-Math.PI, Math.PI) : random.uniform(model.qLower[k]!, model.qUpper[k]!);
-    }
-    return q;
-  };
+  return () => randomConfiguration(model, random, new Float64Array(model.dof), ee.path.movingJoints);
 }
 
 /**
@@ -73,10 +67,11 @@ function verifier(model: KinematicModel, ee: EndEffector): (q: Float64Array, X_t
   };
 }
 
-export function benchArm(robot: string, tip: string, n: number, kdl: ReturnType<typeof buildKdlIkBaseline>): IkBenchResult {
-  const file = join(ROBOTS_DIR, `${robot}.urdf`);
-  const model = loadUrdf(readFileSync(file, 'utf8'));
-  const ee = resolveEndEffector(model, { tip });
+export function benchArm(robotId: string, tip: string, n: number, kdl: ReturnType<typeof buildKdlIkBaseline>): IkBenchResult {
+  const file = join(ROBOTS_DIR, `${robotId}.urdf`);
+  const robot = loadRobot(readFileSync(file, 'utf8'));
+  const { model } = robot;
+  const ee = resolveEndEffector(robot, { tip });
   const ik = createIkWorkspace(model);
   const random = new SeededRandom(20261127);
   const sample = sampler(model, ee, random);
@@ -86,12 +81,11 @@ export function benchArm(robot: string, tip: string, n: number, kdl: ReturnType<
   const moving = Array.from(ee.path.movingJoints);
   const solve = (randomSeed: number, record: boolean): { ok: boolean; us: number; iterations: number; restarts: number } => {
     const target = sample();
-    computeEndEffectorPose(model, target, ee, ik.X_target);
-    X_target.set(ik.X_target);
+    computeEndEffectorPose(robot, target, ee, X_target);
     const seed = sample();
     if (record) cases.push({ target: Float64Array.from(X_target), seed: Float64Array.from(moving, (k) => seed[k]!) });
     const t0 = performance.now();
-    const r = solveIk(ik, ee, { seed, tolerance: TOLERANCE, timeoutMs: TIMEOUT_MS, randomSeed });
+    const r = solveIk(robot, ik, ee, X_target, { seed, tolerance: TOLERANCE, timeoutMs: TIMEOUT_MS, randomSeed });
     const us = (performance.now() - t0) * 1000;
     return { ok: r.converged && verify(r.q, X_target), us, iterations: r.iterations, restarts: r.restarts };
   };
@@ -107,7 +101,7 @@ export function benchArm(robot: string, tip: string, n: number, kdl: ReturnType<
   }
   times.sort((a, b) => a - b);
   return {
-    robot, tip, dof: ee.path.movingJoints.length, n,
+    robot: robotId, tip, dof: ee.path.movingJoints.length, n,
     successRate: successes / n,
     meanUs: times.reduce((s, t) => s + t, 0) / n,
     medianUs: times[Math.floor(n / 2)]!,

@@ -47,7 +47,10 @@ export interface IkCase { target: Float64Array; seed: Float64Array }
 
 /** KDL's NR_JL (with restarts in the budget) and LMA on the given cases. */
 export function buildKdlIkBaseline(): {
-  run(urdf: string, base: string, tip: string, limits: { lower: number[]; upper: number[]; continuous: boolean[] }, cases: IkCase[], budgetMs: number, tolerance: number): KdlIkResult;
+  run(
+    urdf: string, base: string, tip: string, limits: { lower: number[]; upper: number[]; continuous: boolean[] },
+    cases: IkCase[], budgetMs: number, tolerance: number,
+  ): KdlIkResult;
 } | Unavailable {
   const binary = build('kdl-ik-bench');
   if (typeof binary !== 'string') return binary;

@@ -59,8 +59,8 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
     for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(line);
     if (lines.length > MAX_LINES) lines.splice(0, lines.length - MAX_LINES);
   };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
   running.add(child);
   let exitCode: number | string | undefined;
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => {

@@ -12,6 +12,7 @@ import { computeJacobian, resolveEndEffector } from '../src/core/jacobian.js';
 import { createWorkspace } from '../src/core/workspace.js';
 import { loadUrdf } from '../src/urdf/load-urdf.js';
 import { REPO_ROOT, readBuiltinUrdf } from './helpers/paths.js';
+import { compileRobot } from '../src/core/compiled-robot.js';
 
 const INDEX = join(REPO_ROOT, 'src', 'index.ts');
 
@@ -49,8 +50,9 @@ describe('the library entry point', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 });
     expect(run.stderr).toBe('');
     const J = JSON.parse(run.stdout) as number[];
-    const model = loadUrdf(readBuiltinUrdf('ur5e'));
-    const expected = computeJacobian(model, createWorkspace(model), new Float64Array(6), resolveEndEffector(model, { tip: 'tool0' }), new Float64Array(36));
+    const robot = compileRobot(loadUrdf(readBuiltinUrdf('ur5e')));
+    const { model } = robot;
+    const expected = computeJacobian(robot, createWorkspace(model), new Float64Array(6), resolveEndEffector(robot, { tip: 'tool0' }), new Float64Array(36));
     // JSON writes -0 as 0: compare the values, not their signs of zero
     expect(J.map((x, i) => Math.abs(x - expected[i]!))).toEqual(new Array(36).fill(0));
   });

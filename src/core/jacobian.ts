@@ -11,18 +11,18 @@
  * With E the tip point and p_BE its position in the base frame, the three are related by
  *   v_LOCAL = R_BEᵀ v_LWA,  w_LOCAL = R_BEᵀ w_LWA,  v_WORLD = v_LWA - w × p_BE,  w_WORLD = w_LWA.
  */
+import type { CompiledRobot } from './compiled-robot.js';
 import { KinematicsError, assertLength } from './errors.js';
 import { MAX_MAGNITUDE_TEXT, withinMagnitude } from './magnitude.js';
-import { getKinematicPath, type KinematicPath } from './kinematic-path.js';
+import type { KinematicPath } from './kinematic-path.js';
 import { linkIndexOf, type KinematicModel } from './model.js';
 import { SE3_SIZE } from './se3.js';
-import type { KinematicWorkspace } from './workspace.js';
+import { assertWorkspaceOf, type KinematicWorkspace } from './workspace.js';
 
-/** Reference frames of a Jacobian or twist (Pinocchio's names). */
-export type ReferenceFrame = 'LOCAL_WORLD_ALIGNED' | 'LOCAL' | 'WORLD';
-
-/** The reference frames, default first. */
-export const REFERENCE_FRAMES: readonly ReferenceFrame[] = ['LOCAL_WORLD_ALIGNED', 'LOCAL', 'WORLD'];
+/** The reference frames of a Jacobian or twist (Pinocchio's names), default first. */
+export const REFERENCE_FRAMES = ['LOCAL_WORLD_ALIGNED', 'LOCAL', 'WORLD'] as const;
+/** A reference frame of a Jacobian or twist (one of REFERENCE_FRAMES). */
+export type ReferenceFrame = (typeof REFERENCE_FRAMES)[number];
 
 /** Which point of which link, relative to which base, in which frame. Names, as a caller gives them. */
 export interface EndEffectorSpec {
@@ -38,8 +38,8 @@ export interface EndEffectorSpec {
 
 /** An {@link EndEffectorSpec} resolved against a model, ready for repeated use. */
 export interface EndEffector {
-  /** The model it was resolved on: the compute functions refuse it with another. */
-  readonly model: KinematicModel;
+  /** The robot it was resolved on: the compute functions refuse it with another. */
+  readonly robot: CompiledRobot;
   readonly path: KinematicPath;
   readonly tipName: string;
   readonly baseName: string;
@@ -66,7 +66,8 @@ export function resolveTipName(model: KinematicModel, tip: string | undefined): 
  * @throws KinematicsError for unknown links, a missing tip on a tree, a malformed tipOffset or an
  *   unknown reference frame.
  */
-export function resolveEndEffector(model: KinematicModel, spec: EndEffectorSpec = {}): EndEffector {
+export function resolveEndEffector(robot: CompiledRobot, spec: EndEffectorSpec = {}): EndEffector {
+  const { model } = robot;
   const tipName = resolveTipName(model, spec.tip);
   const baseName = spec.base ?? model.linkNames[0]!;
   const tip = linkIndexOf(model, tipName, 'tip');
@@ -81,20 +82,20 @@ export function resolveEndEffector(model: KinematicModel, spec: EndEffectorSpec 
     if (tipOffset.every((x) => x === 0)) tipOffset = undefined;
   }
   const referenceFrame = spec.referenceFrame ?? 'LOCAL_WORLD_ALIGNED';
-  if (!REFERENCE_FRAMES.includes(referenceFrame)) {
+  if (!(REFERENCE_FRAMES as readonly string[]).includes(referenceFrame)) {
     throw new KinematicsError('INVALID_ARGUMENT', `referenceFrame "${String(referenceFrame)}" is not one of ${REFERENCE_FRAMES.join(', ')}`);
   }
-  return Object.freeze({ model, path: getKinematicPath(model, base, tip), tipName, baseName, tipOffset, referenceFrame });
+  return Object.freeze({ robot, path: robot.path(base, tip), tipName, baseName, tipOffset, referenceFrame });
 }
 
 /**
- * Checks that `ee` was resolved on `model` (its path's link indices mean nothing on another).
+ * Checks that `ee` was resolved on `robot` (its path's link indices mean nothing on another).
  * @throws KinematicsError `INVALID_ARGUMENT` otherwise.
  */
-export function assertEndEffectorOf(model: KinematicModel, ee: EndEffector): void {
-  if (ee.model !== model) {
+export function assertEndEffectorOf(robot: CompiledRobot, ee: EndEffector): void {
+  if (ee.robot !== robot) {
     throw new KinematicsError('INVALID_ARGUMENT',
-      `the end effector was resolved on robot "${ee.model.name}", not on robot "${model.name}": resolve it on the model you pass`);
+      `the end effector was resolved on robot "${ee.robot.model.name}", not on robot "${robot.model.name}": resolve it on the robot you pass`);
   }
 }
 
@@ -177,10 +178,12 @@ export function wrenchToLocalWorldAligned(frame: ReferenceFrame, X_BE: Float64Ar
  * @param frame the reference frame of J; default the end effector's
  */
 export function computeJacobian(
-  model: KinematicModel, ws: KinematicWorkspace, q: Float64Array, ee: EndEffector,
+  robot: CompiledRobot, ws: KinematicWorkspace, q: Float64Array, ee: EndEffector,
   J: Float64Array, X_BE: Float64Array = ws.X_BE, frame: ReferenceFrame = ee.referenceFrame,
 ): Float64Array {
-  assertEndEffectorOf(model, ee);
+  const { model } = robot;
+  assertEndEffectorOf(robot, ee);
+  assertWorkspaceOf(model, ws);
   assertLength('q', model.dof, q.length);
   assertLength('Jacobian output', 6 * model.dof, J.length);
   assertLength('pose output', SE3_SIZE, X_BE.length);
@@ -192,9 +195,10 @@ export function computeJacobian(
 
 /** Writes X_BE, the pose of the end effector's point in its base frame, and returns it. */
 export function computeEndEffectorPose(
-  model: KinematicModel, q: Float64Array, ee: EndEffector, X_BE: Float64Array,
+  robot: CompiledRobot, q: Float64Array, ee: EndEffector, X_BE: Float64Array,
 ): Float64Array {
-  assertEndEffectorOf(model, ee);
+  const { model } = robot;
+  assertEndEffectorOf(robot, ee);
   assertLength('q', model.dof, q.length);
   assertLength('pose output', SE3_SIZE, X_BE.length);
   ee.path.pose(q, X_BE);

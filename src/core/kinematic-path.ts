@@ -2,11 +2,14 @@
  * A kinematic path: what moves a tip link relative to a base link. In a tree the base need not
  * be an ancestor of the tip; the path then runs up from the base to their deepest common
  * ancestor C and down to the tip, and the joints on the base side move the base instead of the
- * tip. Paths carry their kernels (compiled, or the reference loops) and are cached per model.
+ * tip. A path carries its kernels: compiled straight-line code, or the reference loops where code
+ * generation is not allowed. Paths are made and kept by a {@link CompiledRobot}.
  */
+import { compileKernel } from './codegen/compile.js';
+import { compileDlsKernels, type DlsKernels } from './codegen/dls-kernels.js';
 import {
-  compileJacobianKernel, compilePoseKernel, type JacobianKernel, type PathLinks, type PoseKernel,
-} from './codegen/kernel-compiler.js';
+  jacobianKernelSource, poseKernelSource, type JacobianKernel, type PathLinks, type PoseKernel,
+} from './codegen/kinematics-kernels.js';
 import type { KinematicModel } from './model.js';
 import { referencePathJacobian, referencePathPose } from './reference-kinematics.js';
 import { SE3_SIZE } from './se3.js';
@@ -27,6 +30,12 @@ export interface KinematicPath extends PathLinks {
   readonly pose: PoseKernel;
   /** Writes X_BE and the LOCAL_WORLD_ALIGNED Jacobian at the tip-link origin (6 x dof, row-major). */
   readonly jacobian: JacobianKernel;
+  /**
+   * The damped least-squares step of the moving joints, compiled (codegen/dls-kernels.ts);
+   * undefined for the reference implementation and for paths of more than MAX_COMPILED_JOINTS
+   * moving joints, which IK then solves with the loops of ik/damped-least-squares.ts.
+   */
+  readonly stepKernels: DlsKernels | undefined;
 }
 
 /** Links from `ancestor` (exclusive) down to `link` (inclusive). */
@@ -43,7 +52,11 @@ function commonAncestor(model: KinematicModel, a: number, b: number): number {
   return a;
 }
 
-/** Builds a path with freshly made kernels (not cached). */
+/**
+ * Builds the path from link `base` to link `tip` with freshly made kernels. Use
+ * {@link CompiledRobot.path}, which keeps them, unless you want a path of your own (the tests and
+ * benchmarks compare the two implementations).
+ */
 export function createKinematicPath(
   model: KinematicModel, base: number, tip: number, implementation: KernelImplementation = 'compiled',
 ): KinematicPath {
@@ -52,9 +65,14 @@ export function createKinematicPath(
   const baseSide = linksBelow(model, common, base);
   const moving = new Set<number>();
   for (const link of [...tipSide, ...baseSide]) if (model.qIndex[link]! >= 0) moving.add(model.qIndex[link]!);
+  const movingJoints = Int32Array.from([...moving].sort((x, y) => x - y));
   const links: PathLinks = { tipSide, baseSide };
   let kernels: { pose: PoseKernel; jacobian: JacobianKernel } | undefined;
-  if (implementation === 'compiled') kernels = tryCompile(model, links);
+  if (implementation === 'compiled') {
+    const pose = compileKernel<PoseKernel>(poseKernelSource(model, links));
+    const jacobian = pose && compileKernel<JacobianKernel>(jacobianKernelSource(model, links));
+    if (pose && jacobian) kernels = { pose, jacobian };
+  }
   if (!kernels) {
     implementation = 'reference';
     const X_WL = new Float64Array(SE3_SIZE * model.linkNames.length);
@@ -63,37 +81,6 @@ export function createKinematicPath(
       jacobian: (q, X_BE, J) => referencePathJacobian(model, base, tip, links, q, X_WL, X_BE, J),
     };
   }
-  return Object.freeze({
-    base, tip, common, tipSide, baseSide,
-    movingJoints: Int32Array.from([...moving].sort((x, y) => x - y)),
-    implementation, ...kernels,
-  });
-}
-
-function tryCompile(model: KinematicModel, links: PathLinks): { pose: PoseKernel; jacobian: JacobianKernel } | undefined {
-  try {
-    return { pose: compilePoseKernel(model, links), jacobian: compileJacobianKernel(model, links) };
-  } catch (error) {
-    // code generation from strings is disabled in this process: use the reference loops
-    if (error instanceof EvalError) return undefined;
-    throw error;
-  }
-}
-
-/** Paths kept per model; beyond this the oldest is dropped (a tree of n links has n² pairs). */
-const MAX_CACHED_PATHS = 512;
-const cache = new WeakMap<KinematicModel, Map<number, KinematicPath>>();
-
-/** The path from `base` to `tip` (link indices), compiled on first use and cached per model. */
-export function getKinematicPath(model: KinematicModel, base: number, tip: number): KinematicPath {
-  let paths = cache.get(model);
-  if (!paths) { paths = new Map(); cache.set(model, paths); }
-  const key = base * model.linkNames.length + tip;
-  let path = paths.get(key);
-  if (!path) {
-    path = createKinematicPath(model, base, tip);
-    if (paths.size >= MAX_CACHED_PATHS) paths.delete(paths.keys().next().value!);
-    paths.set(key, path);
-  }
-  return path;
+  const stepKernels = implementation === 'compiled' ? compileDlsKernels(model.dof, movingJoints) : undefined;
+  return Object.freeze({ base, tip, common, tipSide, baseSide, movingJoints, implementation, ...kernels, stepKernels });
 }

@@ -10,21 +10,21 @@
  * from base to tip whatever the order in the file. A mimic joint is driven by the root of its
  * mimic chain: value = multiplier * q[leader] + offset.
  */
+import { resolveMimics, validateTree, type MimicMap } from './description-validation.js';
 import { KinematicsError } from './errors.js';
-import { MAX_MAGNITUDE_TEXT, withinMagnitude } from './magnitude.js';
-import type { JointKind, JointLimits, RobotDescription } from './robot-description.js';
+import type { JointType, RobotDescription } from './robot-description.js';
 import { SE3_SIZE, setFromXyzRpy } from './se3.js';
 
-/** Joint type codes stored in {@link KinematicModel.jointType}. */
-export const JointType = { FIXED: 0, REVOLUTE: 1, CONTINUOUS: 2, PRISMATIC: 3 } as const;
-/** The numeric code of a joint type, as stored in {@link KinematicModel.jointType}. */
-export type JointTypeCode = (typeof JointType)[keyof typeof JointType];
+/** The numeric joint type codes stored in {@link KinematicModel.jointCode}, for the kernels. */
+export const JointCode = { FIXED: 0, REVOLUTE: 1, CONTINUOUS: 2, PRISMATIC: 3 } as const;
+/** A numeric joint type code, as stored in {@link KinematicModel.jointCode}. */
+export type JointCode = (typeof JointCode)[keyof typeof JointCode];
 
-const JOINT_TYPE_CODES: Record<JointKind, JointTypeCode> = {
-  fixed: JointType.FIXED,
-  revolute: JointType.REVOLUTE,
-  continuous: JointType.CONTINUOUS,
-  prismatic: JointType.PRISMATIC,
+const JOINT_CODES: Record<JointType, JointCode> = {
+  fixed: JointCode.FIXED,
+  revolute: JointCode.REVOLUTE,
+  continuous: JointCode.CONTINUOUS,
+  prismatic: JointCode.PRISMATIC,
 };
 
 /** How mimic joints enter `q`. */
@@ -72,8 +72,8 @@ export interface KinematicModel {
   readonly depth: Int32Array;
   /** Name of the joint whose child is the link ('' for the root). */
   readonly jointNameOfLink: readonly string[];
-  /** Joint type code ({@link JointType}) of the link's joint; FIXED for the root. */
-  readonly jointType: Uint8Array;
+  /** Joint type code ({@link JointCode}) of the link's joint; FIXED for the root. */
+  readonly jointCode: Uint8Array;
   /** The fixed placement X_PJ of the joint frame in the parent link frame, 12 per link. */
   readonly X_PJ: Float64Array;
   /** Unit joint axis in the joint frame, 3 per link (zero for fixed joints and the root). */
@@ -112,194 +112,17 @@ export interface KinematicModel {
   readonly description: RobotDescription;
 }
 
-interface ValidatedTree {
-  /** joint description index by child link name */
-  jointOfChild: Map<string, number>;
-  /** child link names by parent link name, in description order */
-  children: Map<string, string[]>;
-  root: string;
-}
-
-function fail(problems: string[]): never {
-  const shown = problems.slice(0, 10).join('; ');
-  const more = problems.length > 10 ? `; and ${problems.length - 10} more problems` : '';
-  throw new KinematicsError('URDF_INVALID', `robot is not a valid kinematic tree: ${shown}${more}`);
-}
-
-/** Axes shorter than this are taken for a mistake rather than a direction. */
-const MIN_AXIS_LENGTH = 1e-12;
-
-/** |a|, without the overflow of Math.hypot for components near the largest double. */
-function axisLength(a: readonly number[]): number {
-  const largest = Math.max(Math.abs(a[0]!), Math.abs(a[1]!), Math.abs(a[2]!));
-  return largest === 0 ? 0 : largest * Math.hypot(a[0]! / largest, a[1]! / largest, a[2]! / largest);
-}
-
-function isFiniteTriple(v: readonly number[]): boolean {
-  return v.length === 3 && Number.isFinite(v[0]) && Number.isFinite(v[1]) && Number.isFinite(v[2]);
-}
-
-/**
- * Names that cannot be keys of the JSON objects the contract uses (poses by link name, q by joint
- * name): JSON parsers refuse `__proto__` as a key, and as a property it changes an object's
- * prototype instead of adding an entry.
- */
-const RESERVED_NAMES = new Set(['__proto__']);
-
-/** Checks names, references, numbers and the tree shape; collects every problem it finds. */
-function validateTree(d: RobotDescription): ValidatedTree {
-  const problems: string[] = [];
-  if (d.links.length === 0) fail(['it has no links']);
-  const links = new Set<string>();
-  for (const link of d.links) {
-    if (!link.name) problems.push('a link has an empty name');
-    else if (RESERVED_NAMES.has(link.name)) problems.push(`link name "${link.name}" is reserved (it cannot be a JSON key); rename the link`);
-    else if (links.has(link.name)) problems.push(`link "${link.name}" is defined twice`);
-    links.add(link.name);
-  }
-  const jointNames = new Set<string>();
-  const jointOfChild = new Map<string, number>();
-  const children = new Map<string, string[]>();
-  d.joints.forEach((j, index) => {
-    const where = `joint "${j.name}"`;
-    if (!j.name) problems.push('a joint has an empty name');
-    else if (RESERVED_NAMES.has(j.name)) problems.push(`joint name "${j.name}" is reserved (it cannot be a JSON key); rename the joint`);
-    else if (jointNames.has(j.name)) problems.push(`${where} is defined twice`);
-    jointNames.add(j.name);
-    if (!(j.type in JOINT_TYPE_CODES)) {
-      problems.push(`${where} has type "${String(j.type)}"; supported types are revolute, continuous, prismatic and fixed`);
-    }
-    if (!links.has(j.parent)) problems.push(`${where} names parent link "${j.parent}", which is not defined`);
-    if (!links.has(j.child)) problems.push(`${where} names child link "${j.child}", which is not defined`);
-    if (j.parent === j.child) problems.push(`${where} connects link "${j.child}" to itself`);
-    const other = jointOfChild.get(j.child);
-    if (other !== undefined) {
-      problems.push(`link "${j.child}" has two parent joints ("${d.joints[other]!.name}" and "${j.name}")`);
-    } else {
-      jointOfChild.set(j.child, index);
-      const siblings = children.get(j.parent) ?? [];
-      siblings.push(j.child);
-      children.set(j.parent, siblings);
-    }
-    if (!isFiniteTriple(j.xyz)) problems.push(`${where} has a non-finite origin xyz`);
-    else if (!j.xyz.every(withinMagnitude)) problems.push(`${where} has origin xyz "${j.xyz.join(' ')}"; lengths must be within ±${MAX_MAGNITUDE_TEXT} m`);
-    if (!isFiniteTriple(j.rpy)) problems.push(`${where} has a non-finite origin rpy`);
-    if (j.type !== 'fixed') {
-      if (!isFiniteTriple(j.axis)) problems.push(`${where} has a non-finite axis`);
-      else if (axisLength(j.axis) < MIN_AXIS_LENGTH) {
-        problems.push(`${where} has a zero axis; give a direction such as <axis xyz="0 0 1"/>`);
-      }
-    }
-    validateLimits(where, j.type, j.limits, problems);
-  });
-  const roots = [...links].filter((name) => !jointOfChild.has(name));
-  if (roots.length === 0) {
-    problems.push('every link is the child of a joint, so the joints form a cycle and there is no root link');
-  } else if (roots.length > 1) {
-    const shown = roots.slice(0, 8).map((r) => `"${r}"`).join(', ');
-    problems.push(
-      `found ${roots.length} root links (${shown}${roots.length > 8 ? ', …' : ''}); ` +
-        'every link but one must be the child of a joint',
-    );
-  }
-  if (problems.length > 0) fail(problems);
-  const root = roots[0]!;
-  // with one root and one parent per link, a link unreachable from the root lies on a cycle
-  const reached = new Set<string>([root]);
-  const stack = [root];
-  while (stack.length > 0) {
-    for (const child of children.get(stack.pop()!) ?? []) {
-      if (!reached.has(child)) { reached.add(child); stack.push(child); }
-    }
-  }
-  if (reached.size !== links.size) {
-    const cyclic = [...links].filter((l) => !reached.has(l));
-    fail([`the joints between links ${cyclic.slice(0, 8).map((l) => `"${l}"`).join(', ')} form a cycle`]);
-  }
-  return { jointOfChild, children, root };
-}
-
-function validateLimits(where: string, type: JointKind, limits: JointLimits, problems: string[]): void {
-  for (const key of ['lower', 'upper', 'velocity', 'effort'] as const) {
-    const v = limits[key];
-    if (v !== undefined && !Number.isFinite(v)) problems.push(`${where} has a non-finite limit ${key}`);
-  }
-  for (const key of ['lower', 'upper'] as const) {
-    const v = limits[key];
-    if (v !== undefined && Number.isFinite(v) && !withinMagnitude(v)) {
-      problems.push(`${where} has limit ${key} ${v}; limits must be within ±${MAX_MAGNITUDE_TEXT} (a revolute joint without limits is type "continuous")`);
-    }
-  }
-  if ((type === 'revolute' || type === 'prismatic') && limits.lower !== undefined && limits.upper !== undefined
-    && limits.lower > limits.upper) {
-    problems.push(`${where} has lower limit ${limits.lower} above upper limit ${limits.upper}`);
-  }
-  if (limits.velocity !== undefined && limits.velocity < 0) problems.push(`${where} has a negative velocity limit`);
-  if (limits.effort !== undefined && limits.effort < 0) problems.push(`${where} has a negative effort limit`);
-}
-
-/** Resolves every mimic joint to the root of its chain of mimics, composing the affine maps. */
-function resolveMimics(d: RobotDescription): Map<string, { leader: string; multiplier: number; offset: number }> {
-  const byName = new Map(d.joints.map((j) => [j.name, j]));
-  const resolved = new Map<string, { leader: string; multiplier: number; offset: number }>();
-  const problems: string[] = [];
-  for (const joint of d.joints) {
-    if (!joint.mimic || joint.type === 'fixed') continue;
-    let multiplier = 1;
-    let offset = 0;
-    let current = joint;
-    const seen = [joint.name];
-    let ok = true;
-    while (current.mimic) {
-      const m = current.mimic;
-      if (!Number.isFinite(m.multiplier) || !Number.isFinite(m.offset)) {
-        problems.push(`joint "${current.name}" has a non-finite mimic multiplier or offset`);
-        ok = false; break;
-      }
-      const target = byName.get(m.joint);
-      if (!target) {
-        problems.push(`joint "${current.name}" mimics joint "${m.joint}", which is not defined`);
-        ok = false; break;
-      }
-      if (target.type === 'fixed') {
-        problems.push(`joint "${current.name}" mimics joint "${m.joint}", which is fixed`);
-        ok = false; break;
-      }
-      // value(current) = m.multiplier * value(target) + m.offset, substituted into the running map
-      offset += multiplier * m.offset;
-      multiplier *= m.multiplier;
-      if (!withinMagnitude(multiplier) || !withinMagnitude(offset)) {
-        problems.push(`joint "${joint.name}" follows "${target.name}" through mimic joints whose multipliers or offsets compose to ${multiplier} and ${offset}; both must be within ±${MAX_MAGNITUDE_TEXT}`);
-        ok = false; break;
-      }
-      if (seen.includes(target.name)) {
-        // every joint on or leading into the cycle finds it: name it the same way from each
-        const cycle = seen.slice(seen.indexOf(target.name));
-        const first = cycle.indexOf([...cycle].sort()[0]!);
-        const named = [...cycle.slice(first), ...cycle.slice(0, first)];
-        problems.push(`mimic joints form a cycle: ${[...named, named[0]!].map((n) => `"${n}"`).join(' -> ')}`);
-        ok = false; break;
-      }
-      seen.push(target.name);
-      current = target;
-    }
-    if (ok) resolved.set(joint.name, { leader: current.name, multiplier, offset });
-  }
-  // joints that follow the same broken chain meet the same problem
-  if (problems.length > 0) fail([...new Set(problems)]);
-  return resolved;
-}
-
 /** A URDF velocity or effort limit: 0 or absent means none. */
 function positiveOrUnlimited(limit: number | undefined): number {
   return limit !== undefined && limit > 0 ? limit : Infinity;
 }
 
 /**
- * Compiles a robot description into a frozen {@link KinematicModel}.
+ * Builds a frozen {@link KinematicModel} from a robot description, once it passes the checks of
+ * description-validation.ts.
  *
- * @throws KinematicsError `URDF_INVALID` naming every problem found: duplicate names, joints that
- *   reference undefined links, links with two parents, several roots, cycles, zero axes,
+ * @throws KinematicsError `INVALID_DESCRIPTION` with every problem found: duplicate names, joints
+ *   that reference undefined links, links with two parents, several roots, cycles, zero axes,
  *   non-finite numbers, inverted limits, mimic joints that reference unknown or fixed joints or
  *   form a cycle.
  */
@@ -308,7 +131,7 @@ export function buildModel(description: RobotDescription, options: BuildModelOpt
   const tree = validateTree(description);
   // mimic references are checked in both modes, so that a document's validity does not depend on it
   const resolvedMimics = resolveMimics(description);
-  const mimicOf = mimicMode === 'follow' ? resolvedMimics : new Map<string, { leader: string; multiplier: number; offset: number }>();
+  const mimicOf = mimicMode === 'follow' ? resolvedMimics : new Map<string, MimicMap>();
 
   // depth-first pre-order from the root
   const linkNames: string[] = [];
@@ -323,7 +146,7 @@ export function buildModel(description: RobotDescription, options: BuildModelOpt
   const linkIndex = new Map(linkNames.map((name, i) => [name, i]));
   const parent = new Int32Array(n).fill(-1);
   const depth = new Int32Array(n);
-  const jointType = new Uint8Array(n);
+  const jointCode = new Uint8Array(n);
   const X_PJ = new Float64Array(SE3_SIZE * n);
   const axis = new Float64Array(3 * n);
   const qIndex = new Int32Array(n).fill(-1);
@@ -355,7 +178,7 @@ export function buildModel(description: RobotDescription, options: BuildModelOpt
     parent[i] = linkIndex.get(joint.parent)!;
     depth[i] = depth[parent[i]!]! + 1;
     jointNameOfLink[i] = joint.name;
-    jointType[i] = JOINT_TYPE_CODES[joint.type];
+    jointCode[i] = JOINT_CODES[joint.type];
     setFromXyzRpy(X_PJ, SE3_SIZE * i, joint.xyz, joint.rpy);
     if (joint.type === 'fixed') continue;
     // scale by the largest component first: the norm of (1.5e308, 1.5e308, 0) overflows
@@ -390,7 +213,7 @@ export function buildModel(description: RobotDescription, options: BuildModelOpt
     parent,
     depth,
     jointNameOfLink: Object.freeze(jointNameOfLink),
-    jointType,
+    jointCode,
     X_PJ,
     axis,
     qIndex,

@@ -26,7 +26,7 @@ const quaternionScratch = new Float64Array(4);
 
 /** The pose in the 12 doubles at `X[o..]` as a {@link Pose}. */
 export function poseFromTransform(X: Float64Array, o = 0): Pose {
-  rotationToQuaternion(X, o, quaternionScratch, 0);
+  rotationToQuaternion(quaternionScratch, 0, X, o);
   const q = quaternionScratch;
   return {
     position: [X[o + 9]!, X[o + 10]!, X[o + 11]!],
@@ -66,7 +66,7 @@ export function transformFromPose(pose: PoseInput, out: Float64Array, o = 0, wha
     if (Math.abs(norm - 1) > POSE_INPUT_TOLERANCE) {
       throw new KinematicsError('INVALID_VALUE', `${what}.quaternion has norm ${norm}; it must be a unit quaternion [x, y, z, w] (norm 1 within ${POSE_INPUT_TOLERANCE})`);
     }
-    quaternionToRotation([qt[0]! / norm, qt[1]! / norm, qt[2]! / norm, qt[3]! / norm], R, 0);
+    quaternionToRotation(R, 0, [qt[0]! / norm, qt[1]! / norm, qt[2]! / norm, qt[3]! / norm]);
   }
   if (pose.rotation) {
     const rows = pose.rotation;

@@ -4,9 +4,9 @@
  * (`node --disallow-code-generation-from-strings`) or a model is too large to compile, and an
  * independent implementation that the tests hold the compiled kernels against.
  */
-import type { PathLinks } from './codegen/kernel-compiler.js';
+import type { PathLinks } from './codegen/kinematics-kernels.js';
 import type { KinematicModel } from './model.js';
-import { JointType } from './model.js';
+import { JointCode } from './model.js';
 import { SE3_SIZE, composeInverseTransform, composeTransforms, setIdentity } from './se3.js';
 
 const scratch = new Float64Array(SE3_SIZE);
@@ -16,9 +16,9 @@ const scratch = new Float64Array(SE3_SIZE);
  * Rodrigues' rotation R = I + sin v [a]× + (1 - cos v) [a]×² or the translation v·a.
  */
 export function computeLinkPlacement(model: KinematicModel, link: number, q: Float64Array, out: Float64Array, o: number): void {
-  const type = model.jointType[link]!;
+  const type = model.jointCode[link]!;
   const base = SE3_SIZE * link;
-  if (type === JointType.FIXED) {
+  if (type === JointCode.FIXED) {
     for (let i = 0; i < SE3_SIZE; i++) out[o + i] = model.X_PJ[base + i]!;
     return;
   }
@@ -26,7 +26,7 @@ export function computeLinkPlacement(model: KinematicModel, link: number, q: Flo
   const ax = model.axis[3 * link]!, ay = model.axis[3 * link + 1]!, az = model.axis[3 * link + 2]!;
   const M = scratch;
   setIdentity(M, 0);
-  if (type === JointType.PRISMATIC) {
+  if (type === JointCode.PRISMATIC) {
     M[9] = v * ax; M[10] = v * ay; M[11] = v * az;
   } else {
     const s = Math.sin(v), t = 1 - Math.cos(v);
@@ -78,8 +78,8 @@ export function referencePathJacobian(
   const ex = X_WL[e + 9]!, ey = X_WL[e + 10]!, ez = X_WL[e + 11]!;
   for (const [links, sign] of [[path.tipSide, 1], [path.baseSide, -1]] as const) {
     for (const link of links) {
-      const type = model.jointType[link]!;
-      if (type === JointType.FIXED) continue;
+      const type = model.jointCode[link]!;
+      if (type === JointCode.FIXED) continue;
       const l = SE3_SIZE * link;
       const a0 = model.axis[3 * link]!, a1 = model.axis[3 * link + 1]!, a2 = model.axis[3 * link + 2]!;
       const ax = X_WL[l]! * a0 + X_WL[l + 1]! * a1 + X_WL[l + 2]! * a2;
@@ -87,7 +87,7 @@ export function referencePathJacobian(
       const az = X_WL[l + 6]! * a0 + X_WL[l + 7]! * a1 + X_WL[l + 8]! * a2;
       const k = model.qIndex[link]!;
       const f = sign * model.qMultiplier[link]!;
-      if (type === JointType.PRISMATIC) {
+      if (type === JointCode.PRISMATIC) {
         addToColumn(J, dof, k, f * ax, f * ay, f * az, 0, 0, 0);
         continue;
       }

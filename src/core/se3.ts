@@ -6,8 +6,9 @@
  * `X_AB` is the pose of frame B in frame A: a point with coordinates p_B in B has coordinates
  * p_A = R_AB p_B + p_AB in A. Poses compose left to right: X_AC = X_AB * X_BC.
  *
- * Functions write into an `out` array at an offset and return nothing; they allocate nothing and
- * accept `out` aliasing an input (every input is read into locals before `out` is written).
+ * Functions write into an `out` array at an offset, which comes first as in gl-matrix
+ * (`f(out, o, a, ao, ...)`), and return nothing; they allocate nothing and accept `out` aliasing
+ * an input (every input is read into locals before `out` is written).
  */
 
 /** Number of doubles in one transform. */
@@ -129,7 +130,7 @@ export function setFromXyzRpy(
  * transform at `r[ro..]`. Shepperd's method: the largest of the four candidate pivots is used, so
  * the result is accurate for every rotation, including half-turns.
  */
-export function rotationToQuaternion(r: Float64Array, ro: number, out: Float64Array, o: number): void {
+export function rotationToQuaternion(out: Float64Array, o: number, r: Float64Array, ro: number): void {
   const m00 = r[ro]!, m01 = r[ro + 1]!, m02 = r[ro + 2]!;
   const m10 = r[ro + 3]!, m11 = r[ro + 4]!, m12 = r[ro + 5]!;
   const m20 = r[ro + 6]!, m21 = r[ro + 7]!, m22 = r[ro + 8]!;
@@ -154,7 +155,7 @@ export function rotationToQuaternion(r: Float64Array, ro: number, out: Float64Ar
 }
 
 /** Writes the rotation matrix (row-major, 9 entries) of the unit quaternion [x, y, z, w]. */
-export function quaternionToRotation(qt: ArrayLike<number>, out: Float64Array, o: number): void {
+export function quaternionToRotation(out: Float64Array, o: number, qt: ArrayLike<number>): void {
   const x = qt[0]!, y = qt[1]!, z = qt[2]!, w = qt[3]!;
   out[o] = 1 - 2 * (y * y + z * z);
   out[o + 1] = 2 * (x * y - z * w);
@@ -175,7 +176,7 @@ export function quaternionToRotation(qt: ArrayLike<number>, out: Float64Array, o
  * near 0. Near π, sin θ vanishes and the axis is read from the symmetric part instead
  * (R + I = 2 a aᵀ at θ = π), with the sign taken from the skew part.
  */
-export function rotationLog(r: Float64Array, ro: number, out: Float64Array, o: number): void {
+export function rotationLog(out: Float64Array, o: number, r: Float64Array, ro: number): void {
   const m00 = r[ro]!, m01 = r[ro + 1]!, m02 = r[ro + 2]!;
   const m10 = r[ro + 3]!, m11 = r[ro + 4]!, m12 = r[ro + 5]!;
   const m20 = r[ro + 6]!, m21 = r[ro + 7]!, m22 = r[ro + 8]!;

@@ -3,7 +3,7 @@
  */
 import { assertLength } from './errors.js';
 import { computeJacobian, wrenchToLocalWorldAligned, type EndEffector } from './jacobian.js';
-import type { KinematicModel } from './model.js';
+import type { CompiledRobot } from './compiled-robot.js';
 import type { KinematicWorkspace } from './workspace.js';
 
 /**
@@ -16,13 +16,13 @@ import type { KinematicWorkspace } from './workspace.js';
  * to that frame instead (one 6-vector rather than 6 x dof entries).
  */
 export function computeJointEfforts(
-  model: KinematicModel, ws: KinematicWorkspace, q: Float64Array, wrench: Float64Array,
+  robot: CompiledRobot, ws: KinematicWorkspace, q: Float64Array, wrench: Float64Array,
   ee: EndEffector, out: Float64Array,
 ): Float64Array {
   assertLength('wrench', 6, wrench.length);
-  assertLength('efforts output', model.dof, out.length);
-  const dof = model.dof;
-  const J = computeJacobian(model, ws, q, ee, ws.J, ws.X_BE, 'LOCAL_WORLD_ALIGNED');
+  assertLength('efforts output', robot.model.dof, out.length);
+  const dof = robot.model.dof;
+  const J = computeJacobian(robot, ws, q, ee, ws.J, ws.X_BE, 'LOCAL_WORLD_ALIGNED');
   const w = ws.V;
   w.set(wrench);
   wrenchToLocalWorldAligned(ee.referenceFrame, ws.X_BE, w);

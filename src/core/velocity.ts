@@ -3,7 +3,7 @@
  */
 import { assertLength } from './errors.js';
 import { changeFrame, computeJacobian, type EndEffector } from './jacobian.js';
-import type { KinematicModel } from './model.js';
+import type { CompiledRobot } from './compiled-robot.js';
 import type { KinematicWorkspace } from './workspace.js';
 
 /**
@@ -12,13 +12,13 @@ import type { KinematicWorkspace } from './workspace.js';
  * LOCAL_WORLD_ALIGNED: the twist alone is then moved to the end effector's frame.
  */
 export function computeTwist(
-  model: KinematicModel, ws: KinematicWorkspace, q: Float64Array, qdot: Float64Array,
+  robot: CompiledRobot, ws: KinematicWorkspace, q: Float64Array, qdot: Float64Array,
   ee: EndEffector, out: Float64Array,
 ): Float64Array {
-  assertLength('qdot', model.dof, qdot.length);
+  assertLength('qdot', robot.model.dof, qdot.length);
   assertLength('twist output', 6, out.length);
-  const dof = model.dof;
-  const J = computeJacobian(model, ws, q, ee, ws.J, ws.X_BE, 'LOCAL_WORLD_ALIGNED');
+  const dof = robot.model.dof;
+  const J = computeJacobian(robot, ws, q, ee, ws.J, ws.X_BE, 'LOCAL_WORLD_ALIGNED');
   for (let row = 0; row < 6; row++) {
     let sum = 0;
     for (let k = 0; k < dof; k++) sum += J[row * dof + k]! * qdot[k]!;

@@ -3,14 +3,19 @@
  * that the hot paths allocate nothing. A workspace is not safe to share between computations that
  * interleave (it is in single-threaded JavaScript as long as nothing awaits in between).
  */
+import { KinematicsError } from './errors.js';
 import type { KinematicModel } from './model.js';
 import { SE3_SIZE } from './se3.js';
 
 /** Scratch arrays sized from a model. */
 export interface KinematicWorkspace {
+  /** The model the arrays are sized for: the compute functions refuse a workspace of another. */
+  readonly model: KinematicModel;
   /** X_WL of every link (12 per link). */
   readonly X_WL: Float64Array;
-  /** One relative pose, X_BE. */
+  /** X_WB, the pose of a base link in the root frame. */
+  readonly X_WB: Float64Array;
+  /** X_BE, the pose of a tip point in a base frame. */
   readonly X_BE: Float64Array;
   /** One 6 x dof Jacobian, row-major. */
   readonly J: Float64Array;
@@ -21,9 +26,22 @@ export interface KinematicWorkspace {
 /** Allocates a workspace for `model`. */
 export function createWorkspace(model: KinematicModel): KinematicWorkspace {
   return {
+    model,
     X_WL: new Float64Array(SE3_SIZE * model.linkNames.length),
+    X_WB: new Float64Array(SE3_SIZE),
     X_BE: new Float64Array(SE3_SIZE),
     J: new Float64Array(6 * model.dof),
     V: new Float64Array(6),
   };
+}
+
+/**
+ * Checks that `ws` was made for `model` (its arrays are sized for it).
+ * @throws KinematicsError `INVALID_ARGUMENT` otherwise.
+ */
+export function assertWorkspaceOf(model: KinematicModel, ws: KinematicWorkspace): void {
+  if (ws.model !== model) {
+    throw new KinematicsError('INVALID_ARGUMENT',
+      `the workspace was made for robot "${ws.model.name}", not for robot "${model.name}": make one with createWorkspace(robot.model)`);
+  }
 }

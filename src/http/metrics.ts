@@ -4,11 +4,8 @@
  * metrics (event-loop lag, heap, CPU, GC).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { IK_SOLVE_STATUSES, type IkSolveStatus } from '../core/ik/solve.js';
 import { RequestMetrics } from './request-metrics.js';
-
-/** IK outcomes by the code workers report them with. */
-export const IK_OUTCOMES = ['converged', 'timeout', 'max-restarts'] as const;
-export type IkOutcome = (typeof IK_OUTCOMES)[number];
 
 export class ServiceMetrics {
   readonly registry = new Registry();
@@ -23,7 +20,7 @@ export class ServiceMetrics {
       name: 'ik_solves_total', help: 'IK solves (ik/solve and each target of ik/solve/batch), by outcome',
       labelNames: ['outcome'], registers: [this.registry],
     });
-    for (const outcome of IK_OUTCOMES) this.ikSolves.inc({ outcome }, 0);
+    for (const outcome of IK_SOLVE_STATUSES) this.ikSolves.inc({ outcome }, 0);
     this.ikIterations = new Histogram({
       name: 'ik_solve_iterations', help: 'damped steps an IK solve took, over all its attempts',
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000], registers: [this.registry],
@@ -38,7 +35,7 @@ export class ServiceMetrics {
     this.requests.observe(method, route, status, seconds);
   }
 
-  observeIkSolve(outcome: IkOutcome, iterations: number): void {
+  observeIkSolve(outcome: IkSolveStatus, iterations: number): void {
     this.ikSolves.inc({ outcome });
     this.ikIterations.observe(iterations);
   }

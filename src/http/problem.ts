@@ -7,6 +7,8 @@ import type { FastifyError } from 'fastify';
 import { KinematicsError, type KinematicsErrorCode } from '../core/errors.js';
 import { RegistryError, type RegistryErrorCode } from '../robots/registry.js';
 import { ROBOT_ID_PATTERN, ROBOT_ID_RULE } from '../robots/robot-id.js';
+import { UrdfError, type UrdfErrorCode } from '../urdf/urdf-error.js';
+import { BatchRunnerError, type BatchRunnerErrorCode } from '../workers/batch-runner.js';
 
 export interface ProblemDetails {
   type: string;
@@ -35,15 +37,25 @@ export class HttpProblem extends Error {
   }
 }
 
-const KINEMATICS_STATUS: Record<KinematicsErrorCode, [number, string, string]> = {
+const URDF_STATUS: Record<UrdfErrorCode, [number, string, string]> = {
   URDF_SYNTAX: [400, 'urdf-not-accepted', 'URDF is not safe, well-formed XML'],
   URDF_INVALID: [422, 'invalid-urdf', 'URDF is not a valid kinematic tree'],
   URDF_TOO_LARGE: [413, 'urdf-too-large', 'URDF too large'],
+};
+
+const KINEMATICS_STATUS: Record<KinematicsErrorCode, [number, string, string]> = {
+  // a description built by a program and sent as one (not through the URDF loader)
+  INVALID_DESCRIPTION: [422, 'invalid-description', 'Robot description is not a valid kinematic tree'],
   UNKNOWN_LINK: [400, 'unknown-link', 'Unknown link'],
   UNKNOWN_JOINT: [400, 'unknown-joint', 'Unknown joint'],
   DIMENSION_MISMATCH: [400, 'wrong-length', 'Wrong number of values'],
   INVALID_VALUE: [400, 'invalid-value', 'Invalid value'],
   INVALID_ARGUMENT: [400, 'invalid-argument', 'Invalid argument'],
+};
+
+const BATCH_RUNNER_PROBLEM: Record<BatchRunnerErrorCode, [string, string, string]> = {
+  BUSY: ['busy', 'Busy', 'the batch workers are saturated; retry in 1 s or send the batch to another instance'],
+  STOPPED: ['shutting-down', 'Shutting down', 'the service is shutting down and stopped this batch before it finished; send it again (to another instance)'],
 };
 
 const REGISTRY_STATUS: Record<RegistryErrorCode, [number, string, string]> = {
@@ -158,12 +170,20 @@ export function toProblem(error: unknown, route: RouteContext = {}): { problem: 
   if (error instanceof HttpProblem) {
     return { problem: problem(error.status, error.slug, error.title, error.detail), internal: false, headers: error.headers };
   }
-  if (error instanceof KinematicsError) {
-    const [status, slug, title] = KINEMATICS_STATUS[error.code];
+  if (error instanceof UrdfError) {
+    const [status, slug, title] = URDF_STATUS[error.code];
     const detail = error.code === 'URDF_TOO_LARGE'
       ? `${error.message}: make the URDF smaller, or have the operator raise URDF_MAX_BYTES or URDF_MAX_LINKS`
       : error.message;
     return { problem: problem(status, slug, title, detail), internal: false };
+  }
+  if (error instanceof KinematicsError) {
+    const [status, slug, title] = KINEMATICS_STATUS[error.code];
+    return { problem: problem(status, slug, title, error.message), internal: false };
+  }
+  if (error instanceof BatchRunnerError) {
+    const [slug, title, detail] = BATCH_RUNNER_PROBLEM[error.code];
+    return { problem: problem(503, slug, title, detail), internal: false, headers: { 'retry-after': '1' } };
   }
   if (error instanceof RegistryError) {
     const [status, slug, title] = REGISTRY_STATUS[error.code];

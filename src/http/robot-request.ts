@@ -2,51 +2,32 @@
  * What every kinematics handler does with a request: find the robot, read joint vectors and the
  * end effector, and turn the core's typed arrays into JSON, refusing non-finite results.
  */
-import type { JointValues } from '../core/joint-vector.js';
-import { readJointVector } from '../core/joint-vector.js';
-import { resolveEndEffector, type EndEffector, type ReferenceFrame } from '../core/jacobian.js';
 import { KinematicsError } from '../core/errors.js';
-import { createIkWorkspace, type IkWorkspace } from '../core/ik/ik-workspace.js';
+import { resolveEndEffector, type EndEffector } from '../core/jacobian.js';
+import { readJointVector, type JointValues } from '../core/joint-vector.js';
 import type { RobotEntry } from '../robots/registry.js';
+import type { EndEffectorSelection } from './schemas/common.js';
 
 /** The row order of every 6-vector and Jacobian. */
 export const ROW_ORDER = ['vx', 'vy', 'vz', 'wx', 'wy', 'wz'];
 
-export interface EndEffectorFields {
-  tip?: string | undefined;
-  base?: string | undefined;
-  tipOffset?: number[] | undefined;
-  referenceFrame?: ReferenceFrame | undefined;
+/** The end effector a request names (tip, base, tipOffset, referenceFrame), resolved on the robot. */
+export function endEffectorOf(entry: RobotEntry, fields: EndEffectorSelection): EndEffector {
+  return resolveEndEffector(entry.context.robot, fields);
 }
 
-export function endEffectorOf(entry: RobotEntry, fields: EndEffectorFields): EndEffector {
-  return resolveEndEffector(entry.model, {
-    ...(fields.tip !== undefined ? { tip: fields.tip } : {}),
-    ...(fields.base !== undefined ? { base: fields.base } : {}),
-    ...(fields.tipOffset !== undefined ? { tipOffset: fields.tipOffset } : {}),
-    ...(fields.referenceFrame !== undefined ? { referenceFrame: fields.referenceFrame } : {}),
-  });
-}
-
+/** A joint vector of a request, read and checked against the robot (see readJointVector). */
 export function jointVectorOf(entry: RobotEntry, values: JointValues, what: string): Float64Array {
-  return readJointVector(entry.model, values, what);
-}
-
-const ikWorkspaces = new WeakMap<RobotEntry, IkWorkspace>();
-
-/** The robot's IK workspace on this thread, made on first use. */
-export function ikWorkspaceOf(entry: RobotEntry): IkWorkspace {
-  let ik = ikWorkspaces.get(entry);
-  if (!ik) { ik = createIkWorkspace(entry.model); ikWorkspaces.set(entry, ik); }
-  return ik;
+  return readJointVector(entry.context.robot.model, values, what);
 }
 
 /** Joint weights (each > 0) in q order. */
 export function jointWeightsOf(entry: RobotEntry, values: JointValues | undefined): Float64Array | undefined {
   if (values === undefined) return undefined;
-  const weights = readJointVector(entry.model, values, 'jointWeights');
+  const { model } = entry.context.robot;
+  const weights = readJointVector(model, values, 'jointWeights');
   const k = weights.findIndex((w) => !(w > 0));
-  if (k >= 0) throw new KinematicsError('INVALID_VALUE', `jointWeights for joint "${entry.model.jointNames[k]}" is ${weights[k]}; joint weights must be greater than 0`);
+  if (k >= 0) throw new KinematicsError('INVALID_VALUE', `jointWeights for joint "${model.jointNames[k]}" is ${weights[k]}; joint weights must be greater than 0`);
   return weights;
 }
 
@@ -60,9 +41,10 @@ export function taskWeightsOf(weights: number[] | undefined): number[] | undefin
 
 /** Joint vectors of a batch, read and checked in order, packed row after row. */
 export function packJointVectors(entry: RobotEntry, list: JointValues[], what: string): Float64Array {
-  const dof = entry.model.dof;
+  const { model } = entry.context.robot;
+  const dof = model.dof;
   const packed = new Float64Array(list.length * dof);
-  list.forEach((values, i) => readJointVector(entry.model, values, `${what}[${i}]`, packed.subarray(i * dof, (i + 1) * dof)));
+  list.forEach((values, i) => readJointVector(model, values, `${what}[${i}]`, packed.subarray(i * dof, (i + 1) * dof)));
   return packed;
 }
 

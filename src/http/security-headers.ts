@@ -21,6 +21,6 @@ export function securityHeaders(options: HelmetOptions): Record<string, string> 
     failure = error;
   });
   if (!finished) throw new Error('helmet did not finish synchronously; its headers cannot be computed once');
-  if (failure) throw failure;
+  if (failure) throw failure instanceof Error ? failure : new Error('helmet did not accept its options', { cause: failure });
   return Object.fromEntries(headers);
 }

@@ -1,18 +1,17 @@
 /**
  * The robots the service knows: builtin ones from the robots folder (read-only) and uploaded ones
- * persisted in the data folder. Each entry keeps its compiled model, a workspace for requests
- * (Node runs one request's computation at a time, so one workspace per robot suffices) and its
- * precomputed summary.
+ * persisted in the data folder. Each entry keeps the robot's context on the main thread (the
+ * compiled robot and its workspaces: Node runs one request's computation at a time, so one set
+ * per robot suffices) and its precomputed summary.
  */
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KinematicsError } from '../core/errors.js';
 import { computeLinkPoses } from '../core/forward-kinematics.js';
-import { getKinematicPath } from '../core/kinematic-path.js';
 import type { KinematicModel } from '../core/model.js';
-import { createWorkspace, type KinematicWorkspace } from '../core/workspace.js';
+import { createRobotContext, type RobotContext } from '../core/robot-context.js';
 import { loadUrdf } from '../urdf/load-urdf.js';
+import { UrdfError } from '../urdf/urdf-error.js';
 import type { UrdfLimits } from '../urdf/urdf-parser.js';
 import { isValidRobotId, robotIdProblem } from './robot-id.js';
 import { RobotStore } from './robot-store.js';
@@ -23,8 +22,8 @@ import {
 export interface RobotEntry {
   readonly id: string;
   readonly source: RobotSource;
-  readonly model: KinematicModel;
-  readonly workspace: KinematicWorkspace;
+  /** The compiled robot and its workspaces on the main thread. */
+  readonly context: RobotContext;
   readonly urdf: string;
   readonly sha256: string;
   readonly summary: RobotSummary;
@@ -77,22 +76,20 @@ export class RobotRegistry {
   }
 
   private entry(id: string, source: RobotSource, urdf: string, model: KinematicModel): RobotEntry {
+    const context = createRobotContext(model);
     // compile the kernels most requests use now, rather than on the first request: FK and the
     // paths from the root to the tips, as long as their links add up to a small budget (a
     // robot with hundreds of tips compiles the others on first use, not all at upload)
-    computeLinkPoses(model, new Float64Array(model.dof), new Float64Array(12 * model.linkNames.length));
+    computeLinkPoses(context.robot, new Float64Array(model.dof), context.kinematics.X_WL);
     let budget = PRECOMPILED_PATH_LINKS;
     for (const tip of model.tipLinks) {
       const link = model.linkIndex.get(tip)!;
       budget -= model.depth[link]!;
       if (budget < 0) break;
-      getKinematicPath(model, 0, link);
+      context.robot.path(0, link);
     }
     const summary = summarizeRobot(id, model, source);
-    return Object.freeze({
-      id, source, model, urdf, sha256: sha256(urdf), summary, listItem: listItemOf(summary),
-      workspace: createWorkspace(model),
-    });
+    return Object.freeze({ id, source, context, urdf, sha256: sha256(urdf), summary, listItem: listItemOf(summary) });
   }
 
   /**
@@ -102,7 +99,7 @@ export class RobotRegistry {
    */
   async load(): Promise<void> {
     const { logger } = this.options;
-    let files: string[] = [];
+    let files: string[];
     try {
       files = (await readdir(this.options.robotsDir)).filter((f) => f.endsWith('.urdf')).sort();
     } catch (error) {
@@ -138,7 +135,7 @@ export class RobotRegistry {
       try {
         this.robots.set(id, this.entry(id, 'uploaded', text, loadUrdf(text, { limits: this.options.urdfLimits })));
       } catch (error) {
-        if (error instanceof KinematicsError && error.code === 'URDF_TOO_LARGE') {
+        if (error instanceof UrdfError && error.code === 'URDF_TOO_LARGE') {
           // accepted once, under larger caps: not damaged, so kept where it is for when they are raised
           logger.error({ file: `${id}.urdf`, reason: error.message }, 'uploaded robot not loaded: larger than URDF_MAX_BYTES or URDF_MAX_LINKS allow now; its file is kept');
           continue;
@@ -188,7 +185,7 @@ export class RobotRegistry {
   /**
    * Registers a robot from URDF text, under `id` or else the URDF's robot name, and persists it.
    * The same id with identical text is `unchanged`; other text under a taken id is a conflict.
-   * @throws KinematicsError for a URDF that does not load; RegistryError INVALID_ID or CONFLICT.
+   * @throws UrdfError for a URDF that does not load; RegistryError INVALID_ID or CONFLICT.
    */
   async add(requestedId: string | undefined, urdf: string): Promise<AddResult> {
     const model = loadUrdf(urdf, { limits: this.options.urdfLimits });
@@ -233,4 +230,3 @@ export class RobotRegistry {
     });
   }
 }
-

@@ -3,13 +3,13 @@
  * axes, origins and limits, mimic joints, and the link tree.
  */
 import type { KinematicModel } from '../core/model.js';
-import type { JointKind } from '../core/robot-description.js';
+import type { JointType } from '../core/robot-description.js';
 
 export type RobotSource = 'builtin' | 'uploaded';
 
 export interface JointSummary {
   name: string;
-  type: JointKind;
+  type: JointType;
   parentLink: string;
   childLink: string;
   /** Unit axis in the joint frame. */

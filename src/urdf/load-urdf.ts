@@ -1,7 +1,10 @@
 /**
  * URDF text -> compiled kinematic model, in one call.
  */
+import { compileRobot, type CompiledRobot, type CompileRobotOptions } from '../core/compiled-robot.js';
+import { KinematicsError } from '../core/errors.js';
 import { buildModel, type BuildModelOptions, type KinematicModel } from '../core/model.js';
+import { UrdfError, urdfProblemsOf } from './urdf-error.js';
 import { DEFAULT_URDF_LIMITS, parseUrdf, type UrdfLimits } from './urdf-parser.js';
 
 /** Options of {@link loadUrdf}. */
@@ -11,10 +14,23 @@ export interface LoadUrdfOptions extends BuildModelOptions {
 }
 
 /**
- * Parses and compiles a URDF document.
- * @throws KinematicsError `URDF_SYNTAX` (not safe, well-formed XML) or `URDF_INVALID` (not a
- *   valid kinematic tree), with a message that names the problem.
+ * Parses a URDF document and builds its kinematic model.
+ * @throws UrdfError `URDF_SYNTAX` (not safe, well-formed XML), `URDF_TOO_LARGE` (beyond the caps)
+ *   or `URDF_INVALID` (not a valid kinematic tree), with every problem found and its element.
  */
 export function loadUrdf(text: string, options: LoadUrdfOptions = {}): KinematicModel {
-  return buildModel(parseUrdf(text, options.limits ?? DEFAULT_URDF_LIMITS), options);
+  const description = parseUrdf(text, options.limits ?? DEFAULT_URDF_LIMITS);
+  try {
+    return buildModel(description, options);
+  } catch (error) {
+    if (error instanceof KinematicsError && error.code === 'INVALID_DESCRIPTION') {
+      throw new UrdfError('URDF_INVALID', error.message, urdfProblemsOf(error.problems));
+    }
+    throw error;
+  }
+}
+
+/** {@link loadUrdf}, then {@link compileRobot}: a robot ready to compute with. */
+export function loadRobot(text: string, options: LoadUrdfOptions & CompileRobotOptions = {}): CompiledRobot {
+  return compileRobot(loadUrdf(text, options), options);
 }

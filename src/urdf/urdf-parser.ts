@@ -10,10 +10,10 @@
  * ignored. As in urdfdom, revolute and prismatic joints need a `<limit>` with `effort` and
  * `velocity`; position limits of continuous joints are ignored.
  */
-import { KinematicsError } from '../core/errors.js';
-import type {
-  JointDescription, JointKind, JointLimits, LinkDescription, MimicDescription, RobotDescription,
+import {
+  JOINT_TYPES, JOINT_TYPES_TEXT, type JointDescription, type JointLimits, type JointType, type LinkDescription, type MimicDescription, type RobotDescription,
 } from '../core/robot-description.js';
+import { UrdfError } from './urdf-error.js';
 import { DEFAULT_XML_LIMITS, parseXml, type XmlElement, type XmlLimits } from './xml-tree.js';
 
 /** Caps on a URDF document: the XML caps plus counts of links and joints. */
@@ -29,7 +29,7 @@ export const DEFAULT_URDF_LIMITS: Readonly<UrdfLimits> = Object.freeze({
   maxJoints: 1000,
 });
 
-const SUPPORTED_TYPES = new Set<string>(['revolute', 'continuous', 'prismatic', 'fixed']);
+const SUPPORTED_TYPES = new Set<string>(JOINT_TYPES);
 
 /**
  * A plain decimal or scientific number; no NaN, Infinity, hex, or xacro expressions. Written so
@@ -43,8 +43,8 @@ function quote(text: string): string {
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }
 
-function invalid(message: string): KinematicsError {
-  return new KinematicsError('URDF_INVALID', message);
+function invalid(message: string): UrdfError {
+  return new UrdfError('URDF_INVALID', message);
 }
 
 function parseNumber(text: string, where: string): number {
@@ -71,7 +71,7 @@ function requiredName(element: XmlElement, attribute: string, where: string): st
   return value;
 }
 
-function parseLimits(joint: XmlElement, name: string, type: JointKind): JointLimits {
+function parseLimits(joint: XmlElement, name: string, type: JointType): JointLimits {
   const limit = child(joint, 'limit');
   const where = `joint "${name}" <limit>`;
   if (!limit) {
@@ -120,12 +120,12 @@ function parseJoint(element: XmlElement): JointDescription {
   const where = `joint "${name}"`;
   const type = requiredName(element, 'type', where);
   if (type === 'floating' || type === 'planar') {
-    throw invalid(`${where} is of type ${type}, which is not supported: only revolute, continuous, prismatic and fixed joints are (a ${type} joint is not silently welded; make it fixed if that is what you mean)`);
+    throw invalid(`${where} is of type ${type}, which is not supported: only ${JOINT_TYPES_TEXT} joints are (a ${type} joint is not silently welded; make it fixed if that is what you mean)`);
   }
   if (!SUPPORTED_TYPES.has(type)) {
-    throw invalid(`${where} has unknown type "${type}"; supported types are revolute, continuous, prismatic and fixed`);
+    throw invalid(`${where} has unknown type "${type}"; supported types are ${JOINT_TYPES_TEXT}`);
   }
-  const kind = type as JointKind;
+  const kind = type as JointType;
   const parent = child(element, 'parent');
   const childLink = child(element, 'child');
   if (!parent) throw invalid(`${where} has no <parent link="…"/> element`);
@@ -153,7 +153,7 @@ function parseJoint(element: XmlElement): JointDescription {
 /**
  * Parses URDF text into a robot description. Structural checks (unique names, one root, no
  * cycles, mimic targets) happen when the description is compiled by `buildModel`.
- * @throws KinematicsError `URDF_SYNTAX` for text that is not safe, well-formed XML;
+ * @throws UrdfError `URDF_SYNTAX` for text that is not safe, well-formed XML;
  *   `URDF_INVALID` for XML that is not a URDF this service can use; `URDF_TOO_LARGE` beyond the
  *   size, link or joint caps.
  */
@@ -168,10 +168,10 @@ export function parseUrdf(text: string, limits: UrdfLimits = DEFAULT_URDF_LIMITS
   for (const element of root.children) {
     if (element.name === 'link') {
       links.push({ name: requiredName(element, 'name', `the <link> on line ${element.line}`) });
-      if (links.length > limits.maxLinks) throw new KinematicsError('URDF_TOO_LARGE', `the robot has more than ${limits.maxLinks} links`);
+      if (links.length > limits.maxLinks) throw new UrdfError('URDF_TOO_LARGE', `the robot has more than ${limits.maxLinks} links`);
     } else if (element.name === 'joint') {
       joints.push(parseJoint(element));
-      if (joints.length > limits.maxJoints) throw new KinematicsError('URDF_TOO_LARGE', `the robot has more than ${limits.maxJoints} joints`);
+      if (joints.length > limits.maxJoints) throw new UrdfError('URDF_TOO_LARGE', `the robot has more than ${limits.maxJoints} joints`);
     }
   }
   if (links.length === 0) throw invalid('the robot has no <link> elements');

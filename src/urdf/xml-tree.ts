@@ -8,7 +8,7 @@
  * and attribute length are capped, each with a message that says which cap was hit.
  */
 import { SaxesParser } from 'saxes';
-import { KinematicsError } from '../core/errors.js';
+import { UrdfError } from './urdf-error.js';
 
 /** Caps on an XML document; defaults in {@link DEFAULT_XML_LIMITS}. */
 export interface XmlLimits {
@@ -42,20 +42,20 @@ export interface XmlElement {
   readonly line: number;
 }
 
-function syntaxError(message: string): KinematicsError {
-  return new KinematicsError('URDF_SYNTAX', message);
+function syntaxError(message: string): UrdfError {
+  return new UrdfError('URDF_SYNTAX', message);
 }
 
 /**
  * Parses `text` into its root element.
- * @throws KinematicsError `URDF_TOO_LARGE` beyond maxBytes; `URDF_SYNTAX` for malformed XML, a
+ * @throws UrdfError `URDF_TOO_LARGE` beyond maxBytes; `URDF_SYNTAX` for malformed XML, a
  *   DOCTYPE, or another cap exceeded.
  */
 export function parseXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): XmlElement {
   // a UTF-16 code unit is at least one UTF-8 byte and at most three: count bytes only when needed
   const bytes = text.length * 3 <= limits.maxBytes ? 0 : Buffer.byteLength(text, 'utf8');
   if (bytes > limits.maxBytes) {
-    throw new KinematicsError('URDF_TOO_LARGE', `the document has ${bytes} bytes (UTF-8); the limit is ${limits.maxBytes}`);
+    throw new UrdfError('URDF_TOO_LARGE', `the document has ${bytes} bytes (UTF-8); the limit is ${limits.maxBytes}`);
   }
   // a cheap early refusal (a DOCTYPE inside a comment is only text); the parser's doctype event
   // below is the authoritative check

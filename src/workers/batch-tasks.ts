@@ -6,20 +6,14 @@
  * computation runs, in parallel across workers.
  */
 import { computeLinkPosesInBase } from '../core/forward-kinematics.js';
+import { IK_SOLVE_STATUSES, solveIk, type IkSolveOptions, type IkSolveResult } from '../core/ik/solve.js';
 import { computeJacobian, resolveEndEffector, type EndEffectorSpec } from '../core/jacobian.js';
-import type { KinematicModel } from '../core/model.js';
 import { poseFromTransform } from '../core/pose.js';
+import type { RobotContext } from '../core/robot-context.js';
 import { SE3_SIZE } from '../core/se3.js';
-import { createIkWorkspace, type IkWorkspace } from '../core/ik/ik-workspace.js';
-import { solveIk } from '../core/ik/solve.js';
-import { createWorkspace, type KinematicWorkspace } from '../core/workspace.js';
-import { loadUrdf } from '../urdf/load-urdf.js';
+import { contextOf, type TaskRobot } from './robot-contexts.js';
 
-/** A robot as a task carries it: the URDF text and its hash, which keys the compiled-model cache. */
-export interface TaskRobot {
-  sha256: string;
-  urdf: string;
-}
+export type { TaskRobot };
 
 interface BatchBase {
   robot: TaskRobot;
@@ -28,17 +22,16 @@ interface BatchBase {
   count: number;
 }
 
-/** Options of a batch of IK solves, as plain data. */
-export interface IkBatchOptions {
-  tolerance?: { position: number; orientation: number };
+/** Options of a batch of IK solves, as plain data (the solver's options, weights as arrays). */
+export type IkBatchOptions = Pick<IkSolveOptions, 'tolerance' | 'maxIterations' | 'maxRestarts' | 'timeoutMs'> & {
   taskWeights?: number[];
   jointWeights?: number[];
-  maxIterations?: number;
-  maxRestarts?: number;
-  timeoutMs?: number;
   /** Target i restarts from randomSeed + i (i counted over the whole request). */
   randomSeed: number;
-}
+};
+
+/** One solve of a batch as JSON: the solver's result with q as an array. */
+export type IkSolveResultJson = Omit<IkSolveResult, 'q'> & { q: number[] };
 
 export interface IkSolveBatchTask {
   kind: 'ik-solve';
@@ -85,8 +78,8 @@ export interface BatchResult {
   stats?: Float64Array;
 }
 
-/** Outcome codes of IK solves in BatchResult.stats. */
-export const IK_STATUS_CODES = { converged: 0, timeout: 1, 'max-restarts': 2 } as const;
+/** The outcome code of an IK solve in BatchResult.stats: its index in IK_SOLVE_STATUSES. */
+const IK_STATUS_CODES = Object.fromEntries(IK_SOLVE_STATUSES.map((status, code) => [status, code])) as Record<IkSolveResult['status'], number>;
 
 const HEADER_BYTES = 16;
 
@@ -117,34 +110,6 @@ export function unpackResult(packed: Uint8Array): BatchResult {
   if (posesBytes > 0) result.poses = packed.subarray(HEADER_BYTES + statsBytes + itemsBytes);
   if (statsBytes > 0) result.stats = new Float64Array(packed.buffer.slice(at, at + statsBytes));
   return result;
-}
-
-const MAX_CACHED_MODELS = 32;
-interface CachedModel { model: KinematicModel; workspace: KinematicWorkspace; ik?: IkWorkspace }
-const models = new Map<string, CachedModel>();
-
-/** The compiled model of a task's robot, cached per thread by URDF hash. */
-export function modelOf(robot: TaskRobot): CachedModel {
-  let entry = models.get(robot.sha256);
-  if (!entry) {
-    const model = loadUrdf(robot.urdf);
-    entry = { model, workspace: createWorkspace(model) };
-    if (models.size >= MAX_CACHED_MODELS) models.delete(models.keys().next().value!);
-    models.set(robot.sha256, entry);
-  }
-  return entry;
-}
-
-/** Registers a model compiled elsewhere on this thread (the main thread's registry). */
-export function rememberModel(sha256: string, model: KinematicModel, workspace: KinematicWorkspace): void {
-  if (!models.has(sha256)) models.set(sha256, { model, workspace });
-}
-
-/** The IK workspace of a cached model, made on first use. */
-export function ikWorkspaceOf(robot: TaskRobot): { model: KinematicModel; ik: IkWorkspace } {
-  const entry = modelOf(robot);
-  entry.ik ??= createIkWorkspace(entry.model);
-  return { model: entry.model, ik: entry.ik };
 }
 
 /** The part [start, end) of a task's items, as a task of its own. */
@@ -180,30 +145,31 @@ export function float64Stride(dof: number, includePose: boolean): number {
   return 6 * dof + (includePose ? SE3_SIZE : 0);
 }
 
-function jacobianBatchFloat64(task: JacobianBatchTask, model: KinematicModel, workspace: KinematicWorkspace): BatchResult {
-  const ee = resolveEndEffector(model, task.endEffector);
-  const dof = model.dof;
+function jacobianBatchFloat64(task: JacobianBatchTask, context: RobotContext): BatchResult {
+  const { robot, kinematics } = context;
+  const ee = resolveEndEffector(robot, task.endEffector);
+  const dof = robot.model.dof;
   const stride = float64Stride(dof, task.includePose);
   const out = new Float64Array(task.count * stride);
   for (let i = 0; i < task.count; i++) {
     const J = out.subarray(i * stride, i * stride + 6 * dof);
-    const X = task.includePose ? out.subarray(i * stride + 6 * dof, (i + 1) * stride) : workspace.X_BE;
-    computeJacobian(model, workspace, task.q.subarray(i * dof, (i + 1) * dof), ee, J, X);
+    const X = task.includePose ? out.subarray(i * stride + 6 * dof, (i + 1) * stride) : kinematics.X_BE;
+    computeJacobian(robot, kinematics, task.q.subarray(i * dof, (i + 1) * dof), ee, J, X);
   }
   assertFinite(out, 'Jacobian');
   // typed arrays are in the platform's byte order: every platform Node supports is little-endian
   return { items: new Uint8Array(out.buffer) };
 }
 
-function jacobianBatch(task: JacobianBatchTask): BatchResult {
-  const { model, workspace } = modelOf(task.robot);
-  if (task.encoding === 'float64') return jacobianBatchFloat64(task, model, workspace);
-  const ee = resolveEndEffector(model, task.endEffector);
-  const dof = model.dof;
+function jacobianBatch(task: JacobianBatchTask, context: RobotContext): BatchResult {
+  if (task.encoding === 'float64') return jacobianBatchFloat64(task, context);
+  const { robot, kinematics } = context;
+  const ee = resolveEndEffector(robot, task.endEffector);
+  const dof = robot.model.dof;
   const jacobians: number[][][] = [];
   const poses: unknown[] = [];
   for (let i = 0; i < task.count; i++) {
-    const J = computeJacobian(model, workspace, task.q.subarray(i * dof, (i + 1) * dof), ee, workspace.J, workspace.X_BE);
+    const J = computeJacobian(robot, kinematics, task.q.subarray(i * dof, (i + 1) * dof), ee, kinematics.J, kinematics.X_BE);
     assertFinite(J, 'Jacobian');
     const rows: number[][] = [];
     for (let r = 0; r < 6; r++) {
@@ -215,20 +181,21 @@ function jacobianBatch(task: JacobianBatchTask): BatchResult {
     }
     jacobians.push(rows);
     if (task.includePose) {
-      assertFinite(workspace.X_BE, 'pose');
-      poses.push(poseFromTransform(workspace.X_BE));
+      assertFinite(kinematics.X_BE, 'pose');
+      poses.push(poseFromTransform(kinematics.X_BE));
     }
   }
   return { items: elements(jacobians), ...(task.includePose ? { poses: elements(poses) } : {}) };
 }
 
-function fkBatch(task: FkBatchTask): BatchResult {
-  const { model, workspace } = modelOf(task.robot);
+function fkBatch(task: FkBatchTask, context: RobotContext): BatchResult {
+  const { robot, kinematics } = context;
+  const { model } = robot;
   const dof = model.dof;
   const X = new Float64Array(SE3_SIZE * model.linkNames.length);
   const results: unknown[] = [];
   for (let i = 0; i < task.count; i++) {
-    computeLinkPosesInBase(model, workspace, task.q.subarray(i * dof, (i + 1) * dof), task.base, X);
+    computeLinkPosesInBase(robot, kinematics, task.q.subarray(i * dof, (i + 1) * dof), task.base, X);
     const poses: Record<string, unknown> = {};
     for (const link of task.links) {
       const o = SE3_SIZE * link;
@@ -240,16 +207,17 @@ function fkBatch(task: FkBatchTask): BatchResult {
   return { items: elements(results) };
 }
 
-function ikSolveBatch(task: IkSolveBatchTask): BatchResult {
-  const { model, ik } = ikWorkspaceOf(task.robot);
-  const ee = resolveEndEffector(model, task.endEffector);
-  const dof = model.dof;
+function ikSolveBatch(task: IkSolveBatchTask, context: RobotContext): BatchResult {
+  const { robot, ik } = context;
+  const ee = resolveEndEffector(robot, task.endEffector);
+  const dof = robot.model.dof;
   const { randomSeed, ...options } = task.options;
-  const results: unknown[] = [];
+  const results: IkSolveResultJson[] = [];
   const stats = new Float64Array(2 * task.count);
   for (let i = 0; i < task.count; i++) {
-    ik.X_target.set(task.targets.subarray(12 * i, 12 * (i + 1)));
-    const r = solveIk(ik, ee, { ...options, seed: task.seeds.subarray(i * dof, (i + 1) * dof), randomSeed: (randomSeed + task.first + i) >>> 0 });
+    const r = solveIk(robot, ik, ee, task.targets.subarray(12 * i, 12 * (i + 1)), {
+      ...options, seed: task.seeds.subarray(i * dof, (i + 1) * dof), randomSeed: (randomSeed + task.first + i) >>> 0,
+    });
     assertFinite(r.q, 'IK solution');
     results.push({ converged: r.converged, status: r.status, q: Array.from(r.q), error: r.error, iterations: r.iterations, restarts: r.restarts, elapsedMs: r.elapsedMs });
     stats[2 * i] = IK_STATUS_CODES[r.status];
@@ -258,10 +226,19 @@ function ikSolveBatch(task: IkSolveBatchTask): BatchResult {
   return { items: elements(results), stats };
 }
 
-export function computeBatch(task: BatchTask): BatchResult {
+/** The IK outcomes of BatchResult.stats, for metrics: pairs of status and iterations. */
+export function* ikOutcomesOf(stats: Float64Array): Generator<[IkSolveResult['status'], number]> {
+  for (let i = 0; i + 1 < stats.length; i += 2) yield [IK_SOLVE_STATUSES[stats[i]!]!, stats[i + 1]!];
+}
+
+/**
+ * Computes a task on this thread, with the robot's context on this thread (compiled from the
+ * task's URDF on first use unless the caller, the main thread, passes the one it has).
+ */
+export function computeBatch(task: BatchTask, context: RobotContext = contextOf(task.robot)): BatchResult {
   switch (task.kind) {
-    case 'jacobian': return jacobianBatch(task);
-    case 'fk': return fkBatch(task);
-    case 'ik-solve': return ikSolveBatch(task);
+    case 'jacobian': return jacobianBatch(task, context);
+    case 'fk': return fkBatch(task, context);
+    case 'ik-solve': return ikSolveBatch(task, context);
   }
 }

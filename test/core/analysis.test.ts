@@ -6,6 +6,7 @@ import { createWorkspace } from '../../src/core/workspace.js';
 import { loadUrdf } from '../../src/urdf/load-urdf.js';
 import { readBuiltinUrdf } from '../helpers/paths.js';
 import { Random } from '../helpers/random.js';
+import { compileRobot } from '../../src/core/compiled-robot.js';
 
 const RELATIVE_TOLERANCE = 1e-10;
 
@@ -27,10 +28,11 @@ describe('Jacobian analysis', () => {
   it("manipulability is Yoshikawa's sqrt(det(J Jᵀ)) for 7 joints and sqrt(det(Jᵀ J)) for 4", () => {
     const rng = new Random(5);
     for (const [id, tip] of [['franka_panda', 'panda_hand_tcp'], ['scara', 'tool0'], ['ur5e', 'tool0']] as const) {
-      const model = loadUrdf(readBuiltinUrdf(id));
-      const ee = resolveEndEffector(model, { tip });
+      const robot = compileRobot(loadUrdf(readBuiltinUrdf(id)));
+      const { model } = robot;
+      const ee = resolveEndEffector(robot, { tip });
       const q = new Float64Array(model.dof).map((_, k) => rng.uniform(Math.max(model.qLower[k]!, -2), Math.min(model.qUpper[k]!, 2)));
-      const J = computeJacobian(model, createWorkspace(model), q, ee, new Float64Array(6 * model.dof));
+      const J = computeJacobian(robot, createWorkspace(model), q, ee, new Float64Array(6 * model.dof));
       const columns = [...ee.path.movingJoints];
       const M = new Matrix(6, columns.length);
       for (let r = 0; r < 6; r++) columns.forEach((k, c) => M.set(r, c, J[r * model.dof + k]!));
@@ -44,9 +46,10 @@ describe('Jacobian analysis', () => {
 
   it('finds the rank drop of a stretched-out arm and leaves conditionNumber out when σmin is 0', () => {
     // UR5e at q = 0: shoulder, elbow and wrist 1 axes are parallel and the arm is stretched out
-    const model = loadUrdf(readBuiltinUrdf('ur5e'));
-    const ee = resolveEndEffector(model, { tip: 'tool0' });
-    const J = computeJacobian(model, createWorkspace(model), new Float64Array(model.dof), ee, new Float64Array(6 * model.dof));
+    const robot = compileRobot(loadUrdf(readBuiltinUrdf('ur5e')));
+    const { model } = robot;
+    const ee = resolveEndEffector(robot, { tip: 'tool0' });
+    const J = computeJacobian(robot, createWorkspace(model), new Float64Array(model.dof), ee, new Float64Array(6 * model.dof));
     const a = analyzeJacobian(J, model.dof, ee.path.movingJoints);
     expect(a.rank).toBe(5);
     // the lost direction is exactly zero in every measure, not rounding noise

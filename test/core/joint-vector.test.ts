@@ -7,7 +7,6 @@ import { readBuiltinUrdf } from '../helpers/paths.js';
 
 const panda = loadUrdf(readBuiltinUrdf('franka_panda'));
 
-
 describe('joint vectors', () => {
   it('reads an array in active-joint order and an object by joint name', () => {
     const values = panda.jointNames.map((_, k) => k / 10);

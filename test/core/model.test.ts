@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { expectKinematicsError } from '../helpers/errors.js';
 import { MAX_MAGNITUDE } from '../../src/core/magnitude.js';
-import { buildModel, JointType, linkIndexOf, type KinematicModel } from '../../src/core/model.js';
-import type { JointDescription, JointKind, RobotDescription } from '../../src/core/robot-description.js';
+import { buildModel, JointCode, linkIndexOf, type KinematicModel } from '../../src/core/model.js';
+import type { JointDescription, JointType, RobotDescription } from '../../src/core/robot-description.js';
 import { Random } from '../helpers/random.js';
 import { randomRobot } from '../helpers/random-robot.js';
 
@@ -10,7 +10,7 @@ import { randomRobot } from '../helpers/random-robot.js';
 // helpers
 
 /** A joint with zero origin, z axis, and (for revolute and prismatic) limits -1 .. 1. */
-function joint(name: string, type: JointKind, parent: string, child: string, extra: Partial<JointDescription> = {}): JointDescription {
+function joint(name: string, type: JointType, parent: string, child: string, extra: Partial<JointDescription> = {}): JointDescription {
   return {
     name, type, parent, child,
     xyz: [0, 0, 0], rpy: [0, 0, 0], axis: [0, 0, 1],
@@ -23,7 +23,6 @@ function robot(linkNames: string[], joints: JointDescription[], name = 'r'): Rob
   return { name, links: linkNames.map((n) => ({ name: n })), joints };
 }
 
-
 /** Every array-valued field of a model, as plain arrays, for whole-model comparisons. */
 function modelArrays(m: KinematicModel): Record<string, unknown> {
   return {
@@ -31,7 +30,7 @@ function modelArrays(m: KinematicModel): Record<string, unknown> {
     tipLinks: [...m.tipLinks], defaultTip: m.defaultTip, dof: m.dof,
     // the order of `mimics` is not specified (it follows the description's joint order)
     mimics: [...m.mimics].sort((x, y) => x.name.localeCompare(y.name)),
-    parent: Array.from(m.parent), depth: Array.from(m.depth), jointType: Array.from(m.jointType),
+    parent: Array.from(m.parent), depth: Array.from(m.depth), jointCode: Array.from(m.jointCode),
     X_PJ: Array.from(m.X_PJ), axis: Array.from(m.axis), qIndex: Array.from(m.qIndex),
     qMultiplier: Array.from(m.qMultiplier), qOffset: Array.from(m.qOffset), jointLink: Array.from(m.jointLink),
     qLower: Array.from(m.qLower), qUpper: Array.from(m.qUpper), velocityLimit: Array.from(m.velocityLimit),
@@ -98,7 +97,7 @@ describe('buildModel: link order and active joints', () => {
     expect(Array.from(m.parent)).toEqual([-1, 0, 1, 2, 3]);
     expect(Array.from(m.depth)).toEqual([0, 1, 2, 3, 4]);
     expect(m.jointNameOfLink).toEqual(['', 'j1', 'j2', 'j3', 'tool_joint']);
-    expect(Array.from(m.jointType)).toEqual([JointType.FIXED, JointType.REVOLUTE, JointType.CONTINUOUS, JointType.PRISMATIC, JointType.FIXED]);
+    expect(Array.from(m.jointCode)).toEqual([JointCode.FIXED, JointCode.REVOLUTE, JointCode.CONTINUOUS, JointCode.PRISMATIC, JointCode.FIXED]);
     expect(m.dof).toBe(3);
     expect(m.jointNames).toEqual(['j1', 'j2', 'j3']);
     expect([...m.jointIndex]).toEqual([['j1', 0], ['j2', 1], ['j3', 2]]);
@@ -296,7 +295,7 @@ describe('buildModel: mimic joints', () => {
       joint('c', 'continuous', 'l0', 'l1'),
       joint('b', 'continuous', 'l1', 'l2', { mimic: { joint: 'c', multiplier: 1e200, offset: 0 } }),
       joint('a', 'continuous', 'l2', 'l3', { mimic: { joint: 'b', multiplier: 1e200, offset: 0 } }),
-    ])), 'URDF_INVALID', 'joint "a"', 'mimic');
+    ])), 'INVALID_DESCRIPTION', 'joint "a"', 'mimic');
   });
 
   it('rejects a chain of mimics whose composed offset is not finite, naming the joint', () => {
@@ -304,7 +303,7 @@ describe('buildModel: mimic joints', () => {
       joint('c', 'continuous', 'l0', 'l1'),
       joint('b', 'continuous', 'l1', 'l2', { mimic: { joint: 'c', multiplier: 1, offset: 1e308 } }),
       joint('a', 'continuous', 'l2', 'l3', { mimic: { joint: 'b', multiplier: 10, offset: 1e308 } }),
-    ])), 'URDF_INVALID', 'joint "a"', 'mimic');
+    ])), 'INVALID_DESCRIPTION', 'joint "a"', 'mimic');
   });
 });
 
@@ -355,34 +354,34 @@ describe('buildModel: tip links', () => {
 
 describe('buildModel: validation', () => {
   it('rejects a description without links', () => {
-    expectKinematicsError(() => buildModel(robot([], [])), 'URDF_INVALID', 'no links');
+    expectKinematicsError(() => buildModel(robot([], [])), 'INVALID_DESCRIPTION', 'no links');
   });
 
   it('rejects empty link and joint names', () => {
-    expectKinematicsError(() => buildModel(robot(['a', ''], [])), 'URDF_INVALID', 'a link has an empty name');
-    expectKinematicsError(() => buildModel(robot(['a', 'b'], [joint('', 'fixed', 'a', 'b')])), 'URDF_INVALID', 'a joint has an empty name');
+    expectKinematicsError(() => buildModel(robot(['a', ''], [])), 'INVALID_DESCRIPTION', 'a link has an empty name');
+    expectKinematicsError(() => buildModel(robot(['a', 'b'], [joint('', 'fixed', 'a', 'b')])), 'INVALID_DESCRIPTION', 'a joint has an empty name');
   });
 
   it('rejects a joint type the core does not support', () => {
-    const floating = joint('free', 'fixed', 'a', 'b', { type: 'floating' as JointKind });
-    expectKinematicsError(() => buildModel(robot(['a', 'b'], [floating])), 'URDF_INVALID', 'joint "free" has type "floating"');
+    const floating = joint('free', 'fixed', 'a', 'b', { type: 'floating' as JointType });
+    expectKinematicsError(() => buildModel(robot(['a', 'b'], [floating])), 'INVALID_DESCRIPTION', 'joint "free" has type "floating"');
   });
 
   it('rejects non-finite origins and axes, naming the joint and the field', () => {
     expectKinematicsError(() => buildModel(robot(['a', 'b'], [joint('j', 'fixed', 'a', 'b', { xyz: [0, Number.NaN, 0] })])),
-      'URDF_INVALID', 'joint "j" has a non-finite origin xyz');
+      'INVALID_DESCRIPTION', 'joint "j" has a non-finite origin xyz');
     expectKinematicsError(() => buildModel(robot(['a', 'b'], [joint('j', 'fixed', 'a', 'b', { rpy: [Infinity, 0, 0] })])),
-      'URDF_INVALID', 'joint "j" has a non-finite origin rpy');
+      'INVALID_DESCRIPTION', 'joint "j" has a non-finite origin rpy');
     expectKinematicsError(() => buildModel(robot(['a', 'b'], [joint('j', 'revolute', 'a', 'b', { axis: [0, 0, -Infinity] })])),
-      'URDF_INVALID', 'joint "j" has a non-finite axis');
+      'INVALID_DESCRIPTION', 'joint "j" has a non-finite axis');
   });
 
   it('rejects origins, limits and mimic maps beyond ±MAX_MAGNITUDE, so that no pose can overflow', () => {
     expectKinematicsError(() => buildModel(robot(['a', 'b'], [joint('j', 'fixed', 'a', 'b', { xyz: [0, 1e308, 0] })])),
-      'URDF_INVALID', 'joint "j" has origin xyz "0 1e+308 0"', 'within ±1e9 m');
+      'INVALID_DESCRIPTION', 'joint "j" has origin xyz "0 1e+308 0"', 'within ±1e9 m');
     expect(buildModel(robot(['a', 'b'], [joint('j', 'fixed', 'a', 'b', { xyz: [0, MAX_MAGNITUDE, 0] })])).dof).toBe(0);
     expectKinematicsError(() => buildModel(robot(['a', 'b'], [joint('j', 'prismatic', 'a', 'b', { limits: { lower: -2e9, upper: 0, effort: 1, velocity: 1 } })])),
-      'URDF_INVALID', 'joint "j" has limit lower -2000000000', 'type "continuous"');
+      'INVALID_DESCRIPTION', 'joint "j" has limit lower -2000000000', 'type "continuous"');
     const chain = (multiplier: number) => robot(['a', 'b', 'c', 'd'], [
       joint('lead', 'continuous', 'a', 'b'),
       joint('m1', 'continuous', 'b', 'c', { mimic: { joint: 'lead', multiplier, offset: 0 } }),
@@ -390,14 +389,14 @@ describe('buildModel: validation', () => {
     ]);
     // each multiplier is within the bound, their composition is not
     expect(buildModel(chain(3e4)).dof).toBe(1);
-    expectKinematicsError(() => buildModel(chain(1e5)), 'URDF_INVALID', 'joint "m2" follows "lead"', 'compose to 10000000000');
+    expectKinematicsError(() => buildModel(chain(1e5)), 'INVALID_DESCRIPTION', 'joint "m2" follows "lead"', 'compose to 10000000000');
   });
 
   it('rejects a zero or vanishingly small axis', () => {
     expectKinematicsError(() => buildModel(robot(['a', 'b'], [joint('j', 'prismatic', 'a', 'b', { axis: [0, 0, 0] })])),
-      'URDF_INVALID', 'joint "j" has a zero axis');
+      'INVALID_DESCRIPTION', 'joint "j" has a zero axis');
     expectKinematicsError(() => buildModel(robot(['a', 'b'], [joint('j', 'prismatic', 'a', 'b', { axis: [1e-13, 0, 0] })])),
-      'URDF_INVALID', 'joint "j" has a zero axis');
+      'INVALID_DESCRIPTION', 'joint "j" has a zero axis');
   });
 
   it('never compiles an axis too long to normalise into a zero axis', () => {
@@ -417,20 +416,20 @@ describe('buildModel: validation', () => {
       expect(z).toBe(0);
     } else {
       // refused: then as URDF_INVALID, naming the joint
-      expectKinematicsError(() => { throw error; }, 'URDF_INVALID', 'joint "j"', 'axis');
+      expectKinematicsError(() => { throw error; }, 'INVALID_DESCRIPTION', 'joint "j"', 'axis');
     }
   });
 
   it('rejects non-finite limits, naming the limit', () => {
     expectKinematicsError(() => buildModel(robot(['a', 'b'], [joint('j', 'revolute', 'a', 'b', { limits: { lower: -1, upper: Number.NaN, effort: 1, velocity: 1 } })])),
-      'URDF_INVALID', 'joint "j" has a non-finite limit upper');
+      'INVALID_DESCRIPTION', 'joint "j" has a non-finite limit upper');
     expectKinematicsError(() => buildModel(robot(['a', 'b'], [joint('j', 'continuous', 'a', 'b', { limits: { velocity: Infinity } })])),
-      'URDF_INVALID', 'joint "j" has a non-finite limit velocity');
+      'INVALID_DESCRIPTION', 'joint "j" has a non-finite limit velocity');
   });
 
   it('rejects lower above upper on prismatic joints but not on continuous ones', () => {
     expectKinematicsError(() => buildModel(robot(['a', 'b'], [joint('j', 'prismatic', 'a', 'b', { limits: { lower: 0.5, upper: 0.25, effort: 1, velocity: 1 } })])),
-      'URDF_INVALID', 'joint "j" has lower limit 0.5 above upper limit 0.25');
+      'INVALID_DESCRIPTION', 'joint "j" has lower limit 0.5 above upper limit 0.25');
     const m = buildModel(robot(['a', 'b'], [joint('j', 'continuous', 'a', 'b', { limits: { lower: 0.5, upper: 0.25 } })]));
     expect([m.qLower[0], m.qUpper[0]]).toEqual([-Infinity, Infinity]);
   });
@@ -442,9 +441,9 @@ describe('buildModel: validation', () => {
 
   it('rejects negative velocity and effort limits', () => {
     expectKinematicsError(() => buildModel(robot(['a', 'b'], [joint('j', 'revolute', 'a', 'b', { limits: { lower: 0, upper: 1, effort: 1, velocity: -1 } })])),
-      'URDF_INVALID', 'joint "j" has a negative velocity limit');
+      'INVALID_DESCRIPTION', 'joint "j" has a negative velocity limit');
     expectKinematicsError(() => buildModel(robot(['a', 'b'], [joint('j', 'revolute', 'a', 'b', { limits: { lower: 0, upper: 1, effort: -1, velocity: 1 } })])),
-      'URDF_INVALID', 'joint "j" has a negative effort limit');
+      'INVALID_DESCRIPTION', 'joint "j" has a negative effort limit');
   });
 
   it('rejects non-finite mimic multipliers and offsets', () => {
@@ -452,7 +451,7 @@ describe('buildModel: validation', () => {
       joint('lead', 'continuous', 'a', 'b'),
       joint('m', 'continuous', 'b', 'c', { mimic: { joint: 'lead', multiplier: Number.NaN, offset: 0 } }),
     ]);
-    expectKinematicsError(() => buildModel(d), 'URDF_INVALID', 'joint "m" has a non-finite mimic multiplier or offset');
+    expectKinematicsError(() => buildModel(d), 'INVALID_DESCRIPTION', 'joint "m" has a non-finite mimic multiplier or offset');
   });
 
   it('rejects mimic problems: unknown leader, fixed leader, cycles', () => {
@@ -460,30 +459,30 @@ describe('buildModel: validation', () => {
     expectKinematicsError(() => buildModel(robot(base, [
       joint('j1', 'continuous', 'a', 'b'), joint('m', 'continuous', 'b', 'c', { mimic: { joint: 'ghost', multiplier: 1, offset: 0 } }),
       joint('j3', 'fixed', 'c', 'd'),
-    ])), 'URDF_INVALID', 'joint "m" mimics joint "ghost", which is not defined');
+    ])), 'INVALID_DESCRIPTION', 'joint "m" mimics joint "ghost", which is not defined');
     expectKinematicsError(() => buildModel(robot(base, [
       joint('f', 'fixed', 'a', 'b'), joint('m', 'continuous', 'b', 'c', { mimic: { joint: 'f', multiplier: 1, offset: 0 } }),
       joint('j3', 'fixed', 'c', 'd'),
-    ])), 'URDF_INVALID', 'joint "m" mimics joint "f", which is fixed');
+    ])), 'INVALID_DESCRIPTION', 'joint "m" mimics joint "f", which is fixed');
     const cycle = expectKinematicsError(() => buildModel(robot(base, [
       joint('y', 'continuous', 'a', 'b', { mimic: { joint: 'z', multiplier: 1, offset: 0 } }),
       joint('x', 'continuous', 'b', 'c', { mimic: { joint: 'y', multiplier: 1, offset: 0 } }),
       joint('z', 'continuous', 'c', 'd', { mimic: { joint: 'x', multiplier: 1, offset: 0 } }),
-    ])), 'URDF_INVALID', 'mimic joints form a cycle: "x" -> "y" -> "z" -> "x"');
+    ])), 'INVALID_DESCRIPTION', 'mimic joints form a cycle: "x" -> "y" -> "z" -> "x"');
     expect(cycle.message.split('form a cycle').length, 'the cycle is reported once').toBe(2);
   });
 
   it('reports a duplicated link once, without counting it as a second root', () => {
     const error = expectKinematicsError(() => buildModel(robot(['a', 'b', 'a'], [joint('j', 'fixed', 'a', 'b')])),
-      'URDF_INVALID', 'link "a" is defined twice');
+      'INVALID_DESCRIPTION', 'link "a" is defined twice');
     expect(error.message).not.toContain('root links');
   });
 
   it('refuses __proto__ as a link or joint name, which no JSON answer or q object could carry', () => {
     expectKinematicsError(() => buildModel(robot(['a', '__proto__'], [joint('j', 'fixed', 'a', '__proto__')])),
-      'URDF_INVALID', 'link name "__proto__" is reserved');
+      'INVALID_DESCRIPTION', 'link name "__proto__" is reserved');
     expectKinematicsError(() => buildModel(robot(['a', 'b'], [joint('__proto__', 'continuous', 'a', 'b')])),
-      'URDF_INVALID', 'joint name "__proto__" is reserved');
+      'INVALID_DESCRIPTION', 'joint name "__proto__" is reserved');
     // other Object.prototype names are ordinary names
     expect(buildModel(robot(['constructor', 'toString'], [joint('hasOwnProperty', 'continuous', 'constructor', 'toString')])).jointNames)
       .toEqual(['hasOwnProperty']);
@@ -499,14 +498,14 @@ describe('buildModel: validation', () => {
       joint('j1', 'revolute', 'a', 'b', { axis: [0, 0, 0] }),
       joint('j2', 'fixed', 'b', 'missing'),
       joint('j1', 'fixed', 'b', 'c'),
-    ])), 'URDF_INVALID', 'link "a" is defined twice', 'joint "j1" has a zero axis', 'joint "j2" names child link "missing"', 'joint "j1" is defined twice');
+    ])), 'INVALID_DESCRIPTION', 'link "a" is defined twice', 'joint "j1" has a zero axis', 'joint "j2" names child link "missing"', 'joint "j1" is defined twice');
     expect(error.message).toMatch(/^robot is not a valid kinematic tree: /);
   });
 
   it('shows at most ten problems and counts the rest', () => {
     const links = ['root', ...Array.from({ length: 12 }, (_, i) => `l${i}`)];
     const joints = Array.from({ length: 12 }, (_, i) => joint(`j${i}`, 'revolute', 'root', `l${i}`, { axis: [0, 0, 0] }));
-    const error = expectKinematicsError(() => buildModel(robot(links, joints)), 'URDF_INVALID', 'joint "j9" has a zero axis', 'and 2 more problems');
+    const error = expectKinematicsError(() => buildModel(robot(links, joints)), 'INVALID_DESCRIPTION', 'joint "j9" has a zero axis', 'and 2 more problems');
     expect(error.message).not.toContain('joint "j10"');
     expect(error.message.match(/has a zero axis/g)).toHaveLength(10);
   });

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { computeLinkPoses, computeLinkPosesInBase, computePose } from '../../src/core/forward-kinematics.js';
 import { REFERENCE_FRAMES, computeEndEffectorPose, computeJacobian, resolveEndEffector } from '../../src/core/jacobian.js';
 import { createKinematicPath } from '../../src/core/kinematic-path.js';
-import { buildModel, type KinematicModel } from '../../src/core/model.js';
+import { compileRobot, type CompiledRobot } from '../../src/core/compiled-robot.js';
+import { buildModel } from '../../src/core/model.js';
 import { referenceLinkPoses } from '../../src/core/reference-kinematics.js';
 import { composeTransforms, invertTransform, rotationLog } from '../../src/core/se3.js';
 import { computeJointEfforts } from '../../src/core/statics.js';
@@ -18,12 +19,12 @@ import { randomRobot } from '../helpers/random-robot.js';
 /** Rounding-level agreement for quantities computed two exact ways. */
 const EXACT_TOLERANCE = 1e-12;
 
-function models(): KinematicModel[] {
+function robots(): CompiledRobot[] {
   const rng = new Random(7);
   return [
     ...BUILTIN_ROBOTS.map((id) => loadUrdf(readBuiltinUrdf(id))),
     ...Array.from({ length: 20 }, () => buildModel(randomRobot(rng, { links: 3 + rng.int(12), mimicProbability: 0.3 }))),
-  ];
+  ].map((model) => compileRobot(model));
 }
 
 function toMatrix(J: Float64Array, dof: number): Matrix {
@@ -46,17 +47,18 @@ function block(a: Matrix, b: Matrix, c: Matrix, d: Matrix): Matrix {
 
 describe('kinematic properties', () => {
   const rng = new Random(99);
-  const all = models();
+  const all = robots();
 
   it('the three reference frames agree through the adjoint of X_BE', () => {
-    for (const model of all) {
+    for (const robot of all) {
+      const { model } = robot;
       const ws = createWorkspace(model);
       const base = rng.pick(model.linkNames), tip = rng.pick(model.linkNames);
       const tipOffset = [0.05, -0.02, 0.1];
       const q = rng.vector(model.dof, -1.5, 1.5);
       const jacobian = (referenceFrame: 'LOCAL' | 'LOCAL_WORLD_ALIGNED' | 'WORLD'): { J: Matrix; X: Float64Array } => {
         const X = new Float64Array(12);
-        const J = computeJacobian(model, ws, q, resolveEndEffector(model, { base, tip, tipOffset, referenceFrame }), new Float64Array(6 * model.dof), X);
+        const J = computeJacobian(robot, ws, q, resolveEndEffector(robot, { base, tip, tipOffset, referenceFrame }), new Float64Array(6 * model.dof), X);
         return { J: toMatrix(J, model.dof), X };
       };
       const local = jacobian('LOCAL'), aligned = jacobian('LOCAL_WORLD_ALIGNED'), world = jacobian('WORLD');
@@ -70,32 +72,34 @@ describe('kinematic properties', () => {
   });
 
   it('J q̇ equals the twist measured from FK along q̇', () => {
-    for (const model of all) {
+    for (const robot of all) {
+      const { model } = robot;
       const ws = createWorkspace(model);
-      const ee = resolveEndEffector(model, { base: rng.pick(model.linkNames), tip: rng.pick(model.linkNames), tipOffset: [0.1, 0, 0] });
+      const ee = resolveEndEffector(robot, { base: rng.pick(model.linkNames), tip: rng.pick(model.linkNames), tipOffset: [0.1, 0, 0] });
       const q = rng.vector(model.dof, -1.5, 1.5), qdot = rng.vector(model.dof);
-      const twist = computeTwist(model, ws, q, qdot, ee, new Float64Array(6));
+      const twist = computeTwist(robot, ws, q, qdot, ee, new Float64Array(6));
       const qp = q.map((x, k) => x + FD_STEP * qdot[k]!), qm = q.map((x, k) => x - FD_STEP * qdot[k]!);
-      const Xp = computeEndEffectorPose(model, qp, ee, new Float64Array(12));
-      const Xm = computeEndEffectorPose(model, qm, ee, new Float64Array(12));
+      const Xp = computeEndEffectorPose(robot, qp, ee, new Float64Array(12));
+      const Xm = computeEndEffectorPose(robot, qm, ee, new Float64Array(12));
       const inv = new Float64Array(12), D = new Float64Array(12), w = new Float64Array(3);
       invertTransform(inv, 0, Xm, 0);
       composeTransforms(D, 0, Xp, 0, inv, 0);
-      rotationLog(D, 0, w, 0);
+      rotationLog(w, 0, D, 0);
       const measured = [0, 1, 2].map((i) => (Xp[9 + i]! - Xm[9 + i]!) / (2 * FD_STEP)).concat([...w].map((x) => x / (2 * FD_STEP)));
       expect(maxAbsDifference(twist, measured)).toBeLessThan(FD_TOLERANCE);
     }
   });
 
   it('J q̇ in every reference frame equals the finite-difference Jacobian of that frame times q̇', () => {
-    for (const model of all) {
+    for (const robot of all) {
+      const { model } = robot;
       const ws = createWorkspace(model);
       const base = rng.pick(model.linkNames), tip = rng.pick(model.linkNames);
       const q = rng.vector(model.dof, -1.5, 1.5), qdot = rng.vector(model.dof);
       for (const referenceFrame of REFERENCE_FRAMES) {
-        const ee = resolveEndEffector(model, { base, tip, tipOffset: [0.1, -0.05, 0.2], referenceFrame });
-        const twist = computeTwist(model, ws, q, qdot, ee, new Float64Array(6));
-        const measured = finiteDifferenceJacobian(model, ee, q, referenceFrame);
+        const ee = resolveEndEffector(robot, { base, tip, tipOffset: [0.1, -0.05, 0.2], referenceFrame });
+        const twist = computeTwist(robot, ws, q, qdot, ee, new Float64Array(6));
+        const measured = finiteDifferenceJacobian(robot, ee, q, referenceFrame);
         const expected = [0, 1, 2, 3, 4, 5].map((r) => qdot.reduce((s, v, k) => s + v * measured[r * model.dof + k]!, 0));
         const speed = qdot.reduce((s, v) => s + Math.abs(v), 0);
         expect(maxAbsDifference(twist, expected), `${model.name} ${referenceFrame}`).toBeLessThan(FD_TOLERANCE * Math.max(1, speed));
@@ -104,29 +108,31 @@ describe('kinematic properties', () => {
   });
 
   it('joint efforts equal Jᵀ w, and by virtual work the wrench times the twist each joint makes alone', () => {
-    for (const model of all) for (const frame of REFERENCE_FRAMES) {
+    for (const robot of all) for (const frame of REFERENCE_FRAMES) {
+      const { model } = robot;
       const ws = createWorkspace(model);
-      const ee = resolveEndEffector(model, { base: rng.pick(model.linkNames), tip: rng.pick(model.linkNames), tipOffset: [-0.1, 0.05, 0.1], referenceFrame: frame });
+      const ee = resolveEndEffector(robot, { base: rng.pick(model.linkNames), tip: rng.pick(model.linkNames), tipOffset: [-0.1, 0.05, 0.1], referenceFrame: frame });
       const q = rng.vector(model.dof), wrench = rng.vector(6, -10, 10);
-      const tau = computeJointEfforts(model, ws, q, wrench, ee, new Float64Array(model.dof));
-      const J = toMatrix(computeJacobian(model, ws, q, ee, new Float64Array(6 * model.dof)), model.dof);
+      const tau = computeJointEfforts(robot, ws, q, wrench, ee, new Float64Array(model.dof));
+      const J = toMatrix(computeJacobian(robot, ws, q, ee, new Float64Array(6 * model.dof)), model.dof);
       expect(maxAbsDifference(tau, J.transpose().mmul(Matrix.columnVector([...wrench])).to1DArray())).toBeLessThan(EXACT_TOLERANCE);
       // independent of the Jacobian code: τ_k = w · V_k, with V_k the twist measured from FK when
       // joint k alone moves at unit speed (τ·q̇ = w·V for every q̇)
-      const measured = finiteDifferenceJacobian(model, ee, q, frame);
+      const measured = finiteDifferenceJacobian(robot, ee, q, frame);
       const fromFk = Array.from({ length: model.dof }, (_, k) => wrench.reduce((s, f, r) => s + f * measured[r * model.dof + k]!, 0));
       expect(maxAbsDifference(tau, fromFk)).toBeLessThan(FD_TOLERANCE * 60); // |w| <= 60 (six entries of at most 10)
     }
   });
 
   it('FK of a chain composes: X_AC = X_AB · X_BC for any links A, B, C', () => {
-    for (const model of all) {
+    for (const robot of all) {
+      const { model } = robot;
       for (let i = 0; i < 5; i++) {
         const [a, b, c] = [0, 1, 2].map(() => rng.int(model.linkNames.length)) as [number, number, number];
         const q = rng.vector(model.dof, -2, 2);
-        const X_AB = computePose(model, q, a, b, new Float64Array(12));
-        const X_BC = computePose(model, q, b, c, new Float64Array(12));
-        const X_AC = computePose(model, q, a, c, new Float64Array(12));
+        const X_AB = computePose(robot, q, a, b, new Float64Array(12));
+        const X_BC = computePose(robot, q, b, c, new Float64Array(12));
+        const X_AC = computePose(robot, q, a, c, new Float64Array(12));
         const product = new Float64Array(12);
         composeTransforms(product, 0, X_AB, 0, X_BC, 0);
         expect(maxAbsDifference(product, X_AC)).toBeLessThan(EXACT_TOLERANCE);
@@ -135,25 +141,27 @@ describe('kinematic properties', () => {
   });
 
   it('all-link FK, FK in a base frame, path poses and the reference loops agree', () => {
-    for (const model of all) {
+    for (const robot of all) {
+      const { model } = robot;
       const ws = createWorkspace(model);
       const n = model.linkNames.length;
       const q = rng.vector(model.dof, -2, 2);
-      const compiled = computeLinkPoses(model, q, new Float64Array(12 * n));
+      const compiled = computeLinkPoses(robot, q, new Float64Array(12 * n));
       const reference = new Float64Array(12 * n);
       referenceLinkPoses(model, q, reference);
       expect(maxAbsDifference(compiled, reference)).toBeLessThan(EXACT_TOLERANCE);
       const base = rng.int(n);
-      const inBase = computeLinkPosesInBase(model, ws, q, base, new Float64Array(12 * n));
+      const inBase = computeLinkPosesInBase(robot, ws, q, base, new Float64Array(12 * n));
       for (let link = 0; link < n; link++) {
-        const X = computePose(model, q, base, link, new Float64Array(12));
+        const X = computePose(robot, q, base, link, new Float64Array(12));
         expect(maxAbsDifference(inBase.subarray(12 * link, 12 * link + 12), X)).toBeLessThan(EXACT_TOLERANCE);
       }
     }
   });
 
   it('compiled and reference Jacobian kernels agree on random robots and paths', () => {
-    for (const model of all) {
+    for (const robot of all) {
+      const { model } = robot;
       const base = rng.int(model.linkNames.length), tip = rng.int(model.linkNames.length);
       const compiled = createKinematicPath(model, base, tip, 'compiled');
       const reference = createKinematicPath(model, base, tip, 'reference');

@@ -10,14 +10,17 @@ import { computeEndEffectorPose, resolveEndEffector } from '../../src/core/jacob
 import { loadUrdf } from '../../src/urdf/load-urdf.js';
 import { readBuiltinUrdf } from '../helpers/paths.js';
 import { Random } from '../helpers/random.js';
+import { compileRobot } from '../../src/core/compiled-robot.js';
+import { randomInLimits } from '../helpers/robots.js';
 
 const ARM_1 = 0.2, ARM_2 = 0.25;
 const TOLERANCE = 1e-14;
 const DEG = Math.PI / 180;
 
 describe('the builtin SCARA, Epson GX8-A452S', () => {
-  const model = loadUrdf(readBuiltinUrdf('scara'));
-  const ee = resolveEndEffector(model, { tip: 'tool0' });
+  const robot = compileRobot(loadUrdf(readBuiltinUrdf('scara')));
+  const { model } = robot;
+  const ee = resolveEndEffector(robot, { tip: 'tool0' });
 
   it('has the limits of the datasheet: ±152°, ±147.5°, a 200 mm stroke, ±360°', () => {
     expect(Array.from(model.qLower)).toEqual([-152 * DEG, -147.5 * DEG, 0, -360 * DEG].map((x) => expect.closeTo(x, 12)));
@@ -28,8 +31,8 @@ describe('the builtin SCARA, Epson GX8-A452S', () => {
     const rng = new Random(5);
     const X = new Float64Array(12);
     for (let trial = 0; trial < 200; trial++) {
-      const q = Float64Array.from({ length: 4 }, (_, k) => rng.uniform(model.qLower[k]!, model.qUpper[k]!));
-      computeEndEffectorPose(model, q, ee, X);
+      const q = randomInLimits(model, rng);
+      computeEndEffectorPose(robot, q, ee, X);
       const [q1, q2, q3, q4] = q as unknown as [number, number, number, number];
       const heading = q1 + q2 + q4;
       expect(X[9]).toBeCloseTo(ARM_1 * Math.cos(q1) + ARM_2 * Math.cos(q1 + q2), 14);

@@ -65,10 +65,10 @@ describe('SE(3) helpers', () => {
     cases.push([Math.PI, 0, 0], [0, Math.PI, 0], [0, 0, Math.PI], [Math.PI / Math.SQRT2, Math.PI / Math.SQRT2, 0], [0, 0, 0]);
     for (const w of cases) {
       const X = rotationFromVector(w);
-      rotationToQuaternion(X, 0, q, 0);
+      rotationToQuaternion(q, 0, X, 0);
       expect(q[3]).toBeGreaterThanOrEqual(0);
       expect(Math.hypot(...q)).toBeCloseTo(1, 15);
-      quaternionToRotation(q, R, 0);
+      quaternionToRotation(R, 0, q);
       expect(maxAbsDifference(R.subarray(0, 9), X.subarray(0, 9))).toBeLessThan(EXACT_TOLERANCE);
     }
   });
@@ -83,7 +83,7 @@ describe('SE(3) helpers', () => {
       cases.push(axis.map((a) => (a / n) * angle));
     }
     for (const expected of cases) {
-      rotationLog(rotationFromVector(expected), 0, w, 0);
+      rotationLog(w, 0, rotationFromVector(expected), 0);
       const angle = Math.hypot(...(expected as [number, number, number]));
       if (Math.abs(angle - Math.PI) < 1e-12) {
         // at exactly π, ω and -ω are the same rotation

@@ -15,8 +15,8 @@ import { computeEndEffectorPose, computeJacobian, resolveEndEffector } from '../
 import { computeJointEfforts } from '../../src/core/statics.js';
 import { computeTwist } from '../../src/core/velocity.js';
 import { createWorkspace } from '../../src/core/workspace.js';
-import { loadUrdf } from '../../src/urdf/load-urdf.js';
-import { readBuiltinUrdf } from './paths.js';
+import { loadRobot } from '../../src/urdf/load-urdf.js';
+import { readBuiltinUrdf } from './builtin-urdf.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
@@ -41,7 +41,8 @@ function bytesPerCall(run: () => void, calls = CALLS): number {
   return fewest;
 }
 
-const model = loadUrdf(readBuiltinUrdf('franka_panda'));
+const robot = loadRobot(readBuiltinUrdf('franka_panda'));
+const { model } = robot;
 const ws = createWorkspace(model);
 const q = Float64Array.of(0.1, -0.4, 0.3, -2.0, 0.2, 1.6, 0.7, 0.02); // the arm, then the finger
 const qdot = Float64Array.of(0.1, 0.2, -0.1, 0.3, 0.1, -0.2, 0.4, 0.01);
@@ -51,41 +52,41 @@ const J = new Float64Array(6 * model.dof);
 const twist = new Float64Array(6), efforts = new Float64Array(model.dof);
 
 const results: Record<string, number> = {};
-results.fk = bytesPerCall(() => computeLinkPoses(model, q, poses));
+results.fk = bytesPerCall(() => computeLinkPoses(robot, q, poses));
 const hand = model.linkIndex.get('panda_hand_tcp')!, link3 = model.linkIndex.get('panda_link3')!;
 const X = new Float64Array(12);
-results['fk in a base'] = bytesPerCall(() => computeLinkPosesInBase(model, ws, q, link3, poses));
-results['fk of a chain'] = bytesPerCall(() => computePose(model, q, link3, hand, X));
+results['fk in a base'] = bytesPerCall(() => computeLinkPosesInBase(robot, ws, q, link3, poses));
+results['fk of a chain'] = bytesPerCall(() => computePose(robot, q, link3, hand, X));
 for (const referenceFrame of ['LOCAL_WORLD_ALIGNED', 'LOCAL', 'WORLD'] as const) {
-  const ee = resolveEndEffector(model, { tip: 'panda_hand_tcp', tipOffset: [0, 0, 0.05], referenceFrame });
-  results[`jacobian ${referenceFrame}`] = bytesPerCall(() => computeJacobian(model, ws, q, ee, J));
-  results[`tip pose ${referenceFrame}`] = bytesPerCall(() => computeEndEffectorPose(model, q, ee, X));
-  results[`twist ${referenceFrame}`] = bytesPerCall(() => computeTwist(model, ws, q, qdot, ee, twist));
-  results[`efforts ${referenceFrame}`] = bytesPerCall(() => computeJointEfforts(model, ws, q, wrench, ee, efforts));
+  const ee = resolveEndEffector(robot, { tip: 'panda_hand_tcp', tipOffset: [0, 0, 0.05], referenceFrame });
+  results[`jacobian ${referenceFrame}`] = bytesPerCall(() => computeJacobian(robot, ws, q, ee, J));
+  results[`tip pose ${referenceFrame}`] = bytesPerCall(() => computeEndEffectorPose(robot, q, ee, X));
+  results[`twist ${referenceFrame}`] = bytesPerCall(() => computeTwist(robot, ws, q, qdot, ee, twist));
+  results[`efforts ${referenceFrame}`] = bytesPerCall(() => computeJointEfforts(robot, ws, q, wrench, ee, efforts));
 }
 
 // IK: a target out of reach makes every solve run its whole budget; the difference between a
 // long and a short solve, per step, is what the iterations allocate
-const ee = resolveEndEffector(model, { tip: 'panda_hand_tcp' });
+const ee = resolveEndEffector(robot, { tip: 'panda_hand_tcp' });
 const ik = createIkWorkspace(model);
-computeEndEffectorPose(model, q, ee, ik.X_target);
-ik.X_target[9] = 10;
+const target = computeEndEffectorPose(robot, q, ee, new Float64Array(12));
+target[9] = 10;
 const seed = new Float64Array(model.dof);
-const solve = (maxRestarts: number) => solveIk(ik, ee, { seed, maxRestarts, maxIterations: 50, timeoutMs: 1e6 });
+const solve = (maxRestarts: number) => solveIk(robot, ik, ee, target, { seed, maxRestarts, maxIterations: 50, timeoutMs: 1e6 });
 const shortSolve = bytesPerCall(() => solve(0), 300);
 const longSolve = bytesPerCall(() => solve(20), 300);
 const steps = solve(20).iterations - solve(0).iterations;
 results['ik solve per step'] = (longSolve - shortSolve) / steps;
 results['ik solve steps'] = steps;
-results['ik step'] = bytesPerCall(() => computeIkStep(ik, ee, q), 2000);
+results['ik step'] = bytesPerCall(() => computeIkStep(robot, ik, ee, q, target), 2000);
 
 // resolved-rate control near and at the UR5e's elbow singularity, where the direction is tested
-const ur5e = loadUrdf(readBuiltinUrdf('ur5e'));
-const ikUr5e = createIkWorkspace(ur5e), eeUr5e = resolveEndEffector(ur5e, { tip: 'tool0' });
+const ur5e = loadRobot(readBuiltinUrdf('ur5e'));
+const ikUr5e = createIkWorkspace(ur5e.model), eeUr5e = resolveEndEffector(ur5e, { tip: 'tool0' });
 const command = Float64Array.of(0.01, 0.005, -0.002, 0, 0, 0.01);
 for (const [name, elbow] of [['near', 1e-3], ['at', 0]] as const) {
   const qUr5e = Float64Array.of(0, -1.2, elbow, -1, 1.57, 0);
-  results[`ik velocity ${name} a singularity`] = bytesPerCall(() => computeVelocityCommand(ikUr5e, eeUr5e, qUr5e, command), 2000);
+  results[`ik velocity ${name} a singularity`] = bytesPerCall(() => computeVelocityCommand(ur5e, ikUr5e, eeUr5e, qUr5e, command), 2000);
 }
 
 console.log(JSON.stringify(results));

@@ -46,7 +46,9 @@ export function appsClosedAfterEach(): (...args: Parameters<typeof createTestApp
 }
 
 /** POSTs JSON and returns status, parsed body and headers. */
-export async function postJson(app: App, url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Record<string, unknown> }> {
+export async function postJson(
+  app: App, url: string, body: unknown, headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; headers: Record<string, unknown> }> {
   const response = await app.inject({
     method: 'POST', url, payload: typeof body === 'string' ? body : JSON.stringify(body),
     headers: { 'content-type': 'application/json', ...headers },

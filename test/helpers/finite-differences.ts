@@ -9,7 +9,7 @@
  */
 import type { EndEffector, ReferenceFrame } from '../../src/core/jacobian.js';
 import { computeEndEffectorPose } from '../../src/core/jacobian.js';
-import type { KinematicModel } from '../../src/core/model.js';
+import type { CompiledRobot } from '../../src/core/compiled-robot.js';
 import { composeInverseTransform, invertTransform, rotationLog, composeTransforms } from '../../src/core/se3.js';
 
 /** The step h: small enough for O(h²) truncation, large enough that rounding stays near 1e-11. */
@@ -19,17 +19,17 @@ export const FD_TOLERANCE = 1e-7;
 
 /** The finite-difference Jacobian (6 x dof, row-major) of `ee` at `q`, in `frame`. */
 export function finiteDifferenceJacobian(
-  model: KinematicModel, ee: EndEffector, q: Float64Array, frame: ReferenceFrame,
+  robot: CompiledRobot, ee: EndEffector, q: Float64Array, frame: ReferenceFrame,
 ): Float64Array {
-  const dof = model.dof;
+  const dof = robot.model.dof;
   const J = new Float64Array(6 * dof);
-  const X0 = computeEndEffectorPose(model, q, ee, new Float64Array(12));
+  const X0 = computeEndEffectorPose(robot, q, ee, new Float64Array(12));
   const Xp = new Float64Array(12), Xm = new Float64Array(12), D = new Float64Array(12), w = new Float64Array(3);
   for (let k = 0; k < dof; k++) {
     const qp = Float64Array.from(q), qm = Float64Array.from(q);
     qp[k]! += FD_STEP; qm[k]! -= FD_STEP;
-    computeEndEffectorPose(model, qp, ee, Xp);
-    computeEndEffectorPose(model, qm, ee, Xm);
+    computeEndEffectorPose(robot, qp, ee, Xp);
+    computeEndEffectorPose(robot, qm, ee, Xm);
     const v = [0, 1, 2].map((i) => (Xp[9 + i]! - Xm[9 + i]!) / (2 * FD_STEP));
     if (frame === 'LOCAL') {
       composeInverseTransform(D, 0, Xm, 0, Xp, 0); // R₋ᵀ R₊
@@ -38,7 +38,7 @@ export function finiteDifferenceJacobian(
       invertTransform(inv, 0, Xm, 0);
       composeTransforms(D, 0, Xp, 0, inv, 0); // R₊ R₋ᵀ
     }
-    rotationLog(D, 0, w, 0);
+    rotationLog(w, 0, D, 0);
     const omega = [w[0]! / (2 * FD_STEP), w[1]! / (2 * FD_STEP), w[2]! / (2 * FD_STEP)];
     let linear = v;
     if (frame === 'LOCAL') {

@@ -3,14 +3,12 @@
  * the repository in CI; a fresh clone without it runs every test that does not need it and
  * reports the others as skipped, saying why.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { it } from 'vitest';
+import { REPO_ROOT } from './builtin-urdf.js';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const ROBOTS_DIR = join(REPO_ROOT, 'robots');
-export const FIXTURES_DIR = join(REPO_ROOT, 'test', 'fixtures');
+export { BUILTIN_ROBOTS, FIXTURES_DIR, REPO_ROOT, ROBOTS_DIR, readBuiltinUrdf } from './builtin-urdf.js';
 
 /** The shared folder (corpus, KDL reference): KINEMATICS_SHARED_DIR or the repository's sibling. */
 export const SHARED_DIR = process.env.KINEMATICS_SHARED_DIR ?? resolve(REPO_ROOT, '..', 'shared');
@@ -42,12 +40,3 @@ export function skipWithoutCorpus(): boolean {
   it.skipIf(true)(CORPUS_SKIP_REASON, () => {});
   return true;
 }
-
-export function readBuiltinUrdf(id: string): string {
-  return readFileSync(join(ROBOTS_DIR, `${id}.urdf`), 'utf8');
-}
-
-/** The builtin robot ids (the URDF files in robots/). */
-export const BUILTIN_ROBOTS = [
-  'franka_panda', 'ur5e', 'kuka_iiwa14', 'kinova_gen3', 'abb_irb2400', 'scara', 'baxter',
-] as const;

@@ -4,7 +4,7 @@
  * revolute, continuous, prismatic and fixed joints, mimic joints with random multipliers and
  * offsets (chains of mimics included), and links and joints in random order.
  */
-import type { JointDescription, JointKind, RobotDescription } from '../../src/core/robot-description.js';
+import type { JointDescription, JointType, RobotDescription } from '../../src/core/robot-description.js';
 import type { Random } from './random.js';
 
 export interface RandomRobotOptions {
@@ -34,7 +34,7 @@ export function randomRobot(rng: Random, options: RandomRobotOptions): RobotDesc
   for (let i = 1; i < options.links; i++) {
     // prefer deep chains but branch now and then
     const parent = rng.next() < 0.7 ? i - 1 : rng.int(i);
-    const type = rng.pick<JointKind>(['revolute', 'revolute', 'continuous', 'prismatic', 'fixed']);
+    const type = rng.pick<JointType>(['revolute', 'revolute', 'continuous', 'prismatic', 'fixed']);
     const joint: JointDescription = {
       name: `joint_${i}`,
       type,
@@ -66,12 +66,12 @@ const number = (x: number): string => String(x);
 
 /** The description as URDF text, with elements the parser must ignore sprinkled in. */
 export function toUrdf(d: RobotDescription): string {
-  const lines = [`<?xml version="1.0"?>`, `<robot name="${d.name}">`];
+  const lines = ['<?xml version="1.0"?>', `<robot name="${d.name}">`];
   for (const link of d.links) {
     lines.push(`  <link name="${link.name}">`,
-      `    <inertial><mass value="1"/><inertia ixx="1" ixy="0" ixz="0" iyy="1" iyz="0" izz="1"/></inertial>`,
-      `    <visual><geometry><box size="0.1 0.1 0.1"/></geometry></visual>`,
-      `  </link>`);
+      '    <inertial><mass value="1"/><inertia ixx="1" ixy="0" ixz="0" iyy="1" iyz="0" izz="1"/></inertial>',
+      '    <visual><geometry><box size="0.1 0.1 0.1"/></geometry></visual>',
+      '  </link>');
   }
   for (const j of d.joints) {
     lines.push(`  <joint name="${j.name}" type="${j.type}">`,
@@ -83,8 +83,8 @@ export function toUrdf(d: RobotDescription): string {
       lines.push(`    <limit lower="${l.lower}" upper="${l.upper}" effort="${l.effort}" velocity="${l.velocity}"/>`);
     }
     if (j.mimic) lines.push(`    <mimic joint="${j.mimic.joint}" multiplier="${j.mimic.multiplier}" offset="${j.mimic.offset}"/>`);
-    lines.push(`    <dynamics damping="0.1"/>`, `  </joint>`);
+    lines.push('    <dynamics damping="0.1"/>', '  </joint>');
   }
-  lines.push(`  <gazebo reference="${d.links[0]!.name}"><material>Gazebo/Grey</material></gazebo>`, `</robot>`);
+  lines.push(`  <gazebo reference="${d.links[0]!.name}"><material>Gazebo/Grey</material></gazebo>`, '</robot>');
   return lines.join('\n');
 }

@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeEndEffectorPose, resolveEndEffector } from '../../src/core/jacobian.js';
 import { poseFromTransform } from '../../src/core/pose.js';
-import { loadUrdf } from '../../src/urdf/load-urdf.js';
 import { createTestApp, expectProblem, postJson, type TestApp } from '../helpers/app.js';
-import { readBuiltinUrdf } from '../helpers/paths.js';
 import { Random } from '../helpers/random.js';
+import { builtinRobot } from '../helpers/robots.js';
 
 const Q = [0, -1.2, 1.5, -1.9, -1.57, 0];
-const ur5e = loadUrdf(readBuiltinUrdf('ur5e'));
-const tool0 = resolveEndEffector(ur5e, { tip: 'tool0' });
+const ur5eRobot = builtinRobot('ur5e');
+const ur5e = ur5eRobot.model;
+const tool0 = resolveEndEffector(ur5eRobot, { tip: 'tool0' });
 
 /** The pose of tool0 at q, as the API takes it. */
 function poseAt(q: number[]): { position: number[]; quaternion: number[] } {
-  const pose = poseFromTransform(computeEndEffectorPose(ur5e, Float64Array.from(q), tool0, new Float64Array(12)));
+  const pose = poseFromTransform(computeEndEffectorPose(ur5eRobot, Float64Array.from(q), tool0, new Float64Array(12)));
   return { position: pose.position, quaternion: pose.quaternion };
 }
 

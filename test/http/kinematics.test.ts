@@ -3,18 +3,17 @@ import { computeLinkPoses } from '../../src/core/forward-kinematics.js';
 import { computeJacobian, resolveEndEffector } from '../../src/core/jacobian.js';
 import { poseFromTransform } from '../../src/core/pose.js';
 import { createWorkspace } from '../../src/core/workspace.js';
-import { loadUrdf } from '../../src/urdf/load-urdf.js';
 import { maxAbsDifference } from '../helpers/finite-differences.js';
 import { createTestApp, expectProblem, postJson, type TestApp } from '../helpers/app.js';
-import { readBuiltinUrdf } from '../helpers/paths.js';
+import { builtinRobot } from '../helpers/robots.js';
 
 const UR5E_Q = [0.1, -1.2, 1.5, -1.9, -1.57, 0.3];
 const EXACT = 1e-15;
 
 describe('kinematics routes', () => {
   let t: TestApp;
-  const ur5e = loadUrdf(readBuiltinUrdf('ur5e'));
-  const panda = loadUrdf(readBuiltinUrdf('franka_panda'));
+  const ur5eRobot = builtinRobot('ur5e'), pandaRobot = builtinRobot('franka_panda');
+  const ur5e = ur5eRobot.model, panda = pandaRobot.model;
   beforeAll(async () => { t = await createTestApp(); });
   afterAll(async () => { await t.close(); });
 
@@ -23,7 +22,7 @@ describe('kinematics routes', () => {
     expect(r.status).toBe(200);
     expect(r.body.base).toBe('base_link');
     expect(Object.keys(r.body.poses).sort()).toEqual([...ur5e.linkNames].sort());
-    const X = computeLinkPoses(ur5e, Float64Array.from(UR5E_Q), new Float64Array(12 * ur5e.linkNames.length));
+    const X = computeLinkPoses(ur5eRobot, Float64Array.from(UR5E_Q), new Float64Array(12 * ur5e.linkNames.length));
     const tool0 = ur5e.linkIndex.get('tool0')!;
     expect(r.body.poses.tool0).toEqual(poseFromTransform(X, 12 * tool0));
   });
@@ -42,9 +41,9 @@ describe('kinematics routes', () => {
       const body = { q: UR5E_Q, tip: 'wrist_3_link', base: 'shoulder_link', tipOffset: [0, 0, 0.1], referenceFrame, analysis: true };
       const r = await postJson(t.app, '/robots/ur5e/jacobian', body);
       expect(r.status).toBe(200);
-      const ee = resolveEndEffector(ur5e, body);
+      const ee = resolveEndEffector(ur5eRobot, body);
       const X = new Float64Array(12);
-      const J = computeJacobian(ur5e, createWorkspace(ur5e), Float64Array.from(UR5E_Q), ee, new Float64Array(36), X);
+      const J = computeJacobian(ur5eRobot, createWorkspace(ur5e), Float64Array.from(UR5E_Q), ee, new Float64Array(36), X);
       expect(maxAbsDifference(r.body.jacobian.flat(), J)).toBeLessThan(EXACT);
       expect(r.body).toMatchObject({ base: 'shoulder_link', tip: 'wrist_3_link', referenceFrame, rowOrder: ['vx', 'vy', 'vz', 'wx', 'wy', 'wz'], joints: ur5e.jointNames });
       expect(r.body.pose).toEqual(poseFromTransform(X));
@@ -141,7 +140,7 @@ describe('kinematics routes', () => {
     const t = await createTestApp({ batchMaxOutputValues: 100_000 });
     onTestFinished(() => t.close());
     // Baxter: 33 links of 16 numbers for each of 500 configurations = 264000 numbers
-    const baxter = (await t.app.inject('/robots/baxter')).json() as { dof: number; links: unknown[] };
+    const baxter = (await t.app.inject('/robots/baxter')).json<{ dof: number; links: unknown[] }>();
     expect(baxter.links).toHaveLength(33);
     const qs = new Array(500).fill(new Array(baxter.dof).fill(0));
     expectProblem(await postJson(t.app, '/robots/baxter/fk/batch', { qs }), 400,

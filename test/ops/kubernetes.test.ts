@@ -32,14 +32,14 @@ type ModelClass = new (data: never) => { validate(): void };
 
 /** The kinds these manifests use: the model to validate with, and its type for the field check. */
 const MODELS: Record<string, { model: ModelClass; type: string; module: string }> = {
-  'v1/ConfigMap': { model: ConfigMap as ModelClass, type: 'IConfigMap', module: 'kubernetes-models/v1/ConfigMap' },
-  'v1/Service': { model: Service as ModelClass, type: 'IService', module: 'kubernetes-models/v1/Service' },
-  'apps/v1/Deployment': { model: Deployment as ModelClass, type: 'IDeployment', module: 'kubernetes-models/apps/v1/Deployment' },
+  'v1/ConfigMap': { model: ConfigMap, type: 'IConfigMap', module: 'kubernetes-models/v1/ConfigMap' },
+  'v1/Service': { model: Service, type: 'IService', module: 'kubernetes-models/v1/Service' },
+  'apps/v1/Deployment': { model: Deployment, type: 'IDeployment', module: 'kubernetes-models/apps/v1/Deployment' },
   'autoscaling/v2/HorizontalPodAutoscaler': {
-    model: HorizontalPodAutoscaler as ModelClass, type: 'IHorizontalPodAutoscaler', module: 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler',
+    model: HorizontalPodAutoscaler, type: 'IHorizontalPodAutoscaler', module: 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler',
   },
   'policy/v1/PodDisruptionBudget': {
-    model: PodDisruptionBudget as ModelClass, type: 'IPodDisruptionBudget', module: 'kubernetes-models/policy/v1/PodDisruptionBudget',
+    model: PodDisruptionBudget, type: 'IPodDisruptionBudget', module: 'kubernetes-models/policy/v1/PodDisruptionBudget',
   },
 };
 
@@ -62,7 +62,7 @@ function validateManifest(manifest: Manifest): void {
   try {
     new model(manifest.object as never).validate();
   } catch (error) {
-    throw new Error(`${manifest.where}: ${(error as Error).message}`);
+    throw new Error(`${manifest.where}: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -269,7 +269,7 @@ describe('the Kubernetes manifests', () => {
     const hpa = only<IHorizontalPodAutoscaler>(manifests, 'HorizontalPodAutoscaler');
     expect(hpa.spec?.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata?.name });
     expect(hpa.spec?.minReplicas).toBeGreaterThanOrEqual(2);
-    expect(hpa.spec!.maxReplicas).toBeGreaterThan(hpa.spec!.minReplicas!);
+    expect(hpa.spec.maxReplicas).toBeGreaterThan(hpa.spec.minReplicas!);
     expect(hpa.spec?.metrics).toContainEqual({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } });
     expect(container.resources?.requests?.cpu, 'utilization is relative to the CPU request').toBeDefined();
   });

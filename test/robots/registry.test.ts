@@ -44,7 +44,7 @@ describe('robot registry and its data folder', () => {
     expect(lowered.logged.some((l) => l.level === 'error' && l.message.includes('URDF_MAX_BYTES or URDF_MAX_LINKS'))).toBe(true);
     const raised = registryIn(dir);
     await raised.registry.load();
-    expect(raised.registry.get('long_arm').model.dof).toBe(5);
+    expect(raised.registry.get('long_arm').context.robot.model.dof).toBe(5);
   });
 
   it('loads the rest when a damaged file cannot be set aside', async () => {

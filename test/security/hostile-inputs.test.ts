@@ -278,7 +278,7 @@ const JSON_CASES: HostileCase[] = [
   // prototype pollution
   { name: 'JSON: __proto__ at the top', request: post('/robots/ur5e/fk', '{"q":[0,0,0,0,0,0],"__proto__":{"polluted":1}}'), status: 400, detail: ['"__proto__"', 'remove it'] },
   { name: 'JSON: __proto__ nested in q', request: post('/robots/ur5e/fk', '{"q":{"__proto__":{"polluted":1}}}'), status: 400, detail: ['"__proto__"'] },
-  { name: 'JSON: __proto__ nested in target (ik/step)', request: post('/robots/ur5e/ik/step', `{"q":[0,0,0,0,0,0],"target":{"position":[0,0,0],"quaternion":[0,0,0,1],"__proto__":{"x":1}}}`), status: 400, detail: ['"__proto__"'] },
+  { name: 'JSON: __proto__ nested in target (ik/step)', request: post('/robots/ur5e/ik/step', '{"q":[0,0,0,0,0,0],"target":{"position":[0,0,0],"quaternion":[0,0,0,1],"__proto__":{"x":1}}}'), status: 400, detail: ['"__proto__"'] },
   { name: 'JSON: "\\u005f_proto__" (escaped)', request: post('/robots/ur5e/fk', '{"q":[0,0,0,0,0,0],"\\u005f_proto__":{"polluted":1}}'), status: 400, detail: ['"__proto__"'] },
   { name: 'JSON: constructor.prototype', request: post('/robots/ur5e/fk', '{"q":[0,0,0,0,0,0],"constructor":{"prototype":{"polluted":1}}}'), status: 400, detail: ['constructor.prototype'] },
   { name: 'JSON: __proto__ in a URDF upload body', request: post('/robots', `{"urdf":${JSON.stringify(robot('r'))},"__proto__":{"admin":true}}`), status: 400, detail: ['"__proto__"'] },
@@ -512,7 +512,7 @@ function nonFinitePaths(value: unknown, path = '$', out: string[] = []): string[
   if (value === null) out.push(path);
   else if (typeof value === 'number' && !Number.isFinite(value)) out.push(path);
   else if (Array.isArray(value)) value.forEach((v, i) => nonFinitePaths(v, `${path}[${i}]`, out));
-  else if (typeof value === 'object') for (const [k, v] of Object.entries(value as object)) nonFinitePaths(v, `${path}.${k}`, out);
+  else if (typeof value === 'object') for (const [k, v] of Object.entries(value)) nonFinitePaths(v, `${path}.${k}`, out);
   return out;
 }
 

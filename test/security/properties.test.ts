@@ -58,7 +58,7 @@ function expectAnswerOrProblem(a: Answer, context: string): void {
 function nonFinitePaths(value: unknown, path = '$', out: string[] = []): string[] {
   if (value === null || (typeof value === 'number' && !Number.isFinite(value))) out.push(path);
   else if (Array.isArray(value)) value.forEach((v, i) => nonFinitePaths(v, `${path}[${i}]`, out));
-  else if (typeof value === 'object') for (const [k, v] of Object.entries(value as object)) nonFinitePaths(v, `${path}.${k}`, out);
+  else if (typeof value === 'object') for (const [k, v] of Object.entries(value)) nonFinitePaths(v, `${path}.${k}`, out);
   return out;
 }
 
@@ -361,53 +361,64 @@ const FIELDS = {
   noisy: new Map(ROBOTS.map((id) => [id, noisyFieldsOf(id)])),
 };
 
-/** Route -> [required fields, optional fields]. */
-const ROUTES: Record<string, [string[], string[]]> = {
-  'fk': [['q'], ['links', 'base']],
-  'fk/batch': [['qs'], ['links', 'base']],
-  'jacobian': [['q'], ['tip', 'base', 'tipOffset', 'referenceFrame', 'analysis']],
-  'jacobian/batch': [['qs'], ['tip', 'base', 'tipOffset', 'referenceFrame', 'includePose']],
-  'velocity': [['q', 'qdot'], ['tip', 'base', 'tipOffset', 'referenceFrame']],
-  'statics': [['q', 'wrench'], ['tip', 'base', 'tipOffset', 'referenceFrame']],
-  'ik/step': [['q', 'target'], ['tip', 'base', 'tipOffset', 'damping', 'weights', 'jointWeights', 'maxStep', 'respectLimits', 'tolerance']],
-  'ik/velocity': [['q', 'twist'], ['tip', 'base', 'tipOffset', 'referenceFrame', 'dt', 'lowerSingularityThreshold', 'hardStopSingularityThreshold', 'respectLimits']],
-  'ik/solve': [['target'], ['seed', 'tip', 'base', 'tipOffset', 'tolerance', 'weights', 'jointWeights', 'maxIterations', 'maxRestarts', 'timeoutMs', 'randomSeed']],
-  'ik/solve/batch': [['targets'], ['seed', 'seeds', 'tip', 'base', 'tipOffset', 'tolerance', 'weights', 'jointWeights', 'maxIterations', 'maxRestarts', 'timeoutMs', 'randomSeed']],
-};
-const ROUTE_NAMES = Object.keys(ROUTES);
+/** Route (the path after /robots/{id}/) -> [required fields, optional fields]. */
+type Routes = Record<string, [string[], string[]]>;
+
+interface OpenApiDocument {
+  paths: Record<string, { post?: { requestBody?: { content?: Record<string, { schema?: { required?: string[]; properties?: object } }> } } }>;
+}
+
+/**
+ * The route table, read from the OpenAPI document (which the route schemas generate): every
+ * POST /robots/{id}/... with a JSON body, its required fields and its optional ones. A route
+ * added to the service is tested here without being listed.
+ */
+function routesOf(document: OpenApiDocument): Routes {
+  const routes: Routes = {};
+  for (const [path, item] of Object.entries(document.paths)) {
+    const route = /^\/robots\/\{id\}\/(.+)$/.exec(path)?.[1];
+    const schema = item.post?.requestBody?.content?.['application/json']?.schema;
+    if (route === undefined || !schema?.properties) continue;
+    const required = schema.required ?? [];
+    routes[route] = [required, Object.keys(schema.properties).filter((field) => !required.includes(field))];
+  }
+  return routes;
+}
 
 /**
  * A body for a route of a robot: its required fields (left out of about one body in ten) and
  * some of its optional ones, of the right form (clean) or of any form (noisy, sometimes with one
  * more field).
  */
-const structuredRequest = fc.tuple(fc.constantFrom(...ROBOTS), fc.constantFrom(...ROUTE_NAMES), fc.constantFrom('clean', 'clean', 'noisy'))
-  .chain(([id, route, flavour]) => {
-    const [required, optionalFields] = ROUTES[route]!;
-    const fields = FIELDS[flavour as 'clean' | 'noisy'].get(id)!;
-    const pick = (names: string[]) => Object.fromEntries(names.map((n) => [n, fields[n]!]));
-    return fc.tuple(
-      fc.record(pick(required)),
-      fc.record(pick(optionalFields), { requiredKeys: [] }),
-      fc.nat(9).map((n) => n > 0),
-      flavour === 'noisy'
-        ? fc.oneof(
-          { weight: 3, arbitrary: fc.constant(undefined) },
-          { weight: 1, arbitrary: fc.tuple(fc.constantFrom('extra', 'Tip', 'qs', 'q', 'target', '__proto__x', ''), anyJson) },
-        )
-        : fc.constant(undefined),
-    ).map(([req, opt, keepRequired, extra]) => {
-      const body: Record<string, unknown> = { ...opt, ...(keepRequired ? req : {}) };
-      if (extra) body[extra[0]] = extra[1];
-      if (flavour === 'clean' && Array.isArray(body.seeds) && Array.isArray(body.targets)) {
-        // one seed per target, and not with "seed" as well
-        const seeds = body.seeds as unknown[];
-        body.seeds = (body.targets as unknown[]).map((_, i) => seeds[i % seeds.length]);
-        delete body.seed;
-      }
-      return { url: `/robots/${id}/${route}`, body };
+function structuredRequest(routes: Routes): fc.Arbitrary<{ url: string; body: Record<string, unknown> }> {
+  return fc.tuple(fc.constantFrom(...ROBOTS), fc.constantFrom(...Object.keys(routes)), fc.constantFrom('clean', 'clean', 'noisy'))
+    .chain(([id, route, flavour]) => {
+      const [required, optionalFields] = routes[route]!;
+      const fields = FIELDS[flavour].get(id)!;
+      const pick = (names: string[]) => Object.fromEntries(names.map((n) => [n, fields[n]!]));
+      return fc.tuple(
+        fc.record(pick(required)),
+        fc.record(pick(optionalFields), { requiredKeys: [] }),
+        fc.nat(9).map((n) => n > 0),
+        flavour === 'noisy'
+          ? fc.oneof(
+            { weight: 3, arbitrary: fc.constant(undefined) },
+            { weight: 1, arbitrary: fc.tuple(fc.constantFrom('extra', 'Tip', 'qs', 'q', 'target', '__proto__x', ''), anyJson) },
+          )
+          : fc.constant(undefined),
+      ).map(([req, opt, keepRequired, extra]) => {
+        const body: Record<string, unknown> = { ...opt, ...(keepRequired ? req : {}) };
+        if (extra) body[extra[0]] = extra[1];
+        if (flavour === 'clean' && Array.isArray(body.seeds) && Array.isArray(body.targets)) {
+          // one seed per target, and not with "seed" as well
+          const seeds = body.seeds as unknown[];
+          body.seeds = (body.targets as unknown[]).map((_, i) => seeds[i % seeds.length]);
+          delete body.seed;
+        }
+        return { url: `/robots/${id}/${route}`, body };
+      });
     });
-  });
+}
 
 // ---------------------------------------------------------------------------------------------
 // joint vectors within and beyond the limits
@@ -455,8 +466,25 @@ const ikStepRequest = fc.constantFrom(...ROBOTS).chain((id) => fc.record({
 
 describe('properties', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await createTestApp(APP_LIMITS); });
+  let routes: Routes;
+  let routeNames: string[];
+  beforeAll(async () => {
+    t = await createTestApp(APP_LIMITS);
+    routes = routesOf(t.app.swagger() as unknown as OpenApiDocument);
+    routeNames = Object.keys(routes);
+  });
   afterAll(async () => { await t.close(); });
+
+  it('knows how to make every field of every route the OpenAPI document lists', () => {
+    expect(routeNames).toEqual(expect.arrayContaining(['fk', 'fk/batch', 'jacobian', 'jacobian/batch', 'velocity', 'statics', 'ik/step', 'ik/velocity', 'ik/solve', 'ik/solve/batch']));
+    for (const [route, [required, optionalFields]] of Object.entries(routes)) {
+      for (const field of [...required, ...optionalFields]) {
+        for (const flavour of ['clean', 'noisy'] as const) {
+          expect(FIELDS[flavour].get('ur5e')![field], `no ${flavour} generator for field "${field}" of ${route}`).toBeDefined();
+        }
+      }
+    }
+  });
 
   it('random URDF-like documents: a 2xx or a problem 4xx, never a 5xx', async () => {
     let uploads = 0;
@@ -481,7 +509,7 @@ describe('properties', () => {
   });
 
   it('random JSON values posted to every route: a 200 or a problem 4xx, never a 5xx', async () => {
-    await fc.assert(fc.asyncProperty(fc.constantFrom(...ROBOTS), fc.constantFrom(...ROUTE_NAMES, '<upload>'), fc.jsonValue(), async (id, route, value) => {
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...ROBOTS), fc.constantFrom(...routeNames, '<upload>'), fc.jsonValue(), async (id, route, value) => {
       const url = route === '<upload>' ? '/robots' : `/robots/${id}/${route}`;
       const payload = JSON.stringify(value) ?? 'null';
       expectAnswerOrProblem(await inject(t, 'POST', url, payload), `POST ${url} ${payload.slice(0, 300)}`);
@@ -495,14 +523,14 @@ describe('properties', () => {
       fc.tuple(fc.jsonValue(), fc.nat()).map(([v, cut]) => { const s = JSON.stringify(v) ?? ''; return s.slice(0, cut % (s.length + 1)); }),
       fc.tuple(fc.jsonValue(), fc.string({ maxLength: 4 })).map(([v, junk]) => `${JSON.stringify(v)}${junk}`),
     );
-    await fc.assert(fc.asyncProperty(fc.constantFrom(...ROUTE_NAMES, '<upload>'), text, async (route, payload) => {
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...routeNames, '<upload>'), text, async (route, payload) => {
       const url = route === '<upload>' ? '/robots' : `/robots/ur5e/${route}`;
       expectAnswerOrProblem(await inject(t, 'POST', url, payload), `POST ${url} ${JSON.stringify(payload)}`);
     }), { seed: SEED.rawText, numRuns: 300 });
   });
 
   it('bodies near the real schemas: a 200 or a problem 4xx, never a 5xx', async () => {
-    await fc.assert(fc.asyncProperty(structuredRequest, async ({ url, body }) => {
+    await fc.assert(fc.asyncProperty(structuredRequest(routes), async ({ url, body }) => {
       const payload = JSON.stringify(body);
       const answer = await inject(t, 'POST', url, payload);
       expectAnswerOrProblem(answer, `POST ${url} ${payload.slice(0, 400)}`);

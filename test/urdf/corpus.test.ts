@@ -1,12 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { JointKind, RobotDescription } from '../../src/core/robot-description.js';
+import type { JointType, RobotDescription } from '../../src/core/robot-description.js';
 import { loadUrdf } from '../../src/urdf/load-urdf.js';
 import { parseUrdf } from '../../src/urdf/urdf-parser.js';
 import { BUILTIN_ROBOTS, CORPUS_DIR, ROBOTS_DIR, readBuiltinUrdf, skipWithoutCorpus } from '../helpers/paths.js';
+import { compileRobot } from '../../src/core/compiled-robot.js';
 
-type JointCounts = Partial<Record<JointKind, number>>;
+type JointCounts = Partial<Record<JointType, number>>;
 
 /**
  * urdfdom's joint counts per corpus file, from the table in SOURCES.md ("joints by type"; mimic
@@ -66,7 +67,8 @@ describe('the URDF corpus', () => {
     it(`${file} loads with urdfdom's joint and link counts, and dof = movable joints - mimic joints`, () => {
       const text = readFileSync(join(CORPUS_DIR, file), 'utf8');
       const description = parseUrdf(text);
-      const model = loadUrdf(text);
+      const robot = compileRobot(loadUrdf(text));
+      const { model } = robot;
       const expected = URDFDOM_COUNTS[id];
       expect(expected, `${id} is missing from URDFDOM_COUNTS`).toBeDefined();
       const { joints, mimic, links } = expected!;
@@ -87,7 +89,8 @@ describe('the URDF corpus', () => {
     };
     expect(chains.robots.length).toBeGreaterThan(0);
     for (const r of chains.robots) {
-      const model = loadUrdf(readFileSync(join(CORPUS_DIR, r.file), 'utf8'));
+      const robot = compileRobot(loadUrdf(readFileSync(join(CORPUS_DIR, r.file), 'utf8')));
+      const { model } = robot;
       for (const chain of r.chains) {
         const where = `${r.robot}: ${chain.base} -> ${chain.tip}`;
         const base = model.linkIndex.get(chain.base);
@@ -109,7 +112,8 @@ describe('the builtin robots', () => {
 
   for (const id of BUILTIN_ROBOTS) {
     it(`${id} loads, is named after its file, and has the dof, root and tip of robots/README.md`, () => {
-      const model = loadUrdf(readBuiltinUrdf(id));
+      const robot = compileRobot(loadUrdf(readBuiltinUrdf(id)));
+      const { model } = robot;
       const facts = BUILTIN_FACTS[id];
       expect(model.name).toBe(id);
       expect(model.dof).toBe(facts.dof);

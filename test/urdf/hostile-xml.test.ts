@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { expectKinematicsError } from '../helpers/errors.js';
+import { expectUrdfError } from '../helpers/errors.js';
 import { loadUrdf } from '../../src/urdf/load-urdf.js';
 import { DEFAULT_URDF_LIMITS, type UrdfLimits } from '../../src/urdf/urdf-parser.js';
-
 
 /** Milliseconds taken by `fn`, which is expected to throw (the error is returned for checks). */
 function timeThrow(fn: () => unknown): { ms: number; error: unknown } {
@@ -40,7 +39,7 @@ describe('DOCTYPE declarations and entities', () => {
     const heapBefore = process.memoryUsage().heapUsed;
     const { ms, error } = timeThrow(() => loadUrdf(billionLaughs));
     const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
-    expectKinematicsError(() => { throw error; }, 'URDF_SYNTAX', 'DOCTYPE', 'not accepted');
+    expectUrdfError(() => { throw error; }, 'URDF_SYNTAX', 'DOCTYPE', 'not accepted');
     expect(ms).toBeLessThan(1000);
     expect(heapGrowth).toBeLessThan(50 * MB);
   });
@@ -49,31 +48,31 @@ describe('DOCTYPE declarations and entities', () => {
     const xxe = `<?xml version="1.0"?>
 <!DOCTYPE robot [ <!ENTITY x SYSTEM "file:///etc/passwd"> ]>
 <robot name="&x;"><link name="&x;"/></robot>`;
-    const error = expectKinematicsError(() => loadUrdf(xxe), 'URDF_SYNTAX', 'DOCTYPE');
+    const error = expectUrdfError(() => loadUrdf(xxe), 'URDF_SYNTAX', 'DOCTYPE');
     expect(error.message).not.toContain('root:');
   });
 
   it('refuses an external DTD reference', () => {
-    expectKinematicsError(() => loadUrdf(`<!DOCTYPE robot SYSTEM "http://example.com/robot.dtd"><robot name="r">${ROBOT_BODY}</robot>`),
+    expectUrdfError(() => loadUrdf(`<!DOCTYPE robot SYSTEM "http://example.com/robot.dtd"><robot name="r">${ROBOT_BODY}</robot>`),
       'URDF_SYNTAX', 'DOCTYPE');
   });
 
   it('refuses a lowercase doctype and one with odd spacing and line breaks', () => {
-    expectKinematicsError(() => loadUrdf(`<!doctype robot [<!entity a "b">]><robot name="r">${ROBOT_BODY}</robot>`), 'URDF_SYNTAX', 'DOCTYPE');
-    expectKinematicsError(() => loadUrdf(`<?xml version="1.0"?>\n<!DocType\n\t  robot\n [\n<!ENTITY   a   "b"  >\n ]  >\n<robot name="&a;">${ROBOT_BODY}</robot>`),
+    expectUrdfError(() => loadUrdf(`<!doctype robot [<!entity a "b">]><robot name="r">${ROBOT_BODY}</robot>`), 'URDF_SYNTAX', 'DOCTYPE');
+    expectUrdfError(() => loadUrdf(`<?xml version="1.0"?>\n<!DocType\n\t  robot\n [\n<!ENTITY   a   "b"  >\n ]  >\n<robot name="&a;">${ROBOT_BODY}</robot>`),
       'URDF_SYNTAX', 'DOCTYPE');
   });
 
   it('refuses an undefined entity reference in an attribute (no DOCTYPE)', () => {
-    expectKinematicsError(() => loadUrdf(`<robot name="&foo;">${ROBOT_BODY}</robot>`), 'URDF_SYNTAX', 'not well-formed', 'undefined entity');
+    expectUrdfError(() => loadUrdf(`<robot name="&foo;">${ROBOT_BODY}</robot>`), 'URDF_SYNTAX', 'not well-formed', 'undefined entity');
   });
 
   it('refuses an undefined entity reference in text (no DOCTYPE)', () => {
-    expectKinematicsError(() => loadUrdf(`<robot name="r">&foo;${ROBOT_BODY}</robot>`), 'URDF_SYNTAX', 'not well-formed', 'undefined entity');
+    expectUrdfError(() => loadUrdf(`<robot name="r">&foo;${ROBOT_BODY}</robot>`), 'URDF_SYNTAX', 'not well-formed', 'undefined entity');
   });
 
   it('refuses a character reference to a character XML forbids', () => {
-    expectKinematicsError(() => loadUrdf('<robot name="r"><link name="&#0;"/></robot>'), 'URDF_SYNTAX', 'not well-formed');
+    expectUrdfError(() => loadUrdf('<robot name="r"><link name="&#0;"/></robot>'), 'URDF_SYNTAX', 'not well-formed');
   });
 });
 
@@ -81,48 +80,48 @@ describe('size caps', () => {
   it('refuses elements nested 10,000 deep, naming the depth cap', () => {
     const depth = 10_000;
     const text = `<robot name="r"><link name="a"/>${'<a>'.repeat(depth)}${'</a>'.repeat(depth)}</robot>`;
-    expectKinematicsError(() => loadUrdf(text), 'URDF_SYNTAX', `nested more than ${DEFAULT_URDF_LIMITS.maxDepth} deep`);
+    expectUrdfError(() => loadUrdf(text), 'URDF_SYNTAX', `nested more than ${DEFAULT_URDF_LIMITS.maxDepth} deep`);
   });
 
   it('accepts nesting exactly at a custom depth cap and refuses one level more', () => {
     // <robot> is depth 1, <link> depth 2, <visual> depth 3, ...
     const nested = (levels: number): string => `<robot name="r"><link name="a">${'<x>'.repeat(levels)}${'</x>'.repeat(levels)}</link></robot>`;
     expect(loadUrdf(nested(3), { limits: limits({ maxDepth: 5 }) }).linkNames).toEqual(['a']);
-    expectKinematicsError(() => loadUrdf(nested(4), { limits: limits({ maxDepth: 5 }) }), 'URDF_SYNTAX', 'nested more than 5 deep');
+    expectUrdfError(() => loadUrdf(nested(4), { limits: limits({ maxDepth: 5 }) }), 'URDF_SYNTAX', 'nested more than 5 deep');
   });
 
   it('refuses more elements than a custom maxElements, and accepts exactly that many', () => {
     const withElements = (n: number): string => `<robot name="r"><link name="a"/>${'<x/>'.repeat(n - 2)}</robot>`;
     const custom = { limits: limits({ maxElements: 100 }) };
     expect(loadUrdf(withElements(100), custom).linkNames).toEqual(['a']);
-    expectKinematicsError(() => loadUrdf(withElements(101), custom), 'URDF_SYNTAX', 'more than 100 elements');
+    expectUrdfError(() => loadUrdf(withElements(101), custom), 'URDF_SYNTAX', 'more than 100 elements');
   });
 
   it('refuses a generated document with more elements than the default cap', () => {
     const n = DEFAULT_URDF_LIMITS.maxElements + 1;
     const text = `<robot name="r"><link name="a"/>${'<x/>'.repeat(n - 2)}</robot>`;
     expect(text.length).toBeLessThan(DEFAULT_URDF_LIMITS.maxBytes); // the element cap is what trips
-    expectKinematicsError(() => loadUrdf(text), 'URDF_SYNTAX', `more than ${DEFAULT_URDF_LIMITS.maxElements} elements`);
+    expectUrdfError(() => loadUrdf(text), 'URDF_SYNTAX', `more than ${DEFAULT_URDF_LIMITS.maxElements} elements`);
   });
 
   it('refuses a huge attribute value, naming the attribute, the element, its length and the cap', () => {
     const length = DEFAULT_URDF_LIMITS.maxAttributeLength + 1000;
     const text = `<robot name="r"><link name="a"/><link name="${'b'.repeat(length)}"/></robot>`;
-    expectKinematicsError(() => loadUrdf(text), 'URDF_SYNTAX',
+    expectUrdfError(() => loadUrdf(text), 'URDF_SYNTAX',
       'attribute "name" of <link>', `has ${length} characters`, `the limit is ${DEFAULT_URDF_LIMITS.maxAttributeLength}`);
   });
 
   it('refuses a 50 MB document in under a second, giving its length and the cap', () => {
     const text = `<robot name="r"><link name="a"/>${' '.repeat(50 * MB)}</robot>`;
     const { ms, error } = timeThrow(() => loadUrdf(text));
-    expectKinematicsError(() => { throw error; }, 'URDF_TOO_LARGE', `has ${text.length} bytes`, `the limit is ${DEFAULT_URDF_LIMITS.maxBytes}`);
+    expectUrdfError(() => { throw error; }, 'URDF_TOO_LARGE', `has ${text.length} bytes`, `the limit is ${DEFAULT_URDF_LIMITS.maxBytes}`);
     expect(ms).toBeLessThan(1000);
   });
 
   it('refuses a document one byte over a custom maxBytes, and accepts one at it', () => {
     const text = `<robot name="r">${ROBOT_BODY}</robot>`;
     expect(loadUrdf(text, { limits: limits({ maxBytes: text.length }) }).linkNames).toEqual(['a', 'b']);
-    expectKinematicsError(() => loadUrdf(`${text} `, { limits: limits({ maxBytes: text.length }) }), 'URDF_TOO_LARGE',
+    expectUrdfError(() => loadUrdf(`${text} `, { limits: limits({ maxBytes: text.length }) }), 'URDF_TOO_LARGE',
       `has ${text.length + 1} bytes`, `the limit is ${text.length}`);
   });
 
@@ -131,13 +130,13 @@ describe('size caps', () => {
     const bytes = Buffer.byteLength(text, 'utf8');
     expect(bytes).toBe(text.length + 8);
     expect(loadUrdf(text, { limits: limits({ maxBytes: bytes }) }).name).toBe('ロボット');
-    expectKinematicsError(() => loadUrdf(text, { limits: limits({ maxBytes: bytes - 1 }) }), 'URDF_TOO_LARGE',
+    expectUrdfError(() => loadUrdf(text, { limits: limits({ maxBytes: bytes - 1 }) }), 'URDF_TOO_LARGE',
       `has ${bytes} bytes (UTF-8)`, `the limit is ${bytes - 1}`);
   });
 
   it('refuses more links than maxLinks', () => {
     const text = `<robot name="r">${Array.from({ length: 6 }, (_, i) => `<link name="l${i}"/>`).join('')}</robot>`;
-    expectKinematicsError(() => loadUrdf(text, { limits: limits({ maxLinks: 5 }) }), 'URDF_TOO_LARGE', 'more than 5 links');
+    expectUrdfError(() => loadUrdf(text, { limits: limits({ maxLinks: 5 }) }), 'URDF_TOO_LARGE', 'more than 5 links');
   });
 
   it('refuses more joints than maxJoints', () => {
@@ -145,13 +144,13 @@ describe('size caps', () => {
     const text = `<robot name="r">${Array.from({ length: n + 1 }, (_, i) => `<link name="l${i}"/>`).join('')}${
       Array.from({ length: n }, (_, i) => `<joint name="j${i}" type="fixed"><parent link="l${i}"/><child link="l${i + 1}"/></joint>`).join('')}</robot>`;
     expect(loadUrdf(text, { limits: limits({ maxJoints: n }) }).linkNames).toHaveLength(n + 1);
-    expectKinematicsError(() => loadUrdf(text, { limits: limits({ maxJoints: n - 1 }) }), 'URDF_TOO_LARGE', `more than ${n - 1} joints`);
+    expectUrdfError(() => loadUrdf(text, { limits: limits({ maxJoints: n - 1 }) }), 'URDF_TOO_LARGE', `more than ${n - 1} joints`);
   });
 
   it('takes a DOCTYPE inside a comment for the text it is', () => {
     const text = `<!-- generated; no <!DOCTYPE robot> needed --><robot name="r">${ROBOT_BODY}</robot>`;
     expect(loadUrdf(text).linkNames).toEqual(['a', 'b']);
-    expectKinematicsError(() => loadUrdf(`<!-- x --><!DOCTYPE robot><robot name="r">${ROBOT_BODY}</robot>`), 'URDF_SYNTAX', 'DOCTYPE');
+    expectUrdfError(() => loadUrdf(`<!-- x --><!DOCTYPE robot><robot name="r">${ROBOT_BODY}</robot>`), 'URDF_SYNTAX', 'DOCTYPE');
   });
 });
 
@@ -161,7 +160,7 @@ describe('pathological values', () => {
     const value = `${'1'.repeat(60_000)}x`;
     const text = `<robot name="r"><link name="a"/><link name="b"/><joint name="j" type="revolute"><parent link="a"/><child link="b"/><limit lower="${value}" upper="1" effort="1" velocity="1"/></joint></robot>`;
     const { ms, error } = timeThrow(() => loadUrdf(text));
-    expectKinematicsError(() => { throw error; }, 'URDF_INVALID', 'joint "j" <limit> lower', 'not a finite number');
+    expectUrdfError(() => { throw error; }, 'URDF_INVALID', 'joint "j" <limit> lower', 'not a finite number');
     expect(ms).toBeLessThan(1000);
   });
 });

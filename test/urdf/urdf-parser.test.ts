@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { expectKinematicsError } from '../helpers/errors.js';
-import { JointType } from '../../src/core/model.js';
+import { expectUrdfError } from '../helpers/errors.js';
+import { JointCode } from '../../src/core/model.js';
 import type { JointDescription, RobotDescription } from '../../src/core/robot-description.js';
 import { loadUrdf } from '../../src/urdf/load-urdf.js';
 import { parseUrdf } from '../../src/urdf/urdf-parser.js';
@@ -19,7 +19,6 @@ const LIMIT = '<limit lower="-1" upper="1" effort="10" velocity="2"/>';
 
 /** a -> b by one joint `j` of the given type, with `body` inside the joint */
 const oneJoint = (type: string, body: string): string => robot(`${links('a', 'b')}\n${joint('j', type, 'a', 'b', body)}`);
-
 
 function jointOf(d: RobotDescription, name: string): JointDescription {
   const j = d.joints.find((x) => x.name === name);
@@ -217,7 +216,7 @@ describe('loadUrdf: the compiled model', () => {
   // a serial arm with a fixed tool, written in a scrambled order, and the same arm written in order
   const ordered = robot([
     links('base', 'l1', 'l2', 'l3', 'tool'),
-    joint('j1', 'revolute', 'base', 'l1', `<origin xyz="0 0 0.2"/><axis xyz="0 0 1"/><limit lower="-2" upper="2" effort="50" velocity="1.5"/>`),
+    joint('j1', 'revolute', 'base', 'l1', '<origin xyz="0 0 0.2"/><axis xyz="0 0 1"/><limit lower="-2" upper="2" effort="50" velocity="1.5"/>'),
     joint('j2', 'continuous', 'l1', 'l2', '<origin xyz="0 0 0.3" rpy="1.5707963267948966 0 0"/><axis xyz="0 0 1"/><limit effort="20" velocity="3"/>'),
     joint('j3', 'prismatic', 'l2', 'l3', '<origin xyz="0.4 0 0"/><axis xyz="1 0 0"/><limit lower="0" upper="0.25" effort="200" velocity="0.1"/>'),
     joint('tool_joint', 'fixed', 'l3', 'tool', '<origin xyz="0 0 0.05"/>'),
@@ -230,7 +229,7 @@ describe('loadUrdf: the compiled model', () => {
     link('l3'),
     joint('j3', 'prismatic', 'l2', 'l3', '<origin xyz="0.4 0 0"/><axis xyz="1 0 0"/><limit lower="0" upper="0.25" effort="200" velocity="0.1"/>'),
     link('base'),
-    joint('j1', 'revolute', 'base', 'l1', `<origin xyz="0 0 0.2"/><axis xyz="0 0 1"/><limit lower="-2" upper="2" effort="50" velocity="1.5"/>`),
+    joint('j1', 'revolute', 'base', 'l1', '<origin xyz="0 0 0.2"/><axis xyz="0 0 1"/><limit lower="-2" upper="2" effort="50" velocity="1.5"/>'),
     link('l1'),
   ].join('\n'), 'arm');
 
@@ -241,7 +240,7 @@ describe('loadUrdf: the compiled model', () => {
     expect(Array.from(model.parent)).toEqual([-1, 0, 1, 2, 3]);
     expect(model.dof).toBe(3);
     expect(model.jointNames).toEqual(['j1', 'j2', 'j3']);
-    expect(Array.from(model.jointType)).toEqual([JointType.FIXED, JointType.REVOLUTE, JointType.CONTINUOUS, JointType.PRISMATIC, JointType.FIXED]);
+    expect(Array.from(model.jointCode)).toEqual([JointCode.FIXED, JointCode.REVOLUTE, JointCode.CONTINUOUS, JointCode.PRISMATIC, JointCode.FIXED]);
     expect(Array.from(model.qLower)).toEqual([-2, -Infinity, 0]);
     expect(Array.from(model.qUpper)).toEqual([2, Infinity, 0.25]);
     expect(Array.from(model.velocityLimit)).toEqual([1.5, 3, 0.1]);
@@ -256,7 +255,7 @@ describe('loadUrdf: the compiled model', () => {
     const a = loadUrdf(ordered);
     const b = loadUrdf(scrambled);
     for (const key of ['linkNames', 'jointNames', 'jointNameOfLink', 'tipLinks'] as const) expect(b[key]).toEqual(a[key]);
-    for (const key of ['parent', 'depth', 'jointType', 'X_PJ', 'axis', 'qIndex', 'qMultiplier', 'qOffset',
+    for (const key of ['parent', 'depth', 'jointCode', 'X_PJ', 'axis', 'qIndex', 'qMultiplier', 'qOffset',
       'jointLink', 'qLower', 'qUpper', 'velocityLimit', 'effortLimit', 'continuous'] as const) {
       expect(Array.from(b[key]), key).toEqual(Array.from(a[key]));
     }
@@ -291,127 +290,127 @@ describe('loadUrdf: the compiled model', () => {
 
 describe('loadUrdf: documents that are not URDF robots', () => {
   it('rejects an empty document as URDF_SYNTAX (the empty rtb-data test.urdf)', () => {
-    expectKinematicsError(() => loadUrdf(''), 'URDF_SYNTAX', 'root element');
+    expectUrdfError(() => loadUrdf(''), 'URDF_SYNTAX', 'root element');
   });
 
   it('rejects a document of only whitespace and comments as URDF_SYNTAX', () => {
-    expectKinematicsError(() => loadUrdf('  \n<!-- nothing here -->\n'), 'URDF_SYNTAX', 'root element');
+    expectUrdfError(() => loadUrdf('  \n<!-- nothing here -->\n'), 'URDF_SYNTAX', 'root element');
   });
 
   it('rejects an unclosed element as not well-formed XML', () => {
-    expectKinematicsError(() => loadUrdf('<robot name="r"><link name="a"></robot>'), 'URDF_SYNTAX', 'not well-formed');
+    expectUrdfError(() => loadUrdf('<robot name="r"><link name="a"></robot>'), 'URDF_SYNTAX', 'not well-formed');
   });
 
   it('rejects a document that ends inside an element', () => {
-    expectKinematicsError(() => loadUrdf('<robot name="r"><link name="a"/>'), 'URDF_SYNTAX', 'not well-formed');
+    expectUrdfError(() => loadUrdf('<robot name="r"><link name="a"/>'), 'URDF_SYNTAX', 'not well-formed');
   });
 
   it('rejects two root elements', () => {
-    expectKinematicsError(() => loadUrdf(`${robot(link('a'))}${robot(link('b'), 's')}`), 'URDF_SYNTAX', 'not well-formed', 'one root');
+    expectUrdfError(() => loadUrdf(`${robot(link('a'))}${robot(link('b'), 's')}`), 'URDF_SYNTAX', 'not well-formed', 'one root');
   });
 
   it('rejects an unquoted attribute and a duplicate attribute', () => {
-    expectKinematicsError(() => loadUrdf('<robot name=r><link name="a"/></robot>'), 'URDF_SYNTAX', 'not well-formed');
-    expectKinematicsError(() => loadUrdf('<robot name="r" name="s"><link name="a"/></robot>'), 'URDF_SYNTAX', 'not well-formed');
+    expectUrdfError(() => loadUrdf('<robot name=r><link name="a"/></robot>'), 'URDF_SYNTAX', 'not well-formed');
+    expectUrdfError(() => loadUrdf('<robot name="r" name="s"><link name="a"/></robot>'), 'URDF_SYNTAX', 'not well-formed');
   });
 
   it('rejects a root element other than <robot> as URDF_INVALID, naming it', () => {
-    expectKinematicsError(() => loadUrdf('<sdf version="1.6"><model name="m"><link name="a"/></model></sdf>'),
+    expectUrdfError(() => loadUrdf('<sdf version="1.6"><model name="m"><link name="a"/></model></sdf>'),
       'URDF_INVALID', 'root element is <sdf>', '<robot');
   });
 
   it('rejects a <robot> without a name (example-robot-data ur3.urdf, open_manipulator.urdf)', () => {
-    expectKinematicsError(() => loadUrdf(`<robot>${link('a')}</robot>`), 'URDF_INVALID', '<robot> element has no name attribute');
+    expectUrdfError(() => loadUrdf(`<robot>${link('a')}</robot>`), 'URDF_INVALID', '<robot> element has no name attribute');
   });
 
   it('rejects a <robot> with an empty name', () => {
-    expectKinematicsError(() => loadUrdf(robot(link('a'), '')), 'URDF_INVALID', '<robot> element has no name attribute');
+    expectUrdfError(() => loadUrdf(robot(link('a'), '')), 'URDF_INVALID', '<robot> element has no name attribute');
   });
 
   it('rejects a robot without links (val_description imu_test.urdf)', () => {
-    expectKinematicsError(() => loadUrdf(robot('<material name="m"/>')), 'URDF_INVALID', 'no <link> elements');
+    expectUrdfError(() => loadUrdf(robot('<material name="m"/>')), 'URDF_INVALID', 'no <link> elements');
   });
 
   it('rejects a <link> without a name, giving its line', () => {
-    expectKinematicsError(() => loadUrdf('<robot name="r">\n  <link name="a"/>\n  <link/>\n</robot>'),
+    expectUrdfError(() => loadUrdf('<robot name="r">\n  <link name="a"/>\n  <link/>\n</robot>'),
       'URDF_INVALID', 'the <link> on line 3 has no name attribute');
   });
 });
 
 describe('loadUrdf: invalid joints', () => {
   it('rejects a <joint> without a name, giving its line', () => {
-    expectKinematicsError(() => loadUrdf(`<robot name="r">\n${links('a', 'b')}\n<joint type="fixed"><parent link="a"/><child link="b"/></joint>\n</robot>`),
+    expectUrdfError(() => loadUrdf(`<robot name="r">\n${links('a', 'b')}\n<joint type="fixed"><parent link="a"/><child link="b"/></joint>\n</robot>`),
       'URDF_INVALID', 'the <joint> on line 4 has no name attribute');
   });
 
   it('rejects a joint without a type', () => {
-    expectKinematicsError(() => loadUrdf(robot(`${links('a', 'b')}<joint name="j"><parent link="a"/><child link="b"/></joint>`)),
+    expectUrdfError(() => loadUrdf(robot(`${links('a', 'b')}<joint name="j"><parent link="a"/><child link="b"/></joint>`)),
       'URDF_INVALID', 'joint "j" has no type attribute');
   });
 
   it('rejects an unknown joint type, naming the joint and the type', () => {
-    expectKinematicsError(() => loadUrdf(oneJoint('revolut', LIMIT)), 'URDF_INVALID', 'joint "j"', 'unknown type "revolut"');
-    expectKinematicsError(() => loadUrdf(oneJoint('Revolute', LIMIT)), 'URDF_INVALID', 'joint "j"', 'unknown type "Revolute"');
+    expectUrdfError(() => loadUrdf(oneJoint('revolut', LIMIT)), 'URDF_INVALID', 'joint "j"', 'unknown type "revolut"');
+    expectUrdfError(() => loadUrdf(oneJoint('Revolute', LIMIT)), 'URDF_INVALID', 'joint "j"', 'unknown type "Revolute"');
   });
 
   for (const type of ['floating', 'planar']) {
     it(`rejects a ${type} joint, saying it is not supported`, () => {
-      expectKinematicsError(() => loadUrdf(oneJoint(type, LIMIT)), 'URDF_INVALID', `joint "j" is of type ${type}`, 'not supported');
+      expectUrdfError(() => loadUrdf(oneJoint(type, LIMIT)), 'URDF_INVALID', `joint "j" is of type ${type}`, 'not supported');
     });
   }
 
   for (const type of ['revolute', 'prismatic']) {
     it(`rejects a ${type} joint without <limit> (drake pr2_simplified.urdf)`, () => {
-      expectKinematicsError(() => loadUrdf(oneJoint(type, '<axis xyz="0 0 1"/>')), 'URDF_INVALID', `joint "j" is of type ${type} without a <limit> element`);
+      expectUrdfError(() => loadUrdf(oneJoint(type, '<axis xyz="0 0 1"/>')), 'URDF_INVALID', `joint "j" is of type ${type} without a <limit> element`);
     });
   }
 
   it('rejects a <limit> without effort (drake robotiq_tendons.urdf)', () => {
-    expectKinematicsError(() => loadUrdf(oneJoint('revolute', '<limit lower="-1" upper="1" velocity="1"/>')),
+    expectUrdfError(() => loadUrdf(oneJoint('revolute', '<limit lower="-1" upper="1" velocity="1"/>')),
       'URDF_INVALID', 'joint "j" <limit> has no effort attribute');
   });
 
   it('rejects a <limit> without velocity', () => {
-    expectKinematicsError(() => loadUrdf(oneJoint('prismatic', '<limit lower="0" upper="1" effort="1"/>')),
+    expectUrdfError(() => loadUrdf(oneJoint('prismatic', '<limit lower="0" upper="1" effort="1"/>')),
       'URDF_INVALID', 'joint "j" <limit> has no velocity attribute');
   });
 
   it('rejects a joint without a <parent> element', () => {
-    expectKinematicsError(() => loadUrdf(robot(`${links('a', 'b')}<joint name="j" type="fixed"><child link="b"/></joint>`)),
+    expectUrdfError(() => loadUrdf(robot(`${links('a', 'b')}<joint name="j" type="fixed"><child link="b"/></joint>`)),
       'URDF_INVALID', 'joint "j" has no <parent');
   });
 
   it('rejects a joint without a <child> element', () => {
-    expectKinematicsError(() => loadUrdf(robot(`${links('a', 'b')}<joint name="j" type="fixed"><parent link="a"/></joint>`)),
+    expectUrdfError(() => loadUrdf(robot(`${links('a', 'b')}<joint name="j" type="fixed"><parent link="a"/></joint>`)),
       'URDF_INVALID', 'joint "j" has no <child');
   });
 
   it('rejects a <parent> or <child> element without a link attribute', () => {
-    expectKinematicsError(() => loadUrdf(robot(`${links('a', 'b')}<joint name="j" type="fixed"><parent/><child link="b"/></joint>`)),
+    expectUrdfError(() => loadUrdf(robot(`${links('a', 'b')}<joint name="j" type="fixed"><parent/><child link="b"/></joint>`)),
       'URDF_INVALID', 'joint "j" <parent> has no link attribute');
-    expectKinematicsError(() => loadUrdf(robot(`${links('a', 'b')}<joint name="j" type="fixed"><parent link="a"/><child link=""/></joint>`)),
+    expectUrdfError(() => loadUrdf(robot(`${links('a', 'b')}<joint name="j" type="fixed"><parent link="a"/><child link=""/></joint>`)),
       'URDF_INVALID', 'joint "j" <child> has no link attribute');
   });
 
   it('rejects a joint whose parent is its child', () => {
-    expectKinematicsError(() => loadUrdf(robot(`${links('a', 'b')}\n${joint('j0', 'fixed', 'a', 'b')}\n${joint('j', 'fixed', 'b', 'b')}`)),
+    expectUrdfError(() => loadUrdf(robot(`${links('a', 'b')}\n${joint('j0', 'fixed', 'a', 'b')}\n${joint('j', 'fixed', 'b', 'b')}`)),
       'URDF_INVALID', 'joint "j" connects link "b" to itself');
   });
 
   it('rejects a zero axis, naming the joint', () => {
-    expectKinematicsError(() => loadUrdf(oneJoint('revolute', `<axis xyz="0 0 0"/>${LIMIT}`)), 'URDF_INVALID', 'joint "j" has a zero axis');
-    expectKinematicsError(() => loadUrdf(oneJoint('continuous', '<axis xyz="0.0 -0 0e5"/>')), 'URDF_INVALID', 'joint "j" has a zero axis');
+    expectUrdfError(() => loadUrdf(oneJoint('revolute', `<axis xyz="0 0 0"/>${LIMIT}`)), 'URDF_INVALID', 'joint "j" has a zero axis');
+    expectUrdfError(() => loadUrdf(oneJoint('continuous', '<axis xyz="0.0 -0 0e5"/>')), 'URDF_INVALID', 'joint "j" has a zero axis');
   });
 
   it('rejects lower above upper on a revolute joint, giving both', () => {
-    expectKinematicsError(() => loadUrdf(oneJoint('revolute', '<limit lower="1" upper="-1" effort="1" velocity="1"/>')),
+    expectUrdfError(() => loadUrdf(oneJoint('revolute', '<limit lower="1" upper="-1" effort="1" velocity="1"/>')),
       'URDF_INVALID', 'joint "j" has lower limit 1 above upper limit -1');
   });
 
   it('rejects a negative velocity or effort limit', () => {
-    expectKinematicsError(() => loadUrdf(oneJoint('revolute', '<limit lower="-1" upper="1" effort="1" velocity="-2"/>')),
+    expectUrdfError(() => loadUrdf(oneJoint('revolute', '<limit lower="-1" upper="1" effort="1" velocity="-2"/>')),
       'URDF_INVALID', 'joint "j" has a negative velocity limit');
-    expectKinematicsError(() => loadUrdf(oneJoint('continuous', '<limit effort="-1" velocity="2"/>')),
+    expectUrdfError(() => loadUrdf(oneJoint('continuous', '<limit effort="-1" velocity="2"/>')),
       'URDF_INVALID', 'joint "j" has a negative effort limit');
   });
 });
@@ -433,14 +432,14 @@ describe('loadUrdf: values that are not numbers', () => {
   ];
   for (const c of cases) {
     it(`rejects ${c.what}, naming the joint, the attribute and the value`, () => {
-      expectKinematicsError(() => loadUrdf(oneJoint('revolute', c.body)), 'URDF_INVALID', ...c.fragments);
+      expectUrdfError(() => loadUrdf(oneJoint('revolute', c.body)), 'URDF_INVALID', ...c.fragments);
     });
   }
 
   for (const [attribute, value] of [['origin xyz', '1 2'], ['origin xyz', '1 2 3 4'], ['origin rpy', ''], ['axis xyz', '0 1']] as const) {
     it(`rejects ${attribute}="${value}", which does not have three numbers`, () => {
       const [element, name] = attribute.split(' ') as [string, string];
-      expectKinematicsError(() => loadUrdf(oneJoint('revolute', `<${element} ${name}="${value}"/>${LIMIT}`)),
+      expectUrdfError(() => loadUrdf(oneJoint('revolute', `<${element} ${name}="${value}"/>${LIMIT}`)),
         'URDF_INVALID', `joint "j" ${attribute} is "${value}"`, 'three numbers');
     });
   }
@@ -448,44 +447,44 @@ describe('loadUrdf: values that are not numbers', () => {
 
 describe('loadUrdf: invalid trees (modelled on the urdfdom failures in SOURCES.md)', () => {
   it('rejects a duplicate link name (r2_left_gripper.urdf)', () => {
-    expectKinematicsError(() => loadUrdf(robot(`${links('a', 'b', 'a')}\n${joint('j', 'fixed', 'a', 'b')}`)),
+    expectUrdfError(() => loadUrdf(robot(`${links('a', 'b', 'a')}\n${joint('j', 'fixed', 'a', 'b')}`)),
       'URDF_INVALID', 'link "a" is defined twice');
   });
 
   it('rejects a duplicate joint name', () => {
-    expectKinematicsError(() => loadUrdf(robot(`${links('a', 'b', 'c')}\n${joint('j', 'fixed', 'a', 'b')}\n${joint('j', 'fixed', 'b', 'c')}`)),
+    expectUrdfError(() => loadUrdf(robot(`${links('a', 'b', 'c')}\n${joint('j', 'fixed', 'a', 'b')}\n${joint('j', 'fixed', 'b', 'c')}`)),
       'URDF_INVALID', 'joint "j" is defined twice');
   });
 
   it('rejects a joint whose parent link is not defined (rethink gripper fragments)', () => {
-    expectKinematicsError(() => loadUrdf(robot(`${links('gripper_base', 'finger')}\n${joint('mount', 'fixed', 'right_hand', 'gripper_base')}\n${joint('f', 'fixed', 'gripper_base', 'finger')}`)),
+    expectUrdfError(() => loadUrdf(robot(`${links('gripper_base', 'finger')}\n${joint('mount', 'fixed', 'right_hand', 'gripper_base')}\n${joint('f', 'fixed', 'gripper_base', 'finger')}`)),
       'URDF_INVALID', 'joint "mount" names parent link "right_hand", which is not defined');
   });
 
   it('rejects a joint whose child link is not defined (falcon.urdf)', () => {
-    expectKinematicsError(() => loadUrdf(robot(`${links('base')}\n${joint('top_propeller_joint', 'continuous', 'base', 'Z_propeller')}`)),
+    expectUrdfError(() => loadUrdf(robot(`${links('base')}\n${joint('top_propeller_joint', 'continuous', 'base', 'Z_propeller')}`)),
       'URDF_INVALID', 'joint "top_propeller_joint" names child link "Z_propeller", which is not defined');
   });
 
   it('rejects a link with two parent joints, naming the link and both joints', () => {
-    expectKinematicsError(() => loadUrdf(robot(`${links('a', 'b', 'c')}\n${joint('j1', 'fixed', 'a', 'c')}\n${joint('j2', 'fixed', 'b', 'c')}\n${joint('j3', 'fixed', 'a', 'b')}`)),
+    expectUrdfError(() => loadUrdf(robot(`${links('a', 'b', 'c')}\n${joint('j1', 'fixed', 'a', 'c')}\n${joint('j2', 'fixed', 'b', 'c')}\n${joint('j3', 'fixed', 'a', 'b')}`)),
       'URDF_INVALID', 'link "c" has two parent joints ("j1" and "j2")');
   });
 
   it('rejects two root links, naming both', () => {
-    expectKinematicsError(() => loadUrdf(robot(`${links('a', 'b', 'x', 'y')}\n${joint('j1', 'fixed', 'a', 'b')}\n${joint('j2', 'fixed', 'x', 'y')}`)),
+    expectUrdfError(() => loadUrdf(robot(`${links('a', 'b', 'x', 'y')}\n${joint('j1', 'fixed', 'a', 'b')}\n${joint('j2', 'fixed', 'x', 'y')}`)),
       'URDF_INVALID', 'found 2 root links ("a", "x")');
   });
 
   it('rejects a cycle through every link (no root at all)', () => {
-    expectKinematicsError(() => loadUrdf(robot([
+    expectUrdfError(() => loadUrdf(robot([
       links('a', 'b', 'c'),
       joint('ab', 'continuous', 'a', 'b'), joint('bc', 'continuous', 'b', 'c'), joint('ca', 'continuous', 'c', 'a'),
     ].join('\n'))), 'URDF_INVALID', 'cycle', 'no root link');
   });
 
   it('rejects a cycle beside a valid tree, naming exactly the links on the cycle', () => {
-    const error = expectKinematicsError(() => loadUrdf(robot([
+    const error = expectUrdfError(() => loadUrdf(robot([
       links('root', 'arm', 'a', 'b', 'c'),
       joint('root_arm', 'revolute', 'root', 'arm', LIMIT),
       joint('ab', 'fixed', 'a', 'b'), joint('bc', 'fixed', 'b', 'c'), joint('ca', 'fixed', 'c', 'a'),
@@ -499,21 +498,21 @@ describe('loadUrdf: invalid mimic joints', () => {
   const threeLinks = links('a', 'b', 'c', 'd');
 
   it('rejects a mimic of a joint that does not exist', () => {
-    expectKinematicsError(() => loadUrdf(robot(`${threeLinks}\n${joint('j1', 'continuous', 'a', 'b')}\n${joint('m', 'continuous', 'b', 'c', '<mimic joint="nope"/>')}\n${joint('j3', 'fixed', 'c', 'd')}`)),
+    expectUrdfError(() => loadUrdf(robot(`${threeLinks}\n${joint('j1', 'continuous', 'a', 'b')}\n${joint('m', 'continuous', 'b', 'c', '<mimic joint="nope"/>')}\n${joint('j3', 'fixed', 'c', 'd')}`)),
       'URDF_INVALID', 'joint "m" mimics joint "nope", which is not defined');
   });
 
   it('rejects a mimic of a fixed joint', () => {
-    expectKinematicsError(() => loadUrdf(robot(`${threeLinks}\n${joint('f', 'fixed', 'a', 'b')}\n${joint('m', 'continuous', 'b', 'c', '<mimic joint="f"/>')}\n${joint('j3', 'fixed', 'c', 'd')}`)),
+    expectUrdfError(() => loadUrdf(robot(`${threeLinks}\n${joint('f', 'fixed', 'a', 'b')}\n${joint('m', 'continuous', 'b', 'c', '<mimic joint="f"/>')}\n${joint('j3', 'fixed', 'c', 'd')}`)),
       'URDF_INVALID', 'joint "m" mimics joint "f", which is fixed');
   });
 
   it('rejects a <mimic> without a joint attribute', () => {
-    expectKinematicsError(() => loadUrdf(oneJoint('continuous', '<mimic multiplier="2"/>')), 'URDF_INVALID', 'joint "j" <mimic> has no joint attribute');
+    expectUrdfError(() => loadUrdf(oneJoint('continuous', '<mimic multiplier="2"/>')), 'URDF_INVALID', 'joint "j" <mimic> has no joint attribute');
   });
 
   it('rejects two joints that mimic each other', () => {
-    expectKinematicsError(() => loadUrdf(robot([
+    expectUrdfError(() => loadUrdf(robot([
       threeLinks,
       joint('a', 'continuous', 'a', 'b', '<mimic joint="b"/>'),
       joint('b', 'continuous', 'b', 'c', '<mimic joint="a"/>'),
@@ -522,7 +521,7 @@ describe('loadUrdf: invalid mimic joints', () => {
   });
 
   it('rejects a cycle of three mimic joints', () => {
-    expectKinematicsError(() => loadUrdf(robot([
+    expectUrdfError(() => loadUrdf(robot([
       threeLinks,
       joint('x', 'continuous', 'a', 'b', '<mimic joint="y"/>'),
       joint('y', 'continuous', 'b', 'c', '<mimic joint="z"/>'),
@@ -531,7 +530,7 @@ describe('loadUrdf: invalid mimic joints', () => {
   });
 
   it('rejects a joint that mimics itself', () => {
-    expectKinematicsError(() => loadUrdf(oneJoint('continuous', '<mimic joint="j"/>')), 'URDF_INVALID', 'mimic joints form a cycle: "j" -> "j"');
+    expectUrdfError(() => loadUrdf(oneJoint('continuous', '<mimic joint="j"/>')), 'URDF_INVALID', 'mimic joints form a cycle: "j" -> "j"');
   });
 });
 

@@ -9,9 +9,10 @@
  * `const` only when it is multiplied by another variable or requested as an output. Identical
  * values are emitted once (common-subexpression elimination by canonical text).
  *
- * Nothing from the outside reaches the emitted text except numbers, formatted here after a
+ * Nothing from the outside reaches the emitted code except numbers, formatted here after a
  * finiteness check, and variable names this module makes itself, so a robot description cannot
- * inject code.
+ * inject code. Names from a description appear only in `//` comments (see {@link CodeBuilder.comment}),
+ * reduced to printable ASCII there, so that no character of a name can end the comment.
  */
 
 /** constant + Σ terms[monomial] · monomial; monomials are "a" or "a*b" with a <= b. */
@@ -73,6 +74,11 @@ export function formatNumber(x: number): string {
   return Object.is(x, -0) ? '0' : String(x);
 }
 
+/** `text` with every character outside printable ASCII replaced by `?`. */
+export function safeCommentText(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?');
+}
+
 /** Collects the emitted statements of one generated function. */
 export class CodeBuilder {
   private readonly lines: string[] = [];
@@ -87,6 +93,15 @@ export class CodeBuilder {
   /** Appends a raw statement (built by the caller from names and formatted numbers only). */
   statement(line: string): void {
     this.lines.push(line);
+  }
+
+  /**
+   * Appends a `//` comment line for a reader of the generated code. Any character outside
+   * printable ASCII becomes `?`: a line terminator (\n, \r, U+2028, U+2029) would otherwise end
+   * the comment and let the rest of a link name be read as code.
+   */
+  comment(text: string): void {
+    this.lines.push(`// ${safeCommentText(text)}`);
   }
 
   /** The JavaScript source of `e` as an expression. */

@@ -35,8 +35,9 @@ export interface DlsScratch {
   /** Joint index of each column of Ã, and the row index of each row. */
   readonly columns: Int32Array;
   readonly rows: Int32Array;
-  /** Wq^(-1/2) of each joint. */
-  readonly jointScale: Float64Array;
+  /** Wq^(-1/2) of the joint of each column. */
+  readonly columnScale: Float64Array;
+  /** Rows and columns of the loaded Ã (set by loadProblem). */
   m: number;
   n: number;
 }
@@ -55,7 +56,7 @@ export function createDlsScratch(dof: number): DlsScratch {
     u: new Float64Array(k),
     columns: new Int32Array(dof),
     rows: new Int32Array(6),
-    jointScale: new Float64Array(dof).fill(1),
+    columnScale: new Float64Array(dof),
     m: 0,
     n: 0,
   };
@@ -63,16 +64,18 @@ export function createDlsScratch(dof: number): DlsScratch {
 
 /**
  * Loads Ã and ẽ from the 6 x dof Jacobian J (row-major), the error e, the square roots of the
- * task weights and the free joints, and forms the Gram matrix G of the smaller system. (The
- * loops keep every array in a local and index by running offsets: this runs at every IK
- * iteration, and V8 does not hoist the property loads out of the inner loops by itself.)
+ * task weights, the joint scales Wq^(-1/2) and the free joints, and forms the Gram matrix G of the
+ * smaller system. (The loops keep every array in a local and index by running offsets: this runs
+ * at every IK iteration, and V8 does not hoist the property loads out of the inner loops by itself.)
  */
 export function loadProblem(
-  s: DlsScratch, J: Float64Array, e: Float64Array, sqrtTaskWeights: Float64Array, free: Uint8Array,
+  s: DlsScratch, J: Float64Array, e: Float64Array, sqrtTaskWeights: Float64Array, jointScale: Float64Array, free: Uint8Array,
 ): void {
-  const dof = s.dof, columns = s.columns, rows = s.rows, jointScale = s.jointScale, A = s.A, b = s.b, G = s.G;
+  const dof = s.dof, columns = s.columns, columnScale = s.columnScale, rows = s.rows, A = s.A, b = s.b, G = s.G;
   let n = 0;
-  for (let k = 0; k < dof; k++) if (free[k] !== 0) columns[n++] = k;
+  for (let k = 0; k < dof; k++) {
+    if (free[k] !== 0) { columnScale[n] = jointScale[k]!; columns[n++] = k; }
+  }
   let m = 0;
   for (let r = 0; r < 6; r++) if (sqrtTaskWeights[r]! > 0) rows[m++] = r;
   s.m = m;
@@ -82,10 +85,7 @@ export function loadProblem(
     const w = sqrtTaskWeights[r]!;
     const jr = r * dof;
     b[i] = w * e[r]!;
-    for (let j = 0; j < n; j++) {
-      const k = columns[j]!;
-      A[ai + j] = w * J[jr + k]! * jointScale[k]!;
-    }
+    for (let j = 0; j < n; j++) A[ai + j] = w * J[jr + columns[j]!]! * columnScale[j]!;
   }
   if (n <= m) {
     // G = ÃᵀÃ (n x n)
@@ -150,7 +150,7 @@ export function roundingFloor(k: number, largestEigenvalue: number): number {
  * singularity); the caller then damps.
  */
 export function solveStep(s: DlsScratch, lambda2: number, dq: Float64Array): boolean {
-  const m = s.m, n = s.n, A = s.A, b = s.b, G = s.G, M = s.Gcopy, rhs = s.rhs, columns = s.columns, jointScale = s.jointScale;
+  const m = s.m, n = s.n, A = s.A, b = s.b, G = s.G, M = s.Gcopy, rhs = s.rhs, columns = s.columns, columnScale = s.columnScale;
   for (let k = 0; k < s.dof; k++) dq[k] = 0;
   if (n === 0 || m === 0) return true;
   const size = n <= m ? n : m;
@@ -164,10 +164,7 @@ export function solveStep(s: DlsScratch, lambda2: number, dq: Float64Array): boo
       rhs[j] = sum;
     }
     if (!choleskySolve(M, rhs, n)) return false;
-    for (let j = 0; j < n; j++) {
-      const joint = columns[j]!;
-      dq[joint] = rhs[j]! * jointScale[joint]!;
-    }
+    for (let j = 0; j < n; j++) dq[columns[j]!] = rhs[j]! * columnScale[j]!;
   } else {
     // (ÃÃᵀ + λ²I) y = ẽ, u = Ãᵀ y
     for (let i = 0; i < m; i++) rhs[i] = b[i]!;
@@ -175,8 +172,7 @@ export function solveStep(s: DlsScratch, lambda2: number, dq: Float64Array): boo
     for (let j = 0; j < n; j++) {
       let sum = 0;
       for (let i = 0, ai = 0; i < m; i++, ai += n) sum += A[ai + j]! * rhs[i]!;
-      const joint = columns[j]!;
-      dq[joint] = sum * jointScale[joint]!;
+      dq[columns[j]!] = sum * columnScale[j]!;
     }
   }
   return true;

@@ -27,9 +27,11 @@
  * comparing with the nearby range rather than all of task space leaves out the directions an arm
  * of fewer than six joints never moves in (a SCARA's roll), which are no singularity.
  */
+import type { CompiledRobot } from '../compiled-robot.js';
 import { computeJacobian, type EndEffector } from '../jacobian.js';
-import { copyGram, loadProblem, roundingFloor } from './damped-least-squares.js';
-import type { IkWorkspace } from './ik-workspace.js';
+import { copyGram, loadProblem, roundingFloor, type DlsScratch } from './damped-least-squares.js';
+import type { IkWeights, IkWorkspace } from './ik-workspace.js';
+import { freeMovingJoints } from './limited-step.js';
 import { symmetricEigenvectors } from './small-matrix.js';
 
 /** Largest joint displacement of the central difference of the Jacobian (rad or m). */
@@ -44,16 +46,18 @@ const NEARBY_STEP = 1e-4;
 const LOST_SHARE = 1e-2;
 
 /**
- * True when the command `twist` (the end effector's frame, linear first) pushes toward a
- * singularity at q (see the module comment). Uses the free joints and task weights set in the
- * workspace; overwrites ik.J, ik.X, ik.JSaved, ik.qProbe, ik.thinTask, ik.thinJoints,
- * ik.undampedRate and the DLS scratch (its eigenvalues are left as unsorted σ²). J(q) is formed
- * again rather than taken from the caller: one Jacobian, and no hidden precondition.
+ * True when the command `twist` (linear first, in the end effector's reference frame, as the
+ * Jacobian it is tested against) pushes toward a singularity at q (see the module comment), for
+ * the joints that move the tip and the given weights. J(q) is formed here rather than taken from the caller: no hidden precondition.
+ * Writes only ik.trend, ik.step and ik.kinematics (scratch).
  */
-export function movesTowardSingularity(ik: IkWorkspace, ee: EndEffector, q: Float64Array, twist: Float64Array): boolean {
-  const { model, dls } = ik;
-  const dof = model.dof;
-  const size = decomposeAt(ik, ee, q, twist);
+export function movesTowardSingularity(
+  robot: CompiledRobot, ik: IkWorkspace, ee: EndEffector, q: Float64Array, twist: Float64Array, weights: IkWeights,
+): boolean {
+  const dls = ik.step.dls, trend = ik.trend;
+  const dof = robot.model.dof;
+  freeMovingJoints(ik.step.free, ee.path);
+  const size = decomposeAt(robot, ik, ee, q, twist, weights);
   if (size === 0) return true;
   const lambda = dls.eigenvalues, V = dls.eigenvectors;
   let iMin = 0, iMax = 0;
@@ -64,43 +68,43 @@ export function movesTowardSingularity(ik: IkWorkspace, ee: EndEffector, q: Floa
   const floor = roundingFloor(size, lambda[iMax]!);
 
   const { m, n, b } = dls;
-  const u = ik.thinTask, v = ik.thinJoints, exact = ik.undampedRate;
+  const { u, v, qdotExact } = trend;
   if (!(lambda[iMin]! > floor)) {
     // at a singularity: toward when the command's part in the lost directions is not small
-    const spannedHere = spannedSquare(ik, size, floor, undefined);
+    const spannedHere = spannedSquare(dls, trend, size, floor, undefined);
     let command2 = 0;
     for (let r = 0; r < m; r++) command2 += b[r]! * b[r]!;
-    const probe = ik.qProbe;
+    const probe = trend.qProbe;
     for (let k = 0; k < dof; k++) probe[k] = q[k]! + NEARBY_STEP * (1 + (k % 3));
-    const nearbySize = decomposeAt(ik, ee, probe, twist);
+    const nearbySize = decomposeAt(robot, ik, ee, probe, twist, weights);
     let largestNearby = 0;
     for (let i = 0; i < nearbySize; i++) largestNearby = Math.max(largestNearby, lambda[i]!);
-    const spannedNearby = spannedSquare(ik, nearbySize, roundingFloor(nearbySize, largestNearby), undefined);
+    const spannedNearby = spannedSquare(dls, trend, nearbySize, roundingFloor(nearbySize, largestNearby), undefined);
     return spannedNearby - spannedHere > LOST_SHARE * LOST_SHARE * command2;
   }
-  spannedSquare(ik, size, floor, exact);
+  spannedSquare(dls, trend, size, floor, qdotExact);
 
   // u (task space, m rows) and v (scaled joint space, n columns) of σmin, with Ã v = σ u
   singularPair(dls, V, size, iMin, Math.sqrt(lambda[iMin]!), u, v);
 
-  // Ȧ along q̇* (unscaled: q̇_k = Wq^(-1/2) q̇*_j), by a central difference of J into ik.JSaved
-  const { columns, rows, jointScale } = dls;
+  // Ȧ along q̇* (unscaled: q̇_k = Wq^(-1/2) q̇*_j), by a central difference of J
+  const { columns, rows, columnScale } = dls;
   let largest = 0;
-  for (let j = 0; j < n; j++) largest = Math.max(largest, Math.abs(jointScale[columns[j]!]! * exact[j]!));
+  for (let j = 0; j < n; j++) largest = Math.max(largest, Math.abs(columnScale[j]! * qdotExact[j]!));
   if (!(largest > 0)) return false; // no command, no motion
-  const h = DERIVATIVE_STEP / largest, Jdot = ik.JSaved;
-  jacobianAlong(ik, ee, q, h, Jdot);
-  jacobianAlong(ik, ee, q, -h, ik.J);
-  // σ̇ = uᵀ Ȧ v, with Ȧ the weighted rows and scaled columns of J̇
+  const h = DERIVATIVE_STEP / largest;
+  const J_plus = jacobianAlong(robot, ik, ee, q, h, trend.J_plus);
+  const J_minus = jacobianAlong(robot, ik, ee, q, -h, trend.J_minus);
+  // σ̇ = uᵀ Ȧ v, with Ȧ the weighted rows and scaled columns of (J(q + h q̇*) - J(q - h q̇*)) / 2h
   let sigmaRate = 0;
   for (let r = 0; r < m; r++) {
     const row = rows[r]!;
     let sum = 0;
     for (let j = 0; j < n; j++) {
       const joint = columns[j]!;
-      sum += (Jdot[row * dof + joint]! - ik.J[row * dof + joint]!) * jointScale[joint]! * v[j]!;
+      sum += (J_plus[row * dof + joint]! - J_minus[row * dof + joint]!) * columnScale[j]! * v[j]!;
     }
-    sigmaRate += u[r]! * ik.sqrtTaskWeights[row]! * sum / (2 * h);
+    sigmaRate += u[r]! * weights.sqrtTask[row]! * sum / (2 * h);
   }
   return sigmaRate < 0;
 }
@@ -109,10 +113,12 @@ export function movesTowardSingularity(ik: IkWorkspace, ee: EndEffector, q: Floa
  * Loads Ã and ẽ of `twist` at configuration q into the DLS scratch and diagonalises their Gram
  * matrix (eigenvalues unsorted, eigenvectors in dls.eigenvectors); returns its size.
  */
-function decomposeAt(ik: IkWorkspace, ee: EndEffector, q: Float64Array, twist: Float64Array): number {
-  const { dls } = ik;
-  computeJacobian(ik.model, ik.kinematics, q, ee, ik.J, ik.X);
-  loadProblem(dls, ik.J, twist, ik.sqrtTaskWeights, ik.free);
+function decomposeAt(
+  robot: CompiledRobot, ik: IkWorkspace, ee: EndEffector, q: Float64Array, twist: Float64Array, weights: IkWeights,
+): number {
+  const dls = ik.step.dls, trend = ik.trend;
+  computeJacobian(robot, ik.kinematics, q, ee, trend.J_minus, trend.X_BE);
+  loadProblem(dls, trend.J_minus, twist, weights.sqrtTask, weights.jointScale, ik.step.free);
   const size = copyGram(dls);
   symmetricEigenvectors(dls.Gcopy, size, dls.eigenvalues, dls.eigenvectors);
   return size;
@@ -121,13 +127,12 @@ function decomposeAt(ik: IkWorkspace, ee: EndEffector, q: Float64Array, twist: F
 /**
  * Over the singular pairs of the loaded Ã above `floor` (eigenvalues and eigenvectors of its Gram
  * matrix in the DLS scratch): Σᵢ (uᵢᵀẽ)², the square of the command's part in the range of Ã,
- * and, when `exact` is given, q̇* = Ã⁺ẽ = Σᵢ (uᵢᵀẽ / σᵢ) vᵢ into it. Uses ik.thinTask and
- * ik.thinJoints as scratch.
+ * and, when `exact` is given, q̇* = Ã⁺ẽ = Σᵢ (uᵢᵀẽ / σᵢ) vᵢ into it. Uses trend.u and trend.v
+ * as scratch.
  */
-function spannedSquare(ik: IkWorkspace, size: number, floor: number, exact: Float64Array | undefined): number {
-  const { dls } = ik;
+function spannedSquare(dls: DlsScratch, trend: IkWorkspace['trend'], size: number, floor: number, exact: Float64Array | undefined): number {
   const { m, n, b, eigenvalues: lambda, eigenvectors: V } = dls;
-  const u = ik.thinTask, v = ik.thinJoints;
+  const { u, v } = trend;
   if (exact) exact.fill(0);
   let spanned2 = 0;
   for (let i = 0; i < size; i++) {
@@ -147,7 +152,7 @@ function spannedSquare(ik: IkWorkspace, size: number, floor: number, exact: Floa
  * its Gram matrix (columns of V): v for ÃᵀÃ, u for ÃÃᵀ, the other by Ã v = σ u.
  */
 function singularPair(
-  dls: IkWorkspace['dls'], V: Float64Array, size: number, i: number, sigma: number, u: Float64Array, v: Float64Array,
+  dls: DlsScratch, V: Float64Array, size: number, i: number, sigma: number, u: Float64Array, v: Float64Array,
 ): void {
   const { m, n, A } = dls;
   if (n <= m) {
@@ -167,14 +172,14 @@ function singularPair(
   }
 }
 
-/** The Jacobian at q + t·Wq^(-1/2)·q̇* (ik.undampedRate), into J. */
-function jacobianAlong(ik: IkWorkspace, ee: EndEffector, q: Float64Array, t: number, J: Float64Array): void {
-  const { columns, jointScale, n } = ik.dls;
-  const probe = ik.qProbe, exact = ik.undampedRate;
+/** J(q + t·Wq^(-1/2)·q̇*) (q̇* in ik.trend.qdotExact) into J, which it returns. */
+function jacobianAlong(robot: CompiledRobot, ik: IkWorkspace, ee: EndEffector, q: Float64Array, t: number, J: Float64Array): Float64Array {
+  const { columns, columnScale, n } = ik.step.dls;
+  const probe = ik.trend.qProbe, exact = ik.trend.qdotExact;
   probe.set(q);
   for (let j = 0; j < n; j++) {
     const joint = columns[j]!;
-    probe[joint] = q[joint]! + t * jointScale[joint]! * exact[j]!;
+    probe[joint] = q[joint]! + t * columnScale[j]! * exact[j]!;
   }
-  computeJacobian(ik.model, ik.kinematics, probe, ee, J, ik.X);
+  return computeJacobian(robot, ik.kinematics, probe, ee, J, ik.trend.X_BE);
 }

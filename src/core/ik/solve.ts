@@ -13,19 +13,20 @@
  * on the benchmark of bench/ik-bench.ts, 1/10 takes 15-25 % fewer iterations at the same success
  * rate, and the log-map correction of the orientation rows made no measurable difference.)
  * Joint limits are kept by
- * the limit-respecting step of ik-workspace.ts, so an attempt never stalls on a clamped joint the
+ * the limit-respecting step of limited-step.ts, so an attempt never stalls on a clamped joint the
  * way KDL's NR_JL does. An attempt that stops making progress (a local minimum, or a target out of
  * reach) ends early and the next one starts from a random configuration inside the limits;
  * restarts are drawn from a generator seeded by `randomSeed`, so results are reproducible.
  */
-import type { EndEffector } from '../jacobian.js';
-import {
-  HISTORY_LENGTH, clampToLimits, errorNorms, errorWithin, evaluate, freeMovingJoints, limitedStep, restoreEvaluation,
-  saveEvaluation, setWeights, type IkWorkspace,
-} from './ik-workspace.js';
-import { DEFAULT_TOLERANCE, type Tolerance } from './damped-step.js';
-import type { SeededRandom } from './random.js';
+import type { CompiledRobot } from '../compiled-robot.js';
 import { assertLength } from '../errors.js';
+import { assertEndEffectorOf, type EndEffector } from '../jacobian.js';
+import type { KinematicModel } from '../model.js';
+import { copyEvaluation, evaluatePoseError, setWeights, type StepProblem } from './ik-problem.js';
+import { RECENT_ERRORS, assertIkWorkspaceOf, type IkWorkspace } from './ik-workspace.js';
+import { clampToLimits, limitedStep } from './limited-step.js';
+import { randomConfiguration } from './random.js';
+import { DEFAULT_TOLERANCE, errorNorms, errorWithin, weightedHalfSquare, type Tolerance } from './tolerance.js';
 
 export const DEFAULT_MAX_ITERATIONS = 100;
 export const DEFAULT_MAX_RESTARTS = 500;
@@ -45,7 +46,7 @@ const MU_FACTOR = 10;
  * restart from elsewhere is cheaper than waiting (measured: windows of 3 to 8 steps find the same
  * solutions, 3 the soonest).
  */
-const STALL_WINDOW = 3;
+const STALL_WINDOW = RECENT_ERRORS - 1;
 const STALL_PROGRESS = 0.05;
 /**
  * The clock is read at every 4th step (the steps counted, masked by this): a step takes 0.5 to
@@ -75,8 +76,10 @@ export interface IkSolveOptions {
   now?: () => number;
 }
 
-/** How a solve ended: within tolerance, out of time, or out of restarts. */
-export type IkSolveStatus = 'converged' | 'timeout' | 'max-restarts';
+/** How a solve can end: within tolerance, out of time, or out of restarts. */
+export const IK_SOLVE_STATUSES = ['converged', 'timeout', 'max-restarts'] as const;
+/** How a solve ended (one of IK_SOLVE_STATUSES). */
+export type IkSolveStatus = (typeof IK_SOLVE_STATUSES)[number];
 
 /** The answer of {@link solveIk}. */
 export interface IkSolveResult {
@@ -84,8 +87,8 @@ export interface IkSolveResult {
   converged: boolean;
   status: IkSolveStatus;
   /**
-   * The solution, or the best configuration found; always within the limits. It is ik.solution,
-   * overwritten by the next solve on the workspace: copy it to keep it.
+   * The solution, or the best configuration found; always within the limits. It is
+   * ik.results.solution, overwritten by the next solve on the workspace: copy it to keep it.
    */
   q: Float64Array;
   error: { position: number; orientation: number };
@@ -96,8 +99,8 @@ export interface IkSolveResult {
 }
 
 /** The default seed: the middle of each joint's limits, 0 for continuous joints. */
-export function middleOfLimits(ik: IkWorkspace, out: Float64Array): Float64Array {
-  const { model } = ik;
+export function middleOfLimits(model: KinematicModel, out: Float64Array): Float64Array {
+  assertLength('seed output', model.dof, out.length);
   for (let k = 0; k < model.dof; k++) out[k] = model.continuous[k] ? 0 : 0.5 * (model.qLower[k]! + model.qUpper[k]!);
   return out;
 }
@@ -110,32 +113,44 @@ export function nearestEquivalentAngle(angle: number, reference: number): number
 }
 
 /**
- * Solves for the target pose already in ik.X_target. Not converging is a result (converged:
- * false with the best configuration found), not an error. Allocates nothing but the result
- * object: the configurations live in the workspace (options.seed is copied, so a previous
- * solution may be passed back in as the seed).
+ * Solves for the target pose X_BT (12 doubles: the tip pose relative to the end effector's base).
+ * Not converging is a result (converged: false with the best configuration found), not an error.
+ * Allocates nothing but the result object: the configurations live in the workspace (the target
+ * and options.seed are copied, so a previous solution may be passed back in as the seed).
  */
-export function solveIk(ik: IkWorkspace, ee: EndEffector, options: IkSolveOptions = {}): IkSolveResult {
-  const { model } = ik;
+export function solveIk(
+  robot: CompiledRobot, ik: IkWorkspace, ee: EndEffector, X_BT: Float64Array, options: IkSolveOptions = {},
+): IkSolveResult {
+  const { model } = robot;
+  assertEndEffectorOf(robot, ee);
+  assertIkWorkspaceOf(model, ik);
+  assertLength('target pose', 12, X_BT.length);
   const now = options.now ?? (() => performance.now());
   const started = now();
   const deadline = started + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
   const maxIterations = options.maxIterations ?? DEFAULT_MAX_ITERATIONS;
   const maxRestarts = options.maxRestarts ?? DEFAULT_MAX_RESTARTS;
-  const random = ik.random;
+  const { current, saved, weights, solver } = ik;
+  const { random, recentErrors } = solver;
   random.reseed(options.randomSeed ?? DEFAULT_RANDOM_SEED);
-  setWeights(ik, options.taskWeights, options.jointWeights);
+  setWeights(weights, options.taskWeights, options.jointWeights);
+  const target = solver.X_BT;
+  target.set(X_BT);
 
-  const { qSeed: seed, qCurrent: q, qTrial, qBest, dq } = ik;
+  const { qSeed: seed, q, qTrial, qBest } = solver;
+  const dq = ik.step.dq;
   if (options.seed) {
     assertLength('seed', model.dof, options.seed.length);
     seed.set(options.seed);
   } else {
-    middleOfLimits(ik, seed);
+    middleOfLimits(model, seed);
   }
   clampToLimits(model, seed);
   q.set(seed);
+  const problem: StepProblem = { J_BE: current.J_BE, e: current.e, weights, path: ee.path };
+  const moving = ee.path.movingJoints;
+  const sqrtTask = weights.sqrtTask;
   let bestE = Infinity;
   let iterations = 0;
   let restarts = 0;
@@ -145,68 +160,58 @@ export function solveIk(ik: IkWorkspace, ee: EndEffector, options: IkSolveOption
   for (let attempt = 0; attempt <= maxRestarts && !done; attempt++) {
     if (attempt > 0) {
       restarts++;
-      randomConfiguration(ik, ee, seed, random, q);
+      q.set(seed);
+      randomConfiguration(model, random, q, moving, seed);
     }
-    let E = evaluate(ik, ee, q);
+    evaluatePoseError(robot, ik.kinematics, ee, q, target, current, ik.R_delta);
+    let E = weightedHalfSquare(current.e, sqrtTask);
     let mu = MU_START;
     let accepted = 0;
     for (let iteration = 0; ; iteration++) {
       if (E < bestE) { bestE = E; qBest.set(q); }
-      if (errorWithin(ik, tolerance.position, tolerance.orientation)) { status = 'converged'; done = true; break; }
+      if (errorWithin(current.e, sqrtTask, tolerance)) { status = 'converged'; done = true; break; }
       if ((iterations & CLOCK_EVERY_MASK) === 0 && now() > deadline) { status = 'timeout'; done = true; break; }
       if (iteration >= maxIterations || mu >= MU_MAX) break;
-      freeMovingJoints(ik, ee);
-      limitedStep(ik, q, ERROR_DAMPING * E + mu, true);
+      limitedStep(ik.step, model, problem, q, ERROR_DAMPING * E + mu, true);
       iterations++;
       // only the moving joints change (a step never leaves the limits; the clamp removes rounding)
-      const moving = ik.moving;
       qTrial.set(q);
       for (let i = 0; i < moving.length; i++) {
         const k = moving[i]!;
         const next = q[k]! + dq[k]!;
         qTrial[k] = model.continuous[k] ? next : Math.min(Math.max(next, model.qLower[k]!), model.qUpper[k]!);
       }
-      // evaluate() leaves J, X and e of the trial: kept if it is accepted, and those of q
-      // brought back if not
-      saveEvaluation(ik);
-      const trialE = evaluate(ik, ee, qTrial);
+      // the trial's evaluation replaces the current one: kept if it is accepted, and the current
+      // one brought back if not
+      copyEvaluation(saved, current);
+      evaluatePoseError(robot, ik.kinematics, ee, qTrial, target, current, ik.R_delta);
+      const trialE = weightedHalfSquare(current.e, sqrtTask);
       if (trialE < E) {
         q.set(qTrial);
         E = trialE;
         mu = Math.max(mu / MU_FACTOR, MU_MIN);
         // stalled: the last STALL_WINDOW accepted steps lowered E by less than STALL_PROGRESS
-        ik.history[accepted % HISTORY_LENGTH] = E;
+        recentErrors[accepted % RECENT_ERRORS] = E;
         accepted++;
-        if (accepted > STALL_WINDOW && E > (1 - STALL_PROGRESS) * ik.history[(accepted - 1 - STALL_WINDOW) % HISTORY_LENGTH]!) break;
+        if (accepted > STALL_WINDOW && E > (1 - STALL_PROGRESS) * recentErrors[(accepted - 1 - STALL_WINDOW) % RECENT_ERRORS]!) break;
       } else {
         mu *= MU_FACTOR;
-        restoreEvaluation(ik);
+        copyEvaluation(current, saved);
       }
     }
   }
 
   // the answer: the solution or the best configuration seen, within the limits, with continuous
   // joints wrapped to the value nearest the seed
-  const result = ik.solution;
+  const result = ik.results.solution;
   result.set(status === 'converged' ? q : qBest);
   for (let k = 0; k < model.dof; k++) {
     if (model.continuous[k]) result[k] = nearestEquivalentAngle(result[k]!, seed[k]!);
   }
   clampToLimits(model, result);
-  evaluate(ik, ee, result);
+  evaluatePoseError(robot, ik.kinematics, ee, result, target, current, ik.R_delta);
   return {
-    converged: status === 'converged', status, q: result, error: errorNorms(ik),
+    converged: status === 'converged', status, q: result, error: errorNorms(current.e, sqrtTask),
     iterations, restarts, elapsedMs: now() - started,
   };
-}
-
-/** A random configuration inside the limits for the joints that move the tip; the others keep the seed. */
-function randomConfiguration(ik: IkWorkspace, ee: EndEffector, seed: Float64Array, random: SeededRandom, out: Float64Array): void {
-  const { model } = ik;
-  out.set(seed);
-  for (const k of ee.path.movingJoints) {
-    out[k] = model.continuous[k]
-      ? seed[k]! + random.uniform(-Math.PI, Math.PI)
-      : random.uniform(model.qLower[k]!, model.qUpper[k]!);
-  }
 }

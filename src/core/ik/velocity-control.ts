@@ -13,10 +13,13 @@
  *    command that backs out keeps full speed;
  *  - so that no joint passes a position limit within dt, and none exceeds its URDF velocity limit.
  */
+import type { CompiledRobot } from '../compiled-robot.js';
 import { KinematicsError, assertLength } from '../errors.js';
-import { computeJacobian, type EndEffector } from '../jacobian.js';
-import { adaptiveDamping2, measureSingularity, type SingularityMeasures } from './damped-step.js';
-import { freeMovingJoints, limitedStep, setWeights, type IkWorkspace } from './ik-workspace.js';
+import { assertEndEffectorOf, computeJacobian, type EndEffector } from '../jacobian.js';
+import { setWeights, type StepProblem } from './ik-problem.js';
+import { assertIkWorkspaceOf, type IkWorkspace } from './ik-workspace.js';
+import { limitedStep } from './limited-step.js';
+import { adaptiveDamping2, measureSingularity, type SingularityMeasures } from './singularity-measures.js';
 import { movesTowardSingularity } from './singularity-trend.js';
 
 export const DEFAULT_LOWER_SINGULARITY_THRESHOLD = 17;
@@ -35,16 +38,19 @@ export interface VelocityControlOptions {
   respectLimits?: boolean;
 }
 
+/** The statuses of a velocity command, in the order the schema lists them. */
+export const VELOCITY_CONTROL_STATUSES = ['ok', 'decelerating-singularity', 'halted-singularity', 'joint-limit'] as const;
+
 /**
  * Why the command was scaled: not (`ok`), the condition number in the band
  * (`decelerating-singularity`) or beyond it (`halted-singularity`), or a position or velocity
  * limit (`joint-limit`).
  */
-export type VelocityControlStatus = 'ok' | 'decelerating-singularity' | 'halted-singularity' | 'joint-limit';
+export type VelocityControlStatus = (typeof VELOCITY_CONTROL_STATUSES)[number];
 
 /** The answer of {@link computeVelocityCommand}. */
 export interface VelocityControlResult {
-  /** Joint velocities: ik.qdot, overwritten by the next call on the workspace. */
+  /** Joint velocities: ik.results.qdot, overwritten by the next call on the workspace. */
   qdot: Float64Array;
   /** The factor applied to the unconstrained q̇, in [0, 1]. */
   scale: number;
@@ -57,36 +63,40 @@ export interface VelocityControlResult {
  * frame) at q.
  */
 export function computeVelocityCommand(
-  ik: IkWorkspace, ee: EndEffector, q: Float64Array, twist: Float64Array, options: VelocityControlOptions = {},
+  robot: CompiledRobot, ik: IkWorkspace, ee: EndEffector, q: Float64Array, twist: Float64Array, options: VelocityControlOptions = {},
 ): VelocityControlResult {
-  const { model } = ik;
+  const { model } = robot;
   const dof = model.dof;
   const dt = options.dt ?? DEFAULT_CONTROL_PERIOD;
   const lower = options.lowerSingularityThreshold ?? DEFAULT_LOWER_SINGULARITY_THRESHOLD;
   const hardStop = options.hardStopSingularityThreshold ?? DEFAULT_HARD_STOP_SINGULARITY_THRESHOLD;
   const respectLimits = options.respectLimits ?? true;
+  assertEndEffectorOf(robot, ee);
+  assertIkWorkspaceOf(model, ik);
   assertLength('q', dof, q.length);
   assertLength('twist', 6, twist.length);
   if (!(lower < hardStop)) {
     throw new KinematicsError('INVALID_ARGUMENT',
       `lowerSingularityThreshold (${lower}) must be below hardStopSingularityThreshold (${hardStop})`);
   }
-  setWeights(ik, undefined, undefined);
-  freeMovingJoints(ik, ee);
-  computeJacobian(model, ik.kinematics, q, ee, ik.J, ik.X);
-  ik.e.set(twist);
+  const { current, weights } = ik;
+  setWeights(weights, undefined, undefined);
+  // J and V in the end effector's frame: q̇ solves J_frame q̇ = V_frame
+  computeJacobian(robot, ik.kinematics, q, ee, current.J_BE, current.X_BE);
+  current.e.set(twist);
+  const problem: StepProblem = { J_BE: current.J_BE, e: current.e, weights, path: ee.path };
 
   // κ over the moving joints; Infinity at a singularity
-  const analysis = measureSingularity(ik);
+  const analysis = measureSingularity(ik.step, problem);
   const kappa = analysis.conditionNumber ?? Infinity;
 
   // the unconstrained velocities: J⁺ V, damped near singularities (limits are handled by scaling)
-  limitedStep(ik, q, adaptiveDamping2(analysis.minSingularValue), false);
-  const qdot = ik.qdot;
-  qdot.set(ik.dq);
+  limitedStep(ik.step, model, problem, q, adaptiveDamping2(analysis.minSingularValue), false);
+  const qdot = ik.results.qdot;
+  qdot.set(ik.step.dq);
 
   let singularityScale = 1;
-  if (kappa > lower && movesTowardSingularity(ik, ee, q, twist)) {
+  if (kappa > lower && movesTowardSingularity(robot, ik, ee, q, twist, weights)) {
     singularityScale = kappa >= hardStop ? 0 : 1 - (kappa - lower) / (hardStop - lower);
   }
 

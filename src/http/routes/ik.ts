@@ -5,22 +5,22 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { KinematicsError } from '../../core/errors.js';
 import { computeIkStep } from '../../core/ik/damped-step.js';
-import { DEFAULT_TIMEOUT_MS, middleOfLimits, solveIk, DEFAULT_RANDOM_SEED } from '../../core/ik/solve.js';
+import { DEFAULT_RANDOM_SEED, DEFAULT_TIMEOUT_MS, middleOfLimits, solveIk } from '../../core/ik/solve.js';
 import { computeVelocityCommand } from '../../core/ik/velocity-control.js';
 import { transformFromPose, type PoseInput } from '../../core/pose.js';
 import type { AppConfig } from '../../config.js';
 import type { RobotEntry, RobotRegistry } from '../../robots/registry.js';
-import type { IkBatchOptions } from '../../workers/batch-tasks.js';
+import { ikOutcomesOf, type IkBatchOptions, type IkSolveResultJson } from '../../workers/batch-tasks.js';
+import type { BatchRunner } from '../../workers/batch-runner.js';
 import type { ServiceMetrics } from '../metrics.js';
-import type { BatchRunner } from '../batch-pool.js';
 import { BATCH_BODY_LIMIT_HINT } from '../problem.js';
 import {
-  assertBatchOutput, assertFinite, endEffectorOf, ikWorkspaceOf, jointVectorOf, jointWeightsOf, packJointVectors, taskWeightsOf,
+  assertBatchOutput, assertFinite, endEffectorOf, jointVectorOf, jointWeightsOf, packJointVectors, taskWeightsOf,
 } from '../robot-request.js';
 import { KINEMATICS_PROBLEMS, RobotIdParams, problemResponses } from '../schemas/common.js';
 import {
   IkSolveBatchResponse, IkSolveResponse, IkStepRequest, IkStepResponse, IkVelocityRequest, IkVelocityResponse,
-  ikSolveBatchRequest, ikSolveRequest,
+  ikSolveBatchRequest, ikSolveRequest, type SolveOptionFields,
 } from '../schemas/ik.js';
 
 /** Numbers in an IK result besides q: converged, status, two errors, iterations, restarts, elapsedMs (and room). */
@@ -33,30 +33,13 @@ export interface IkRoutesOptions {
   metrics: ServiceMetrics;
 }
 
-const OUTCOME_OF_CODE = ['converged', 'timeout', 'max-restarts'] as const;
-
-/** Records the IK outcomes a batch's workers reported (pairs of outcome code and iterations). */
+/** Records the IK outcomes a batch's workers reported. */
 function recordBatchStats(metrics: ServiceMetrics, stats: Float64Array[]): void {
-  for (const part of stats) {
-    for (let i = 0; i + 1 < part.length; i += 2) metrics.observeIkSolve(OUTCOME_OF_CODE[part[i]!]!, part[i + 1]!);
-  }
-}
-
-interface SolveFields {
-  tip?: string | undefined; base?: string | undefined; tipOffset?: number[] | undefined;
-  tolerance?: { position: number; orientation: number } | undefined;
-  weights?: number[] | undefined; jointWeights?: Record<string, number> | number[] | undefined;
-  maxIterations?: number | undefined; maxRestarts?: number | undefined; timeoutMs?: number | undefined; randomSeed?: number | undefined;
-}
-
-/** A solve result as a worker serialises it. */
-interface SolveResultJson {
-  converged: boolean; status: 'converged' | 'timeout' | 'max-restarts'; q: number[];
-  error: { position: number; orientation: number }; iterations: number; restarts: number; elapsedMs: number;
+  for (const part of stats) for (const [outcome, iterations] of ikOutcomesOf(part)) metrics.observeIkSolve(outcome, iterations);
 }
 
 /** The solver options of a request, as plain data a worker can take. */
-function solveOptionsOf(entry: RobotEntry, body: SolveFields): IkBatchOptions {
+function solveOptionsOf(entry: RobotEntry, body: SolveOptionFields): IkBatchOptions {
   const taskWeights = taskWeightsOf(body.weights);
   const jointWeights = jointWeightsOf(entry, body.jointWeights);
   return {
@@ -76,6 +59,12 @@ function targetsOf(targets: PoseInput[]): Float64Array {
   return packed;
 }
 
+/** The start configuration of a solve: the one given, or the middle of the limits. */
+function seedOf(entry: RobotEntry, seed: SolveSeed | undefined): Float64Array {
+  return seed === undefined ? middleOfLimits(entry.context.robot.model, new Float64Array(entry.context.robot.model.dof)) : jointVectorOf(entry, seed, 'seed');
+}
+type SolveSeed = Parameters<typeof jointVectorOf>[1];
+
 export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, { registry, config, batches, metrics }) => {
   const problems = problemResponses(...KINEMATICS_PROBLEMS);
 
@@ -91,13 +80,13 @@ export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, 
   }, async (request) => {
     const body = request.body;
     const entry = registry.get(request.params.id);
-    const ik = ikWorkspaceOf(entry);
+    const { robot, ik } = entry.context;
     const ee = endEffectorOf(entry, { tip: body.tip, base: body.base, tipOffset: body.tipOffset });
     const q = jointVectorOf(entry, body.q, 'q');
-    transformFromPose(body.target, ik.X_target, 0, 'target');
+    const X_BT = transformFromPose(body.target, ik.solver.X_BT, 0, 'target');
     const taskWeights = taskWeightsOf(body.weights);
     const jointWeights = jointWeightsOf(entry, body.jointWeights);
-    const r = computeIkStep(ik, ee, q, {
+    const r = computeIkStep(robot, ik, ee, q, X_BT, {
       ...(body.damping !== undefined ? { damping: body.damping } : {}),
       ...(taskWeights ? { taskWeights } : {}),
       ...(jointWeights ? { jointWeights } : {}),
@@ -108,7 +97,7 @@ export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, 
     assertFinite(r.q, 'configuration');
     assertFinite(r.dq, 'step');
     return {
-      joints: entry.model.jointNames as string[], q: Array.from(r.q), dq: Array.from(r.dq),
+      joints: robot.model.jointNames as string[], q: Array.from(r.q), dq: Array.from(r.dq),
       error: r.error, errorAfter: r.errorAfter, damping: r.damping, analysis: r.analysis, status: r.status,
     };
   });
@@ -125,16 +114,16 @@ export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, 
   }, async (request) => {
     const body = request.body;
     const entry = registry.get(request.params.id);
-    const ik = ikWorkspaceOf(entry);
+    const { robot, ik } = entry.context;
     const ee = endEffectorOf(entry, body);
     const q = jointVectorOf(entry, body.q, 'q');
     const twist = Float64Array.of(...body.twist.linear, ...body.twist.angular);
-    const r = computeVelocityCommand(ik, ee, q, twist, {
+    const r = computeVelocityCommand(robot, ik, ee, q, twist, {
       dt: body.dt, lowerSingularityThreshold: body.lowerSingularityThreshold,
       hardStopSingularityThreshold: body.hardStopSingularityThreshold, respectLimits: body.respectLimits,
     });
     assertFinite(r.qdot, 'joint velocities');
-    return { joints: entry.model.jointNames as string[], qdot: Array.from(r.qdot), scale: r.scale, status: r.status, analysis: r.analysis };
+    return { joints: robot.model.jointNames as string[], qdot: Array.from(r.qdot), scale: r.scale, status: r.status, analysis: r.analysis };
   });
 
   app.post('/robots/:id/ik/solve', {
@@ -152,26 +141,24 @@ export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, 
     const ee = endEffectorOf(entry, { tip: body.tip, base: body.base, tipOffset: body.tipOffset });
     const options = solveOptionsOf(entry, body);
     const target = transformFromPose(body.target, new Float64Array(12), 0, 'target');
-    const seed = body.seed === undefined ? middleOfLimits(ikWorkspaceOf(entry), new Float64Array(entry.model.dof)) : jointVectorOf(entry, body.seed, 'seed');
-    const joints = entry.model.jointNames as string[];
+    const seed = seedOf(entry, body.seed);
+    const { robot, ik } = entry.context;
+    const joints = robot.model.jointNames as string[];
     if (batches.ikRunsInline(options.timeoutMs ?? DEFAULT_TIMEOUT_MS)) {
       // a short budget while the event loop has room: inline, as cheap as the solve itself
-      const ik = ikWorkspaceOf(entry);
-      ik.X_target.set(target);
-      const { randomSeed, ...rest } = options;
-      const r = batches.runIkInline(() => solveIk(ik, ee, { ...rest, seed, randomSeed }));
+      const r = batches.runIkInline(() => solveIk(robot, ik, ee, target, { ...options, seed }));
       assertFinite(r.q, 'IK solution');
       metrics.observeIkSolve(r.status, r.iterations);
       return { joints, converged: r.converged, status: r.status, q: Array.from(r.q), error: r.error, iterations: r.iterations, restarts: r.restarts, elapsedMs: r.elapsedMs };
     }
     // a long budget would hold the event loop: on a worker
-    const result = await batches.run(entry, {
+    const result = await batches.run(entry.context, {
       kind: 'ik-solve', robot: { sha256: entry.sha256, urdf: entry.urdf }, count: 1, targets: target, seeds: seed, first: 0,
       endEffector: { tip: ee.tipName, base: ee.baseName, ...(ee.tipOffset ? { tipOffset: Array.from(ee.tipOffset) } : {}) },
       options,
     });
     recordBatchStats(metrics, result.stats);
-    return { joints, ...(JSON.parse(Buffer.concat(result.items).toString('utf8')) as SolveResultJson) };
+    return { joints, ...(JSON.parse(Buffer.concat(result.items).toString('utf8')) as IkSolveResultJson) };
   });
 
   app.post('/robots/:id/ik/solve/batch', {
@@ -179,7 +166,7 @@ export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, 
     config: { bodyLimitHint: BATCH_BODY_LIMIT_HINT },
     schema: {
       tags: ['inverse kinematics'], summary: 'Solve for many poses',
-      description: `Like ik/solve for each target, answered in the same order, computed on worker threads so that the event loop `
+      description: 'Like ik/solve for each target, answered in the same order, computed on worker threads so that the event loop '
         + `stays free for cheap requests. At most ${config.maxBatch} targets, (dof + 8) x targets at most ${config.batchMaxOutputValues} (BATCH_MAX_OUTPUT_VALUES), and at most ${config.ikBatchMaxWorkMs} ms of total `
         + 'budget (targets x timeoutMs) per request.',
       params: RobotIdParams, body: ikSolveBatchRequest(config.maxBatch, config.ikMaxTimeoutMs, config.ikBatchMaxWorkMs),
@@ -194,8 +181,9 @@ export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, 
       throw new KinematicsError('INVALID_ARGUMENT',
         `${count} targets x timeoutMs ${timeoutMs} = ${count * timeoutMs} ms of solver budget; one request may ask for at most ${config.ikBatchMaxWorkMs} ms: send fewer targets or a smaller timeoutMs`);
     }
-    assertBatchOutput(count, entry.model.dof + IK_RESULT_VALUES, config.batchMaxOutputValues,
-      `q of ${entry.model.dof} joints and ${IK_RESULT_VALUES} more per result`, 'send fewer targets per request');
+    const { model } = entry.context.robot;
+    assertBatchOutput(count, model.dof + IK_RESULT_VALUES, config.batchMaxOutputValues,
+      `q of ${model.dof} joints and ${IK_RESULT_VALUES} more per result`, 'send fewer targets per request');
     if (body.seed !== undefined && body.seeds !== undefined) {
       throw new KinematicsError('INVALID_ARGUMENT', 'give either "seed" (one for every target) or "seeds" (one per target), not both');
     }
@@ -205,22 +193,22 @@ export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, 
     const ee = endEffectorOf(entry, { tip: body.tip, base: body.base, tipOffset: body.tipOffset });
     const options = solveOptionsOf(entry, body);
     const targets = targetsOf(body.targets);
-    const dof = entry.model.dof;
+    const dof = model.dof;
     let seeds: Float64Array;
     if (body.seeds !== undefined) {
       seeds = packJointVectors(entry, body.seeds, 'seeds');
     } else {
-      const seed = body.seed === undefined ? middleOfLimits(ikWorkspaceOf(entry), new Float64Array(dof)) : jointVectorOf(entry, body.seed, 'seed');
+      const seed = seedOf(entry, body.seed);
       seeds = new Float64Array(count * dof);
       for (let i = 0; i < count; i++) seeds.set(seed, i * dof);
     }
-    const result = await batches.run(entry, {
+    const result = await batches.run(entry.context, {
       kind: 'ik-solve', robot: { sha256: entry.sha256, urdf: entry.urdf }, count, targets, seeds, first: 0,
       endEffector: { tip: ee.tipName, base: ee.baseName, ...(ee.tipOffset ? { tipOffset: Array.from(ee.tipOffset) } : {}) },
       options,
     });
     recordBatchStats(metrics, result.stats);
-    const header = `{"joints":${JSON.stringify(entry.model.jointNames)},"results":[`;
+    const header = `{"joints":${JSON.stringify(model.jointNames)},"results":[`;
     return (reply as FastifyReply).type('application/json; charset=utf-8')
       .send(Buffer.concat([Buffer.from(header), ...result.items, Buffer.from(']}')]));
   });

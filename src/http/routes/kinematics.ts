@@ -15,7 +15,7 @@ import { computeTwist } from '../../core/velocity.js';
 import type { AppConfig } from '../../config.js';
 import type { RobotEntry, RobotRegistry } from '../../robots/registry.js';
 import { float64Stride, type TaskRobot } from '../../workers/batch-tasks.js';
-import type { BatchRunner } from '../batch-pool.js';
+import type { BatchRunner } from '../../workers/batch-runner.js';
 import { BATCH_BODY_LIMIT_HINT } from '../problem.js';
 import {
   ROW_ORDER, assertBatchOutput, assertFinite, endEffectorOf, jointVectorOf, packJointVectors, toRows,
@@ -56,8 +56,9 @@ function wantsBinary(accept: string | undefined): boolean {
 
 /** Poses of the requested links (all by default) in the base frame. */
 function linkPoses(entry: RobotEntry, q: Float64Array, base: number, links: number[], out: Float64Array): Record<string, Pose> {
-  const { model, workspace } = entry;
-  computeLinkPosesInBase(model, workspace, q, base, out);
+  const { robot, kinematics } = entry.context;
+  const { model } = robot;
+  computeLinkPosesInBase(robot, kinematics, q, base, out);
   const poses: Record<string, Pose> = {};
   for (const link of links) {
     const o = SE3_SIZE * link;
@@ -68,7 +69,7 @@ function linkPoses(entry: RobotEntry, q: Float64Array, base: number, links: numb
 }
 
 function fkTargets(entry: RobotEntry, body: { links?: string[] | undefined; base?: string | undefined }): { base: number; links: number[] } {
-  const { model } = entry;
+  const { model } = entry.context.robot;
   return {
     base: body.base === undefined ? 0 : linkIndexOf(model, body.base, 'base'),
     links: body.links === undefined ? model.linkNames.map((_, i) => i) : body.links.map((name) => linkIndexOf(model, name)),
@@ -89,8 +90,9 @@ export const kinematicsRoutes: FastifyPluginAsyncTypebox<KinematicsRoutesOptions
     const entry = registry.get(request.params.id);
     const { base, links } = fkTargets(entry, request.body);
     const q = jointVectorOf(entry, request.body.q, 'q');
-    const out = new Float64Array(SE3_SIZE * entry.model.linkNames.length);
-    return { base: entry.model.linkNames[base]!, poses: linkPoses(entry, q, base, links, out) };
+    const { linkNames } = entry.context.robot.model;
+    const out = new Float64Array(SE3_SIZE * linkNames.length);
+    return { base: linkNames[base]!, poses: linkPoses(entry, q, base, links, out) };
   });
 
   app.post('/robots/:id/fk/batch', {
@@ -108,9 +110,9 @@ export const kinematicsRoutes: FastifyPluginAsyncTypebox<KinematicsRoutesOptions
     assertBatchOutput(count, POSE_VALUES * links.length, config.batchMaxOutputValues, `a pose of 16 numbers for each of ${links.length} links`,
       'name fewer links in "links" or send fewer configurations per request');
     const q = packJointVectors(entry, request.body.qs, 'qs');
-    const result = await batches.run(entry, { kind: 'fk', robot: robotOf(entry), q, count, base, links });
+    const result = await batches.run(entry.context, { kind: 'fk', robot: robotOf(entry), q, count, base, links });
     // already JSON: the fragments were serialised where they were computed
-    return sendJsonParts(reply as FastifyReply, [`{"base":${JSON.stringify(entry.model.linkNames[base])},"results":[`, result.items, ']}']);
+    return sendJsonParts(reply, [`{"base":${JSON.stringify(entry.context.robot.model.linkNames[base])},"results":[`, result.items, ']}']);
   });
 
   app.post('/robots/:id/jacobian', {
@@ -123,16 +125,17 @@ export const kinematicsRoutes: FastifyPluginAsyncTypebox<KinematicsRoutesOptions
     },
   }, async (request) => {
     const entry = registry.get(request.params.id);
-    const { model, workspace } = entry;
+    const { robot, kinematics } = entry.context;
+    const { model } = robot;
     const ee = endEffectorOf(entry, request.body);
     const q = jointVectorOf(entry, request.body.q, 'q');
-    const J = computeJacobian(model, workspace, q, ee, workspace.J, workspace.X_BE);
+    const J = computeJacobian(robot, kinematics, q, ee, kinematics.J, kinematics.X_BE);
     assertFinite(J, 'Jacobian');
-    assertFinite(workspace.X_BE, 'pose');
+    assertFinite(kinematics.X_BE, 'pose');
     return {
       base: ee.baseName, tip: ee.tipName, referenceFrame: ee.referenceFrame, rowOrder: ROW_ORDER, joints: model.jointNames as string[],
       jacobian: toRows(J, 6, model.dof),
-      pose: poseFromTransform(workspace.X_BE),
+      pose: poseFromTransform(kinematics.X_BE),
       ...(request.body.analysis ? { analysis: analyzeJacobian(J, model.dof, ee.path.movingJoints) } : {}),
     };
   });
@@ -162,7 +165,7 @@ export const kinematicsRoutes: FastifyPluginAsyncTypebox<KinematicsRoutesOptions
     },
   }, async (request, reply) => {
     const entry = registry.get(request.params.id);
-    const { model } = entry;
+    const { model } = entry.context.robot;
     const ee = endEffectorOf(entry, request.body);
     const q = packJointVectors(entry, request.body.qs, 'qs');
     const includePose = request.body.includePose === true;
@@ -170,7 +173,7 @@ export const kinematicsRoutes: FastifyPluginAsyncTypebox<KinematicsRoutesOptions
     const count = request.body.qs.length;
     assertBatchOutput(count, 6 * model.dof + (includePose ? POSE_VALUES : 0), config.batchMaxOutputValues,
       `a 6 x ${model.dof} Jacobian${includePose ? ' and a pose' : ''} per configuration`, 'send fewer configurations per request');
-    const result = await batches.run(entry, {
+    const result = await batches.run(entry.context, {
       kind: 'jacobian', robot: robotOf(entry), q, count, includePose, encoding: binary ? 'float64' : 'json',
       endEffector: {
         tip: ee.tipName, base: ee.baseName, referenceFrame: ee.referenceFrame,
@@ -178,7 +181,7 @@ export const kinematicsRoutes: FastifyPluginAsyncTypebox<KinematicsRoutesOptions
       },
     });
     if (binary) {
-      return (reply as FastifyReply).type('application/octet-stream').headers({
+      return reply.type('application/octet-stream').headers({
         'x-configurations': String(count), 'x-jacobian-rows': '6', 'x-jacobian-columns': String(model.dof),
         'x-values-per-configuration': String(float64Stride(model.dof, includePose)), 'x-joints': model.jointNames.map(encodeURIComponent).join(','),
         'x-row-order': ROW_ORDER.join(','), 'x-reference-frame': ee.referenceFrame,
@@ -187,7 +190,7 @@ export const kinematicsRoutes: FastifyPluginAsyncTypebox<KinematicsRoutesOptions
     const header = JSON.stringify({
       base: ee.baseName, tip: ee.tipName, referenceFrame: ee.referenceFrame, rowOrder: ROW_ORDER, joints: model.jointNames,
     }).slice(0, -1);
-    return sendJsonParts(reply as FastifyReply, [`${header},"jacobians":[`, result.items,
+    return sendJsonParts(reply, [`${header},"jacobians":[`, result.items,
       ...(includePose ? ['],"poses":[', result.poses ?? []] : []), ']}']);
   });
 
@@ -200,7 +203,8 @@ export const kinematicsRoutes: FastifyPluginAsyncTypebox<KinematicsRoutesOptions
   }, async (request) => {
     const entry = registry.get(request.params.id);
     const ee = endEffectorOf(entry, request.body);
-    const twist = computeTwist(entry.model, entry.workspace, jointVectorOf(entry, request.body.q, 'q'),
+    const { robot, kinematics } = entry.context;
+    const twist = computeTwist(robot, kinematics, jointVectorOf(entry, request.body.q, 'q'),
       jointVectorOf(entry, request.body.qdot, 'qdot'), ee, new Float64Array(6));
     assertFinite(twist, 'twist');
     return {
@@ -219,9 +223,10 @@ export const kinematicsRoutes: FastifyPluginAsyncTypebox<KinematicsRoutesOptions
     const entry = registry.get(request.params.id);
     const ee = endEffectorOf(entry, request.body);
     const { force, torque } = request.body.wrench;
-    const efforts = computeJointEfforts(entry.model, entry.workspace, jointVectorOf(entry, request.body.q, 'q'),
-      Float64Array.of(...force, ...torque), ee, new Float64Array(entry.model.dof));
+    const { robot, kinematics } = entry.context;
+    const efforts = computeJointEfforts(robot, kinematics, jointVectorOf(entry, request.body.q, 'q'),
+      Float64Array.of(...force, ...torque), ee, new Float64Array(robot.model.dof));
     assertFinite(efforts, 'efforts');
-    return { joints: entry.model.jointNames as string[], efforts: Array.from(efforts) };
+    return { joints: robot.model.jointNames as string[], efforts: Array.from(efforts) };
   });
 };

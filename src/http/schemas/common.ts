@@ -2,7 +2,8 @@
  * TypeBox schemas shared by the routes: vectors, poses, joint values, frames and problems.
  * They validate requests, make response serialisation fast and generate the OpenAPI document.
  */
-import { Type, type TNumber, type TSchema } from 'typebox';
+import { Type, type Static, type TNumber, type TSchema } from 'typebox';
+import { REFERENCE_FRAMES } from '../../core/jacobian.js';
 import { MAX_MAGNITUDE, MAX_MAGNITUDE_TEXT } from '../../core/magnitude.js';
 import { ROBOT_ID_PATTERN, ROBOT_ID_RULE } from '../../robots/robot-id.js';
 
@@ -55,8 +56,7 @@ export function jointValues(value: TNumber, description: string) {
 
 export const JointValues = jointValues(Magnitude(), `joint values (rad or m), each within ±${MAX_MAGNITUDE_TEXT}`);
 
-// the same three names as REFERENCE_FRAMES in the core (a test checks they agree)
-export const ReferenceFrame = Type.Enum(['LOCAL_WORLD_ALIGNED', 'LOCAL', 'WORLD'], {
+export const ReferenceFrame = Type.Enum(REFERENCE_FRAMES, {
   description: 'LOCAL_WORLD_ALIGNED (default): tip-point velocity in base axes (KDL, jacob0); LOCAL: in tip axes (body Jacobian, jacobe); WORLD: spatial twist at the base origin (space Jacobian)',
 });
 
@@ -70,6 +70,10 @@ export const endEffectorFields = {
   base: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'base link: poses and Jacobians are relative to it; default the root link. It need not be an ancestor of the tip.' })),
   tipOffset: Type.Optional({ ...Vector3Input, description: 'point of interest in the tip frame (m), e.g. a tool centre point; default [0, 0, 0]' }),
 };
+
+/** The end effector of a request: its fields, and the reference frame where a route takes one. */
+export const EndEffectorSelection = Type.Object({ ...endEffectorFields, referenceFrame: Type.Optional(ReferenceFrame) });
+export type EndEffectorSelection = Static<typeof EndEffectorSelection>;
 
 export const RobotIdParams = Type.Object({
   id: Type.String({ pattern: ROBOT_ID_PATTERN, description: `robot id: ${ROBOT_ID_RULE}`, examples: ['ur5e'] }),
@@ -105,7 +109,7 @@ export function problemResponses(...statuses: number[]): Record<number, TSchema>
   return Object.fromEntries([...new Set([...statuses, ...ALWAYS_POSSIBLE])].map((status) => [status, {
     description: PROBLEM_DESCRIPTIONS[status] ?? 'problem',
     content: { 'application/problem+json': { schema: Problem } },
-  } as unknown as TSchema]));
+  }]));
 }
 
 /** Problems every kinematics route can answer. */

@@ -1,7 +1,10 @@
 /**
  * Schemas of the inverse kinematics routes. Examples are for the builtin UR5e.
  */
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
+import { IK_STEP_STATUSES } from '../../core/ik/damped-step.js';
+import { IK_SOLVE_STATUSES } from '../../core/ik/solve.js';
+import { VELOCITY_CONTROL_STATUSES } from '../../core/ik/velocity-control.js';
 import { MAX_MAGNITUDE } from '../../core/magnitude.js';
 import { JointValues, Magnitude, PoseInput, ReferenceFrame, Vector3Input, endEffectorFields, jointValues } from './common.js';
 
@@ -57,7 +60,7 @@ export const IkStepResponse = Type.Object({
   errorAfter: ErrorNorms,
   damping: Type.Number({ description: 'λ used' }),
   analysis: SingularityMeasures,
-  status: Type.Enum(['converged', 'progressing', 'near-singular', 'at-limit'], {
+  status: Type.Enum(IK_STEP_STATUSES, {
     description: 'converged: the error after the step is within tolerance; at-limit: joints were taken out of the step or the step shortened at a limit; near-singular: σmin < 0.05, damped',
   }),
 });
@@ -77,14 +80,14 @@ export const IkVelocityResponse = Type.Object({
   joints: Joints,
   qdot: Type.Array(Type.Number(), { description: 'joint velocities (rad/s or m/s)' }),
   scale: Type.Number({ description: 'in [0, 1]: the slow-down applied to J⁺V, as a whole so that the direction is kept' }),
-  status: Type.Enum(['ok', 'decelerating-singularity', 'halted-singularity', 'joint-limit'], {
+  status: Type.Enum(VELOCITY_CONTROL_STATUSES, {
     description: 'decelerating-singularity / halted-singularity: the condition number is in / beyond the band and the command approaches the singularity; joint-limit: scaled for a position or velocity limit',
   }),
   analysis: SingularityMeasures,
 });
 
 /** Fields shared by a single solve and a batch of solves. */
-function solveOptions(maxTimeoutMs: number) {
+function solveOptionFields(maxTimeoutMs: number) {
   return {
     ...endEffectorFields,
     tolerance: Type.Optional(Tolerance),
@@ -101,13 +104,17 @@ export function ikSolveRequest(maxTimeoutMs: number) {
   return Type.Object({
     target: PoseInput,
     seed: Type.Optional(jointValues(Magnitude(), 'start configuration (rad or m); default the middle of the joint limits')),
-    ...solveOptions(maxTimeoutMs),
+    ...solveOptionFields(maxTimeoutMs),
   }, { additionalProperties: false, examples: [{ target: UR5E_TARGET, seed: UR5E_Q }] });
 }
 
+/** The solver options of a solve or batch request (the fields they share). */
+export const SolveOptionFields = Type.Object(solveOptionFields(1));
+export type SolveOptionFields = Static<typeof SolveOptionFields>;
+
 const SolveResult = {
   converged: Type.Boolean(),
-  status: Type.Enum(['converged', 'timeout', 'max-restarts']),
+  status: Type.Enum(IK_SOLVE_STATUSES),
   q: Type.Array(Type.Number(), { description: 'the solution, or the best configuration found; always within the joint limits, continuous joints nearest the seed' }),
   error: ErrorNorms,
   iterations: Type.Integer(),
@@ -122,7 +129,7 @@ export function ikSolveBatchRequest(maxBatch: number, maxTimeoutMs: number, maxW
     targets: Type.Array(PoseInput, { minItems: 1, maxItems: maxBatch, description: `target poses, answered in the same order (at most ${maxBatch})` }),
     seed: Type.Optional(jointValues(Magnitude(), 'one start configuration (rad or m) for every target')),
     seeds: Type.Optional(Type.Array(JointValues, { maxItems: maxBatch, description: 'a start configuration per target' })),
-    ...solveOptions(maxTimeoutMs),
+    ...solveOptionFields(maxTimeoutMs),
   }, {
     additionalProperties: false,
     description: `The total work of a request is capped: targets x timeoutMs may be at most ${maxWorkMs} ms. Target i restarts from randomSeed + i.`,

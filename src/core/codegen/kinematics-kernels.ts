@@ -1,7 +1,8 @@
 /**
- * Compiles kinematic kernels for one model into straight-line JavaScript (see expression.ts for
+ * Generates kinematic kernels for one model as straight-line JavaScript (see expression.ts for
  * why): the pose of a tip link in a base link, the Jacobian of that pair, and the poses of all
- * links. The kernels allocate nothing and read only `q`.
+ * links. The kernels allocate nothing and read only `q`. Each link's statements start with a
+ * comment naming the link and its joint, so that a listing (`npm run kernels`) reads as the chain.
  *
  * Frames: W is the root link, C the deepest common ancestor of base B and tip E, L a link, J a
  * joint frame. Along a path, X_CL = X_CP · X_PJ · M(v) where M(v) is the joint motion: a rotation
@@ -9,8 +10,9 @@
  * v = multiplier · q[leader] + offset.
  */
 import type { KinematicModel } from '../model.js';
-import { JointType } from '../model.js';
+import { JointCode } from '../model.js';
 import { SE3_SIZE } from '../se3.js';
+import type { KernelSource } from './compile.js';
 import {
   CodeBuilder, add, constant, scale, subtract, variable, type Expr,
 } from './expression.js';
@@ -102,11 +104,12 @@ class KinematicsBuilder {
   linkPlacement(link: number): Transform {
     const m = this.model;
     const X_PJ = Array.from(m.X_PJ.subarray(SE3_SIZE * link, SE3_SIZE * (link + 1)), constant);
-    const type = m.jointType[link]!;
-    if (type === JointType.FIXED) return X_PJ;
+    const type = m.jointCode[link]!;
+    this.code.comment(describeLink(m, link));
+    if (type === JointCode.FIXED) return X_PJ;
     const a = [m.axis[3 * link]!, m.axis[3 * link + 1]!, m.axis[3 * link + 2]!];
     const v = this.jointValue(link);
-    if (type === JointType.PRISMATIC) {
+    if (type === JointCode.PRISMATIC) {
       const motion = IDENTITY.map(constant);
       for (let i = 0; i < 3; i++) motion[9 + i] = scale(v, a[i]!);
       return this.compose(X_PJ, motion);
@@ -120,7 +123,7 @@ class KinematicsBuilder {
       for (let j = 0; j < 3; j++) {
         const aa = a[i]! * a[j]!;
         motion[3 * i + j] = add(
-          add(variable(c, (i === j ? 1 : 0) - aa), variable(s, K[3 * i + j]!)),
+          add(variable(c, (i === j ? 1 : 0) - aa), variable(s, K[3 * i + j])),
           constant(aa),
         );
       }
@@ -137,8 +140,8 @@ class KinematicsBuilder {
     let X: Transform = IDENTITY.map(constant);
     for (const link of links) {
       X = this.compose(X, this.linkPlacement(link));
-      const type = m.jointType[link]!;
-      if (type === JointType.FIXED) continue;
+      const type = m.jointCode[link]!;
+      if (type === JointCode.FIXED) continue;
       X = this.materialize(X);
       if (!columns) continue;
       // the axis is the same before and after the joint moves: a_C = R_CL a
@@ -147,7 +150,7 @@ class KinematicsBuilder {
       columns.push({
         column: m.qIndex[link]!,
         factor: sign * m.qMultiplier[link]!,
-        prismatic: type === JointType.PRISMATIC,
+        prismatic: type === JointCode.PRISMATIC,
         axis,
         origin: [X[9]!, X[10]!, X[11]!],
       });
@@ -161,12 +164,21 @@ class KinematicsBuilder {
   }
 }
 
-function makeFunction<T>(params: string, body: string): T {
-  const names = Object.keys(SINCOS_CONSTANTS);
-  const values = names.map((n) => SINCOS_CONSTANTS[n as keyof typeof SINCOS_CONSTANTS]);
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- see expression.ts: numbers only
-  const factory = new Function(...names, `"use strict";\nreturn function kernel(${params}){\n${body}\n};`);
-  return factory(...values) as T;
+const JOINT_WORDS = ['fixed', 'revolute', 'continuous', 'prismatic'];
+
+/** "link forearm_link: joint elbow_joint, revolute about [0 0 1], q2" for the listing. */
+function describeLink(m: KinematicModel, link: number): string {
+  const code = m.jointCode[link]!;
+  const joint = `link ${m.linkNames[link]}: joint ${m.jointNameOfLink[link]}, ${JOINT_WORDS[code]}`;
+  if (code === JointCode.FIXED) return joint;
+  const axis = [0, 1, 2].map((i) => m.axis[3 * link + i]!).join(' ');
+  const k = m.qIndex[link]!;
+  const value = m.qMultiplier[link] === 1 && m.qOffset[link] === 0 ? `q${k}` : `${m.qMultiplier[link]} * q${k} + ${m.qOffset[link]} (mimic)`;
+  return `${joint} ${code === JointCode.PRISMATIC ? 'along' : 'about'} [${axis}], ${value}`;
+}
+
+function source(name: string, params: string[], b: KinematicsBuilder): KernelSource {
+  return { name, params, body: `${b.prologue()}\n${b.code.body()}`, constants: SINCOS_CONSTANTS };
 }
 
 function writeTransform(b: KinematicsBuilder, X: Transform, target: string, offset: number): void {
@@ -186,28 +198,35 @@ function relativePose(b: KinematicsBuilder, X_CB: Transform | undefined, X_CE: T
   return [...R_BE, ...b.rotateInverse(X_CB, d)];
 }
 
-/** Compiles the pose kernel of a path. */
-export function compilePoseKernel(model: KinematicModel, path: PathLinks): PoseKernel {
+/** The pose kernel of a path ({@link PoseKernel}). */
+export function poseKernelSource(model: KinematicModel, path: PathLinks): KernelSource {
   const b = new KinematicsBuilder(model);
+  b.code.comment('tip side: from the common ancestor C down to the tip E');
   const X_CE = b.walkDown(path.tipSide, 1, undefined);
+  if (path.baseSide.length > 0) b.code.comment('base side: from C down to the base B');
   const X_CB = path.baseSide.length > 0 ? b.materialize(b.walkDown(path.baseSide, -1, undefined)) : undefined;
+  b.code.comment('X_BE = inv(X_CB) X_CE');
   writeTransform(b, relativePose(b, X_CB, b.materialize(X_CE)), 'X', 0);
-  return makeFunction<PoseKernel>('q,X', `${b.prologue()}\n${b.code.body()}`);
+  return source('pose', ['q', 'X'], b);
 }
 
 /**
- * Compiles the Jacobian kernel of a path. Column of a joint with unit axis a through point o
+ * The Jacobian kernel of a path ({@link JacobianKernel}). Column of a joint with unit axis a through point o
  * (both in C), for the tip origin p_E: [a × (p_E - o); a] if revolute, [a; 0] if prismatic; times
  * the mimic multiplier, summed into the leader's column; subtracted for joints on the base side
  * (they move the base, not the tip); finally rotated into base axes by R_CBᵀ.
  */
-export function compileJacobianKernel(model: KinematicModel, path: PathLinks): JacobianKernel {
+export function jacobianKernelSource(model: KinematicModel, path: PathLinks): KernelSource {
   const b = new KinematicsBuilder(model);
   const c = b.code;
   const columns: JointColumn[] = [];
+  c.comment('tip side: from the common ancestor C down to the tip E');
   const X_CE = b.materialize(b.walkDown(path.tipSide, 1, columns));
+  if (path.baseSide.length > 0) c.comment('base side: from C down to the base B');
   const X_CB = path.baseSide.length > 0 ? b.materialize(b.walkDown(path.baseSide, -1, columns)) : undefined;
+  c.comment('X_BE = inv(X_CB) X_CE');
   writeTransform(b, relativePose(b, X_CB, X_CE), 'X', 0);
+  c.comment('columns: [a x (p_E - o); a] (revolute) or [a; 0] (prismatic) in C, rotated into B');
 
   const sums = new Map<number, Expr[]>();
   for (const col of columns) {
@@ -239,18 +258,19 @@ export function compileJacobianKernel(model: KinematicModel, path: PathLinks): J
     }
     for (let r = 0; r < 6; r++) c.statement(`J[${r * dof + k}]=${c.source(column[r]!)};`);
   }
-  return makeFunction<JacobianKernel>('q,X,J', `${b.prologue()}\n${c.body()}`);
+  return source('jacobian', ['q', 'X', 'J'], b);
 }
 
-/** Compiles the kernel that writes X_WL for every link. */
-export function compileLinkPosesKernel(model: KinematicModel): LinkPosesKernel {
+/** The kernel that writes X_WL for every link ({@link LinkPosesKernel}). */
+export function linkPosesKernelSource(model: KinematicModel): KernelSource {
   const b = new KinematicsBuilder(model);
   const poses: Transform[] = [IDENTITY.map(constant)];
+  b.code.comment(`link ${model.linkNames[0]}: the root`);
   writeTransform(b, poses[0]!, 'X', 0);
   for (let link = 1; link < model.linkNames.length; link++) {
     const X_WL = b.materialize(b.compose(poses[model.parent[link]!]!, b.linkPlacement(link)));
     poses.push(X_WL);
     writeTransform(b, X_WL, 'X', SE3_SIZE * link);
   }
-  return makeFunction<LinkPosesKernel>('q,X', `${b.prologue()}\n${b.code.body()}`);
+  return source('linkPoses', ['q', 'X'], b);
 }

@@ -3,15 +3,26 @@
  * (piscina) for large ones, so that a large batch is computed and serialised in parallel and the
  * event loop stays free for the cheap requests that control loops send meanwhile.
  */
-import { availableParallelism } from 'node:os';
-import { DEFAULT_TIMEOUT_MS } from '../core/ik/solve.js';
 import { Piscina } from 'piscina';
-import {
-  computeBatch, rememberModel, sliceTask, transferablesOf, unpackResult, type BatchTask,
-} from '../workers/batch-tasks.js';
-import type { RobotEntry } from '../robots/registry.js';
+import { DEFAULT_TIMEOUT_MS } from '../core/ik/solve.js';
+import type { RobotContext } from '../core/robot-context.js';
+import { computeBatch, sliceTask, transferablesOf, unpackResult, type BatchTask } from './batch-tasks.js';
 import { InlineWorkLoad } from './inline-work.js';
-import { HttpProblem } from './problem.js';
+
+/** Why the runner refused or stopped a batch. */
+export type BatchRunnerErrorCode =
+  /** The workers' queue is full: retry in a moment, or elsewhere. */
+  | 'BUSY'
+  /** The runner was stopped (the service is shutting down) before the batch finished. */
+  | 'STOPPED';
+
+/** A batch the runner could not finish, for the HTTP layer to answer 503. */
+export class BatchRunnerError extends Error {
+  override readonly name = 'BatchRunnerError';
+  constructor(readonly code: BatchRunnerErrorCode, message: string) {
+    super(message);
+  }
+}
 
 /** Batches smaller than this run on the event loop: a worker round trip costs more than they do. */
 export const INLINE_BATCH_LIMIT = 64;
@@ -22,16 +33,11 @@ export const INLINE_BATCH_LIMIT = 64;
  */
 export const INLINE_IK_WORK_MS = 10;
 
-/** The default pool size: one worker per core. */
-export function defaultWorkerThreads(): number {
-  return availableParallelism();
-}
-
 /** Tasks that may wait per worker thread (an IK batch is cut into 4 per thread). */
 const MAX_QUEUED_TASKS_PER_THREAD = 64;
 
 const fromSource = import.meta.url.endsWith('.ts');
-const WORKER_FILE = new URL(`../workers/kinematics-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url).href;
+const WORKER_FILE = new URL(`./kinematics-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url).href;
 
 const COMMA = Uint8Array.of(0x2c);
 
@@ -91,10 +97,9 @@ export class BatchRunner {
    * Computes `task` for `count` joint vectors, in chunks across the pool when it is large, and
    * returns the JSON fragments in order, as pieces to be written one after another.
    */
-  async run(entry: RobotEntry, task: BatchTask): Promise<BatchPieces> {
-    const inline = () => {
-      rememberModel(task.robot.sha256, entry.model, entry.workspace);
-      const result = computeBatch(task);
+  async run(context: RobotContext, task: BatchTask): Promise<BatchPieces> {
+    const inline = (): BatchPieces => {
+      const result = computeBatch(task, context);
       return { items: [result.items], ...(result.poses ? { poses: [result.poses] } : {}), stats: result.stats ? [result.stats] : [] };
     };
     if (task.kind === 'ik-solve' && this.ikRunsInline(task.count * (task.options.timeoutMs ?? DEFAULT_TIMEOUT_MS))) {
@@ -105,7 +110,7 @@ export class BatchRunner {
       : task.kind === 'ik-solve' ? Math.min(this.threads * 4, task.count)
         : Math.min(this.threads, Math.floor(task.count / INLINE_BATCH_LIMIT));
     if (chunks < 1 || !this.pool) return inline();
-    const dof = entry.model.dof;
+    const dof = context.robot.model.dof;
     const size = Math.ceil(task.count / chunks);
     const pool = this.pool;
     const withPoses = task.kind === 'jacobian' && task.includePose && task.encoding === 'json';
@@ -114,13 +119,8 @@ export class BatchRunner {
       const part = sliceTask(task, start, end, dof);
       const signal = this.aborter.signal;
       const packed = await (pool.run(part, { transferList: transferablesOf(part), signal }) as Promise<Uint8Array>).catch((error: unknown) => {
-        if (signal.aborted) {
-          throw new HttpProblem(503, 'shutting-down', 'Shutting down',
-            'the service is shutting down and stopped this batch before it finished; send it again (to another instance)', { 'retry-after': '1' });
-        }
-        if (pool.queueSize >= pool.options.maxQueue) {
-          throw new HttpProblem(503, 'busy', 'Busy', 'the batch workers are saturated; retry in 1 s or send the batch to another instance', { 'retry-after': '1' });
-        }
+        if (signal.aborted) throw new BatchRunnerError('STOPPED', 'the batch was stopped before it finished');
+        if (pool.queueSize >= pool.options.maxQueue) throw new BatchRunnerError('BUSY', 'the batch workers are saturated');
         throw error;
       });
       return unpackResult(packed);
@@ -134,8 +134,9 @@ export class BatchRunner {
   }
 
   /**
-   * Stops the batches running on the pool: their requests are answered 503 at once. For the end
-   * of a shutdown, so that a long batch does not hold the process past its drain timeout.
+   * Stops the batches running on the pool: their runs reject at once with BatchRunnerError
+   * STOPPED. For the end of a shutdown, so that a long batch does not hold the process past its
+   * drain timeout.
    */
   abortAll(): void {
     this.aborter.abort();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InlineWorkLoad } from '../../src/http/inline-work.js';
+import { InlineWorkLoad } from '../../src/workers/inline-work.js';
 
 describe('the recent inline IK time', () => {
   it('has room until the limit, then again once it has decayed by its half-life', () => {

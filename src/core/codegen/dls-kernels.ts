@@ -1,5 +1,5 @@
 /**
- * The damped least-squares step of damped-least-squares.ts, compiled into straight-line code for
+ * The damped least-squares step of ik/damped-least-squares.ts, generated as straight-line code for
  * one set of moving joints. V8 runs the small nested loops of a 6 x 7 Gram matrix and Cholesky
  * factorisation about ten times slower than the same arithmetic written out (their variable
  * bounds and index arithmetic defeat its optimisations), and IK runs them at every iteration.
@@ -7,8 +7,10 @@
  * The shape is fixed per path: the moving joints' columns and all six task rows. Joints taken out
  * of a step (pinned at a limit) are zero columns, and axes with zero task weight zero rows; each
  * gets a 1 on the diagonal of the Gram matrix it would otherwise make singular, which decouples
- * it with a zero solution. The emitted text holds only indices and numbers made here.
+ * it with a zero solution. The emitted text holds only indices and names made here.
  */
+import { compileKernel, type KernelSource } from './compile.js';
+import { CodeBuilder } from './expression.js';
 
 /**
  * Writes into dq (all dof entries; zero for joints not in `columns` or with activeScale 0) the
@@ -56,13 +58,19 @@ function gramEntry(i: number, j: number): string {
   return i >= j ? `g${i}_${j}` : `g${j}_${i}`;
 }
 
-/** Emits the kernel for the moving joints `columns` of a robot with `dof` joints. */
+/** The kernel for the moving joints `columns` of a robot with `dof` joints. */
+export function dlsKernelSource(dof: number, columns: ArrayLike<number>, form: DlsForm): KernelSource {
+  const code = new CodeBuilder();
+  code.comment(`${form} system of the joints q${Array.from(columns).join(', q')} against the six task rows`);
+  for (const line of dlsStatements(dof, columns, form)) code.statement(line);
+  return { name: `dls${form === 'primal' ? 'Primal' : 'Dual'}`, params: ['J', 'e', 'sqrtW', 'activeScale', 'lambda2', 'dq'], body: code.body() };
+}
 
-export function dlsKernelSource(dof: number, columns: ArrayLike<number>, form: DlsForm): string {
+function dlsStatements(dof: number, columns: ArrayLike<number>, form: DlsForm): string[] {
   const n = columns.length;
   const lines: string[] = [];
   for (let k = 0; k < dof; k++) lines.push(`dq[${k}]=0;`);
-  if (n === 0) return [...lines, 'return true;'].join('\n');
+  if (n === 0) return [...lines, 'return true;'];
   for (let j = 0; j < n; j++) lines.push(`const s${j}=activeScale[${columns[j]}];`);
   for (let r = 0; r < ROWS; r++) {
     lines.push(`const w${r}=sqrtW[${r}],b${r}=w${r}*e[${r}];`);
@@ -93,7 +101,7 @@ export function dlsKernelSource(dof: number, columns: ArrayLike<number>, form: D
     }
   }
   lines.push('return true;');
-  return lines.join('\n');
+  return lines;
 }
 
 export interface DlsKernels {
@@ -111,13 +119,7 @@ export const MAX_COMPILED_JOINTS = 16;
 /** Compiles both kernels; undefined where code generation is not allowed or the path is too long. */
 export function compileDlsKernels(dof: number, columns: ArrayLike<number>): DlsKernels | undefined {
   if (columns.length > MAX_COMPILED_JOINTS) return undefined;
-  try {
-    const compile = (form: DlsForm): DlsKernel =>
-      // eslint-disable-next-line @typescript-eslint/no-implied-eval -- indices and numbers only, see the module comment
-      new Function('J', 'e', 'sqrtW', 'activeScale', 'lambda2', 'dq', `"use strict";\n${dlsKernelSource(dof, columns, form)}`) as DlsKernel;
-    return { primal: compile('primal'), dual: compile('dual') };
-  } catch (error) {
-    if (error instanceof EvalError) return undefined;
-    throw error;
-  }
+  const primal = compileKernel<DlsKernel>(dlsKernelSource(dof, columns, 'primal'));
+  const dual = compileKernel<DlsKernel>(dlsKernelSource(dof, columns, 'dual'));
+  return primal && dual ? { primal, dual } : undefined;
 }

@@ -1,0 +1,187 @@
+/**
+ * The full solver (ik/solve.ts): limits, convergence checked by independent FK, frames,
+ * determinism, the clock, continuous joints, long chains.
+ */
+import { describe, expect, it } from 'vitest';
+import { createIkWorkspace } from '../../../src/core/ik/ik-workspace.js';
+import { computeIkStep } from '../../../src/core/ik/damped-step.js';
+import { nearestEquivalentAngle, solveIk } from '../../../src/core/ik/solve.js';
+import { computeEndEffectorPose, resolveEndEffector } from '../../../src/core/jacobian.js';
+import { maxAbsDifference } from '../../helpers/finite-differences.js';
+import { Random } from '../../helpers/random.js';
+import { builtinRobot, poseAt, randomInLimits, withinLimits } from '../../helpers/robots.js';
+import { loadRobot } from '../../../src/urdf/load-urdf.js';
+
+describe('ik on long chains', () => {
+  it('solves with the loops beyond MAX_COMPILED_JOINTS, and compiles nothing that grows with the cube of the joints', () => {
+    const joints = 40;
+    let urdf = '<robot name="snake"><link name="l0"/>';
+    for (let i = 1; i <= joints; i++) {
+      urdf += `<link name="l${i}"/><joint name="j${i}" type="revolute"><origin xyz="0 0 0.05" rpy="0.1 0.2 0.3"/>`
+        + `<parent link="l${i - 1}"/><child link="l${i}"/><axis xyz="0 ${i % 2} ${1 - (i % 2)}"/><limit lower="-1" upper="1" effort="1" velocity="1"/></joint>`;
+    }
+    const robot = loadRobot(`${urdf}</robot>`);
+    const { model } = robot;
+    const ee = resolveEndEffector(robot, { tip: `l${joints}` });
+    expect(ee.path.stepKernels).toBeUndefined();
+    const ik = createIkWorkspace(model);
+    const rng = new Random(3);
+    const target = poseAt(robot, ee, randomInLimits(model, rng));
+    const r = solveIk(robot, ik, ee, target, { seed: randomInLimits(model, rng), timeoutMs: 2000 });
+    expect(r.converged).toBe(true);
+    expect(withinLimits(model, r.q)).toBe(true);
+  });
+});
+
+describe('ik solve', () => {
+  it('keeps every returned q inside the limits, converged or not', () => {
+    const rng = new Random(5);
+    for (const [id, tip] of [['franka_panda', 'panda_hand_tcp'], ['abb_irb2400', 'tool0']] as const) {
+      const robot = builtinRobot(id);
+      const { model } = robot;
+      const ee = resolveEndEffector(robot, { tip });
+      const ik = createIkWorkspace(model);
+      for (let trial = 0; trial < 60; trial++) {
+        const target = poseAt(robot, ee, randomInLimits(model, rng));
+        if (trial % 3 === 0) target[11] = target[11]! + 3; // out of reach
+        const r = solveIk(robot, ik, ee, target, { seed: randomInLimits(model, rng), timeoutMs: 2, randomSeed: trial });
+        expect(withinLimits(model, r.q)).toBe(true);
+      }
+    }
+  });
+
+  it('reaches reachable targets to 1e-5 m and 1e-5 rad, checked by independent FK', () => {
+    const rng = new Random(6);
+    const robot = builtinRobot('franka_panda');
+    const { model } = robot;
+    const ee = resolveEndEffector(robot, { tip: 'panda_hand_tcp' });
+    const ik = createIkWorkspace(model);
+    for (let trial = 0; trial < 100; trial++) {
+      const goal = randomInLimits(model, rng);
+      const target = poseAt(robot, ee, goal);
+      const r = solveIk(robot, ik, ee, target, { seed: randomInLimits(model, rng), timeoutMs: 50, randomSeed: trial });
+      expect(r.converged).toBe(true);
+      const X = computeEndEffectorPose(robot, r.q, ee, new Float64Array(12));
+      expect(Math.hypot(X[9]! - target[9]!, X[10]! - target[10]!, X[11]! - target[11]!)).toBeLessThan(1e-5);
+    }
+  });
+
+  it('takes the same steps and solutions whatever the end effector\'s reference frame', () => {
+    const rng = new Random(8);
+    const robot = builtinRobot('ur5e');
+    const { model } = robot;
+    const ik = createIkWorkspace(model);
+    const frames = (['LOCAL_WORLD_ALIGNED', 'LOCAL', 'WORLD'] as const).map((referenceFrame) =>
+      resolveEndEffector(robot, { tip: 'tool0', tipOffset: [0, 0, 0.1], referenceFrame }));
+    for (let trial = 0; trial < 10; trial++) {
+      const target = poseAt(robot, frames[0]!, randomInLimits(model, rng));
+      const seed = randomInLimits(model, rng);
+      const steps = frames.map((ee) => Float64Array.from(computeIkStep(robot, ik, ee, seed, target).q));
+      const solutions = frames.map((ee) => {
+        const r = solveIk(robot, ik, ee, target, { seed, randomSeed: trial, timeoutMs: 1000 });
+        return { ...r, q: Float64Array.from(r.q) };
+      });
+      for (let f = 1; f < 3; f++) {
+        expect(maxAbsDifference(steps[f]!, steps[0]!)).toBe(0);
+        expect(solutions[f]!.converged).toBe(solutions[0]!.converged);
+        expect(maxAbsDifference(solutions[f]!.q, solutions[0]!.q)).toBe(0);
+      }
+    }
+  });
+
+  it('answers converged: false within the time budget for a target out of reach', () => {
+    const robot = builtinRobot('ur5e');
+    const { model } = robot;
+    const ee = resolveEndEffector(robot, { tip: 'tool0' });
+    const ik = createIkWorkspace(model);
+    const target = poseAt(robot, ee, new Float64Array(6));
+    target[9] = 10; // 10 m away
+    // (how close to the budget the wall time stays is a system test: test/system/ik-budget.test.ts)
+    const r = solveIk(robot, ik, ee, target, { timeoutMs: 5, maxRestarts: 1_000_000 });
+    expect(r.converged).toBe(false);
+    expect(r.status).toBe('timeout');
+    expect(r.elapsedMs).toBeGreaterThanOrEqual(5);
+    expect(r.error.position).toBeGreaterThan(8);
+    // restarts exhausted before the budget: max-restarts
+    const few = solveIk(robot, ik, ee, target, { timeoutMs: 1000, maxRestarts: 2 });
+    expect(few.status).toBe('max-restarts');
+    expect(few.restarts).toBe(2);
+  });
+
+  it('reads the clock inside the iteration loop: the deadline stops an attempt mid-way', () => {
+    // a reachable target far from the seed takes many steps; the clock passes the deadline at
+    // its third reading (the start, step 0, step 4): the solve must stop at step 4, in its
+    // first attempt, not at the end of the attempt or between restarts
+    const robot = builtinRobot('ur5e');
+    const { model } = robot;
+    const ee = resolveEndEffector(robot, { tip: 'tool0' });
+    const ik = createIkWorkspace(model);
+    const target = poseAt(robot, ee, Float64Array.of(2, -2, 2, -1, 1, 2));
+    const untimed = solveIk(robot, ik, ee, target, { seed: new Float64Array(6), maxRestarts: 0, maxIterations: 10_000, timeoutMs: 1e9 });
+    expect(untimed.iterations).toBeGreaterThan(8); // the attempt is long enough to be cut
+    let readings = 0;
+    const clock = (): number => (++readings <= 2 ? 0 : 1e9);
+    const r = solveIk(robot, ik, ee, target, { seed: new Float64Array(6), maxRestarts: 0, maxIterations: 10_000, timeoutMs: 1, now: clock });
+    expect(r.status).toBe('timeout');
+    expect(r.restarts).toBe(0);
+    expect(r.iterations).toBe(4);
+  });
+
+  it('is deterministic for a given randomSeed', () => {
+    const robot = builtinRobot('abb_irb2400');
+    const { model } = robot;
+    const ee = resolveEndEffector(robot, { tip: 'tool0' });
+    const ik = createIkWorkspace(model);
+    const rng = new Random(8);
+    for (let trial = 0; trial < 20; trial++) {
+      const target = poseAt(robot, ee, randomInLimits(model, rng));
+      const seed = randomInLimits(model, rng);
+      const a = solveIk(robot, ik, ee, target, { seed, randomSeed: 42, timeoutMs: 1000 });
+      const qA = [...a.q]; // a.q is the workspace's, overwritten by the next solve
+      const b = solveIk(robot, ik, ee, target, { seed, randomSeed: 42, timeoutMs: 1000 });
+      expect(qA).toEqual([...b.q]);
+      expect([a.iterations, a.restarts]).toEqual([b.iterations, b.restarts]);
+    }
+  });
+
+  it('wraps an angle to the equivalent nearest a reference, within (-π, π] of it', () => {
+    const rng = new Random(21);
+    for (let trial = 0; trial < 1000; trial++) {
+      const reference = rng.uniform(-50, 50), angle = rng.uniform(-1e4, 1e4);
+      const wrapped = nearestEquivalentAngle(angle, reference);
+      expect(wrapped - reference).toBeGreaterThan(-Math.PI);
+      expect(wrapped - reference).toBeLessThanOrEqual(Math.PI + 1e-12);
+      const turns = (angle - wrapped) / (2 * Math.PI);
+      expect(Math.abs(turns - Math.round(turns))).toBeLessThan(1e-9); // the same angle
+    }
+    expect(nearestEquivalentAngle(0.1 + 4 * Math.PI, 0)).toBeCloseTo(0.1, 12);
+    expect(nearestEquivalentAngle(-Math.PI, 0)).toBeCloseTo(Math.PI, 12); // the boundary goes to +π
+    expect(nearestEquivalentAngle(3, 3)).toBe(3);
+  });
+
+  it('wraps continuous joints to the value nearest the seed', () => {
+    const robot = builtinRobot('kinova_gen3');
+    const { model } = robot;
+    const ee = resolveEndEffector(robot, { tip: 'EndEffector_Link' });
+    const ik = createIkWorkspace(model);
+    const goal = Float64Array.of(2.5, 0.4, -2.8, 1.2, 3.0, -0.7, 2.9);
+    const target = poseAt(robot, ee, goal);
+    const seed = Float64Array.from(goal, (x, k) => x + (model.continuous[k] ? 4 * Math.PI + 0.1 : 0.1));
+    const r = solveIk(robot, ik, ee, target, { seed, timeoutMs: 100 });
+    expect(r.converged).toBe(true);
+    for (let k = 0; k < model.dof; k++) {
+      if (model.continuous[k]) expect(Math.abs(r.q[k]! - seed[k]!)).toBeLessThanOrEqual(Math.PI);
+    }
+    // from random seeds the solver often travels more than π on a continuous joint (about one
+    // solve in ten, measured): the answer is still the equivalent nearest the seed
+    const rng = new Random(31);
+    for (let trial = 0; trial < 300; trial++) {
+      const target = poseAt(robot, ee, randomInLimits(model, rng));
+      const from = randomInLimits(model, rng);
+      const solved = solveIk(robot, ik, ee, target, { seed: from, timeoutMs: 50 });
+      for (let k = 0; k < model.dof; k++) {
+        if (model.continuous[k]) expect(Math.abs(solved.q[k]! - from[k]!), `trial ${trial}, joint ${k}`).toBeLessThanOrEqual(Math.PI + 1e-12);
+      }
+    }
+  });
+});
