@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the container image built by ../shared/tools/container-check.sh (buildah) with a read-only
+# Runs a container image of the service built with buildah (`buildah bud -t localhost/kinematics-service:check .`
+# from the repository root) with a read-only
 # root file system and a tmpfs at /data as its only writable mount, as the Kubernetes Deployment
 # does, and reports: the image size, the time from start to /readyz 200, an upload (201, stored
 # in /data), and a clean exit on SIGTERM. Needs root (mount, chroot) and buildah.

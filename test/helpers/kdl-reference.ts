@@ -9,7 +9,7 @@ import { loadUrdf } from '../../src/urdf/load-urdf.js';
 
 /**
  * KDL agrees with an independent implementation to about 1e-14 and its README expects a
- * correct one within about 1e-12; the issue's acceptance bound is 1e-9. We hold the tighter one.
+ * correct one within about 1e-12. We hold that bound, not a looser one.
  */
 export const KDL_TOLERANCE = 1e-12;
 

@@ -22,6 +22,7 @@ import { CONFIGMAP_FILE, CONFIGMAP_MAX_BYTES, generateRobotsConfigMap } from '..
 import { startServer, type ServerProcess } from '../../scripts/server-process.js';
 import { loadConfig } from '../../src/config.js';
 import { isLoopbackHost } from '../../src/http/access-control.js';
+import { API_VERSION } from '../../src/version.js';
 import { REPO_ROOT, ROBOTS_DIR } from '../helpers/paths.js';
 import { untilServing } from './until-serving.js';
 
@@ -185,7 +186,11 @@ describe('the Kubernetes manifests', () => {
   it('the Deployment runs at least two replicas of the image, rolling with maxUnavailable 0', () => {
     expect(deployment.spec!.replicas).toBeGreaterThanOrEqual(2);
     expect(podSpec.containers).toHaveLength(1);
-    expect(container.image).toBe('kinematics-service:1.0.0');
+    // one version number: package.json's, also the image tag, the version label and the API's
+    expect(container.image).toBe(`kinematics-service:${API_VERSION}`);
+    expect(deployment.metadata!.labels!['app.kubernetes.io/version']).toBe(API_VERSION);
+    expect((JSON.parse(readFileSync(join(REPO_ROOT, 'openapi', 'openapi.json'), 'utf8')) as { info: { version: string } }).info.version).toBe(API_VERSION);
+    expect(readFileSync(join(REPO_ROOT, 'deploy', 'kubernetes', 'README.md'), 'utf8').match(/kinematics-service:\d+\.\d+\.\d+/g)?.every((tag) => tag === `kinematics-service:${API_VERSION}`)).toBe(true);
     expect(container.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
     expect(deployment.spec!.strategy?.type).toBe('RollingUpdate');
     expect(deployment.spec!.strategy?.rollingUpdate?.maxUnavailable).toBe(0);

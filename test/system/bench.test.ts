@@ -1,5 +1,5 @@
 /**
- * The benchmarks' --json output keeps the shape the issues ask for (the numbers themselves are
+ * The benchmarks' --json output keeps its shape, which reports and scripts read (the numbers themselves are
  * for `npm run bench` and `npm run bench:ik`, not for a test). Quick runs, without the KDL
  * baseline.
  */
