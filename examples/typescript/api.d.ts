@@ -2666,7 +2666,7 @@ export interface paths {
                         q: number[] | {
                             [key: string]: number;
                         };
-                        /** @description a pose: position (m) and an orientation as `quaternion` or `rotation` (a non-unit quaternion or a non-orthonormal matrix is a 400) */
+                        /** @description the target pose of the tip: position (m) and an orientation as `quaternion` or `rotation` (a non-unit quaternion or a non-orthonormal matrix is a 400); with the orientation weights 0 (`weights: [1, 1, 1, 0, 0, 0]`) the orientation may be left out: position-only IK */
                         target: {
                             /** @description [x, y, z], each within ±1e9 */
                             position: number[];
@@ -3211,7 +3211,7 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        /** @description a pose: position (m) and an orientation as `quaternion` or `rotation` (a non-unit quaternion or a non-orthonormal matrix is a 400) */
+                        /** @description the target pose of the tip: position (m) and an orientation as `quaternion` or `rotation` (a non-unit quaternion or a non-orthonormal matrix is a 400); with the orientation weights 0 (`weights: [1, 1, 1, 0, 0, 0]`) the orientation may be left out: position-only IK */
                         target: {
                             /** @description [x, y, z], each within ±1e9 */
                             position: number[];

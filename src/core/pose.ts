@@ -46,17 +46,33 @@ function finiteVector(v: ArrayLike<number>, length: number, what: string): void 
   }
 }
 
+/** Whether an input pose must carry an orientation. */
+export type OrientationRule =
+  /** A pose without `quaternion` or `rotation` is refused (the default). */
+  | 'required'
+  /** A pose with position only is read with the identity orientation (for position-only IK). */
+  | 'optional';
+
 /**
  * Writes an input pose as a transform into `out[o..]` and returns `out`. A quaternion must have
  * unit norm and a rotation matrix must be orthonormal with determinant +1, both within
  * {@link POSE_INPUT_TOLERANCE}; the quaternion is then normalised exactly. When both are given
  * they must describe the same rotation.
+ * @param orientation whether a pose without orientation is refused (default) or read as the identity
  * @throws KinematicsError naming the field at fault.
  */
-export function transformFromPose(pose: PoseInput, out: Float64Array, o = 0, what = 'pose'): Float64Array {
+export function transformFromPose(
+  pose: PoseInput, out: Float64Array, o = 0, what = 'pose', orientation: OrientationRule = 'required',
+): Float64Array {
   finiteVector(pose.position, 3, `${what}.position`);
   if (!pose.quaternion && !pose.rotation) {
-    throw new KinematicsError('INVALID_ARGUMENT', `${what} needs an orientation: give "quaternion" [x, y, z, w] or "rotation" (3x3 rows)`);
+    if (orientation === 'required') {
+      throw new KinematicsError('INVALID_ARGUMENT', `${what} needs an orientation: give "quaternion" [x, y, z, w] or "rotation" (3x3 rows)`);
+    }
+    out.fill(0, o, o + 9);
+    out[o] = out[o + 4] = out[o + 8] = 1;
+    out[o + 9] = pose.position[0]!; out[o + 10] = pose.position[1]!; out[o + 11] = pose.position[2]!;
+    return out;
   }
   const R = new Float64Array(9);
   if (pose.quaternion) {

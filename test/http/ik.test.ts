@@ -51,8 +51,33 @@ describe('inverse kinematics routes', () => {
     expectProblem(await postJson(t.app, '/robots/ur5e/ik/step', { q: Q, target: poseAt(Q), weights: [0, 0, 0, 0, 0, 0] }), 400, 'weights are all 0');
     expectProblem(await postJson(t.app, '/robots/ur5e/ik/step', { q: Q, target: poseAt(Q), jointWeights: [1, 1, 0, 1, 1, 1] }), 400, 'jointWeights[2] must be >= 1e-9');
     expectProblem(await postJson(t.app, '/robots/ur5e/ik/step', { q: Q, target: { position: [0, 0, 0], quaternion: [0, 0, 0, 2] } }), 400, 'target.quaternion has norm 2');
-    expectProblem(await postJson(t.app, '/robots/ur5e/ik/step', { q: Q, target: { position: [0, 0, 0] } }), 400, 'target needs an orientation');
+    expectProblem(await postJson(t.app, '/robots/ur5e/ik/step', { q: Q, target: { position: [0, 0, 0] } }), 400,
+      'target needs an orientation', 'set the orientation weights to 0');
     expectProblem(await postJson(t.app, '/robots/ur5e/ik/step', { q: Q, target: poseAt(Q), weights: [1, 1, 1] }), 400, 'weights');
+  });
+
+  it('takes a target with position only when the orientation weights are 0: step, solve and batch', async () => {
+    const weights = [1, 1, 1, 0, 0, 0];
+    const goal = [0.3, -1.0, 1.2, -1.5, -1.2, 0.4];
+    const position = { position: poseAt(goal).position };
+    let q = Q;
+    let step = await postJson(t.app, '/robots/ur5e/ik/step', { q, target: position, weights });
+    for (let i = 0; i < 30 && step.body.status !== 'converged'; i++) {
+      expect(step.status).toBe(200);
+      q = step.body.q;
+      step = await postJson(t.app, '/robots/ur5e/ik/step', { q, target: position, weights });
+    }
+    expect(step.body.status).toBe('converged');
+    expect(step.body.errorAfter).toEqual({ position: expect.any(Number), orientation: 0 });
+    for (const app of [t.app, pooled.app]) {
+      const solve = await postJson(app, '/robots/ur5e/ik/solve', { target: position, weights, seed: Q });
+      expect(solve.body).toMatchObject({ converged: true, error: { orientation: 0 } });
+      const batch = await postJson(app, '/robots/ur5e/ik/solve/batch', { targets: [position, { ...position, quaternion: [1, 0, 0, 0] }], weights, seed: Q });
+      expect(batch.body.results.map((r: { converged: boolean }) => r.converged)).toEqual([true, true]);
+    }
+    // an orientation weight that is not 0 needs an orientation
+    expectProblem(await postJson(t.app, '/robots/ur5e/ik/solve', { target: position, weights: [1, 1, 1, 0, 0, 1] }), 400, 'target needs an orientation');
+    expectProblem(await postJson(t.app, '/robots/ur5e/ik/solve/batch', { targets: [position] }), 400, 'targets[0] needs an orientation');
   });
 
   it('ik/velocity answers joint velocities with scale, status and measures; thresholds must be ordered', async () => {

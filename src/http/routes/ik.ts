@@ -4,14 +4,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { KinematicsError } from '../../core/errors.js';
-import { computeIkStep } from '../../core/ik/damped-step.js';
 import { DEFAULT_RANDOM_SEED, DEFAULT_TIMEOUT_MS, middleOfLimits, solveIk } from '../../core/ik/solve.js';
-import { computeVelocityCommand } from '../../core/ik/velocity-control.js';
-import { transformFromPose, type PoseInput } from '../../core/pose.js';
+import type { PoseInput } from '../../core/pose.js';
 import type { AppConfig } from '../../config.js';
 import type { RobotEntry, RobotRegistry } from '../../robots/registry.js';
 import { ikOutcomesOf, type IkBatchOptions, type IkSolveResultJson } from '../../workers/batch-tasks.js';
 import type { BatchRunner } from '../../workers/batch-runner.js';
+import { prepareIkStep, prepareIkVelocity, runIkStep, runIkVelocity, targetOf } from '../ik-commands.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { BATCH_BODY_LIMIT_HINT } from '../problem.js';
 import {
@@ -53,9 +52,9 @@ function solveOptionsOf(entry: RobotEntry, body: SolveOptionFields): IkBatchOpti
   };
 }
 
-function targetsOf(targets: PoseInput[]): Float64Array {
+function targetsOf(targets: PoseInput[], taskWeights: ArrayLike<number> | undefined): Float64Array {
   const packed = new Float64Array(12 * targets.length);
-  targets.forEach((target, i) => transformFromPose(target, packed, 12 * i, `targets[${i}]`));
+  targets.forEach((target, i) => targetOf(target, taskWeights, packed, 12 * i, `targets[${i}]`));
   return packed;
 }
 
@@ -78,28 +77,11 @@ export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, 
       params: RobotIdParams, body: IkStepRequest, response: { 200: IkStepResponse, ...problems },
     },
   }, async (request) => {
-    const body = request.body;
+    const { q, target, ...fields } = request.body;
     const entry = registry.get(request.params.id);
-    const { robot, ik } = entry.context;
-    const ee = endEffectorOf(entry, { tip: body.tip, base: body.base, tipOffset: body.tipOffset });
-    const q = jointVectorOf(entry, body.q, 'q');
-    const X_BT = transformFromPose(body.target, ik.solver.X_BT, 0, 'target');
-    const taskWeights = taskWeightsOf(body.weights);
-    const jointWeights = jointWeightsOf(entry, body.jointWeights);
-    const r = computeIkStep(robot, ik, ee, q, X_BT, {
-      ...(body.damping !== undefined ? { damping: body.damping } : {}),
-      ...(taskWeights ? { taskWeights } : {}),
-      ...(jointWeights ? { jointWeights } : {}),
-      ...(body.maxStep !== undefined ? { maxStep: body.maxStep } : {}),
-      ...(body.respectLimits !== undefined ? { respectLimits: body.respectLimits } : {}),
-      ...(body.tolerance ? { tolerance: body.tolerance } : {}),
-    });
-    assertFinite(r.q, 'configuration');
-    assertFinite(r.dq, 'step');
-    return {
-      joints: robot.model.jointNames as string[], q: Array.from(r.q), dq: Array.from(r.dq),
-      error: r.error, errorAfter: r.errorAfter, damping: r.damping, analysis: r.analysis, status: r.status,
-    };
+    const step = prepareIkStep(entry, fields);
+    const { ik } = entry.context;
+    return runIkStep(step, ik, jointVectorOf(entry, q, 'q'), targetOf(target, step.taskWeights, ik.solver.X_BT));
   });
 
   app.post('/robots/:id/ik/velocity', {
@@ -112,18 +94,10 @@ export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, 
       params: RobotIdParams, body: IkVelocityRequest, response: { 200: IkVelocityResponse, ...problems },
     },
   }, async (request) => {
-    const body = request.body;
+    const { q, twist, ...fields } = request.body;
     const entry = registry.get(request.params.id);
-    const { robot, ik } = entry.context;
-    const ee = endEffectorOf(entry, body);
-    const q = jointVectorOf(entry, body.q, 'q');
-    const twist = Float64Array.of(...body.twist.linear, ...body.twist.angular);
-    const r = computeVelocityCommand(robot, ik, ee, q, twist, {
-      dt: body.dt, lowerSingularityThreshold: body.lowerSingularityThreshold,
-      hardStopSingularityThreshold: body.hardStopSingularityThreshold, respectLimits: body.respectLimits,
-    });
-    assertFinite(r.qdot, 'joint velocities');
-    return { joints: robot.model.jointNames as string[], qdot: Array.from(r.qdot), scale: r.scale, status: r.status, analysis: r.analysis };
+    return runIkVelocity(prepareIkVelocity(entry, fields), entry.context.ik, jointVectorOf(entry, q, 'q'),
+      Float64Array.of(...twist.linear, ...twist.angular));
   });
 
   app.post('/robots/:id/ik/solve', {
@@ -140,7 +114,7 @@ export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, 
     const entry = registry.get(request.params.id);
     const ee = endEffectorOf(entry, { tip: body.tip, base: body.base, tipOffset: body.tipOffset });
     const options = solveOptionsOf(entry, body);
-    const target = transformFromPose(body.target, new Float64Array(12), 0, 'target');
+    const target = targetOf(body.target, options.taskWeights, new Float64Array(12));
     const seed = seedOf(entry, body.seed);
     const { robot, ik } = entry.context;
     const joints = robot.model.jointNames as string[];
@@ -192,7 +166,7 @@ export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, 
     }
     const ee = endEffectorOf(entry, { tip: body.tip, base: body.base, tipOffset: body.tipOffset });
     const options = solveOptionsOf(entry, body);
-    const targets = targetsOf(body.targets);
+    const targets = targetsOf(body.targets, options.taskWeights);
     const dof = model.dof;
     let seeds: Float64Array;
     if (body.seeds !== undefined) {

@@ -12,6 +12,14 @@ const UR5E_Q = [0, -1.2, 1.5, -1.9, -1.57, 0];
 /** A pose of the UR5e's tool0 reachable from UR5E_Q (the tool pointing down). */
 const UR5E_TARGET = { position: [0.45, 0.15, 0.35], quaternion: [0.7071068, 0.7071068, 0, 0] };
 
+/** A target pose of IK: PoseInput, whose orientation may be left out for position-only IK. */
+const IkTarget = Type.Object(PoseInput.properties, {
+  additionalProperties: false,
+  description: 'the target pose of the tip: position (m) and an orientation as `quaternion` or `rotation` (a non-unit quaternion '
+    + 'or a non-orthonormal matrix is a 400); with the orientation weights 0 (`weights: [1, 1, 1, 0, 0, 0]`) the orientation '
+    + 'may be left out: position-only IK',
+});
+
 const Tolerance = Type.Object({
   position: Type.Number({ exclusiveMinimum: 0, description: 'm' }),
   orientation: Type.Number({ exclusiveMinimum: 0, description: 'rad' }),
@@ -42,7 +50,7 @@ const Joints = Type.Array(Type.String(), { description: 'the active joints: the 
 
 export const IkStepRequest = Type.Object({
   q: JointValues,
-  target: PoseInput,
+  target: IkTarget,
   ...endEffectorFields,
   damping: Type.Optional(Magnitude({ minimum: 0, description: 'fixed damping λ; default adaptive: λ² = 0.05² (1 - (σmin/0.05)²) below σmin = 0.05, 0 above' })),
   weights: Type.Optional(TaskWeights),
@@ -102,7 +110,7 @@ function solveOptionFields(maxTimeoutMs: number) {
 
 export function ikSolveRequest(maxTimeoutMs: number) {
   return Type.Object({
-    target: PoseInput,
+    target: IkTarget,
     seed: Type.Optional(jointValues(Magnitude(), 'start configuration (rad or m); default the middle of the joint limits')),
     ...solveOptionFields(maxTimeoutMs),
   }, { additionalProperties: false, examples: [{ target: UR5E_TARGET, seed: UR5E_Q }] });
@@ -126,7 +134,7 @@ export const IkSolveResponse = Type.Object({ joints: Joints, ...SolveResult });
 
 export function ikSolveBatchRequest(maxBatch: number, maxTimeoutMs: number, maxWorkMs: number) {
   return Type.Object({
-    targets: Type.Array(PoseInput, { minItems: 1, maxItems: maxBatch, description: `target poses, answered in the same order (at most ${maxBatch})` }),
+    targets: Type.Array(IkTarget, { minItems: 1, maxItems: maxBatch, description: `target poses, answered in the same order (at most ${maxBatch})` }),
     seed: Type.Optional(jointValues(Magnitude(), 'one start configuration (rad or m) for every target')),
     seeds: Type.Optional(Type.Array(JointValues, { maxItems: maxBatch, description: 'a start configuration per target' })),
     ...solveOptionFields(maxTimeoutMs),
