@@ -146,8 +146,7 @@ function limitProblems(where: string, type: JointType, limits: JointLimits): str
     && limits.lower > limits.upper) {
     problems.push(`${where} has lower limit ${limits.lower} above upper limit ${limits.upper}`);
   }
-  if (limits.velocity !== undefined && limits.velocity < 0) problems.push(`${where} has a negative velocity limit`);
-  if (limits.effort !== undefined && limits.effort < 0) problems.push(`${where} has a negative effort limit`);
+  // a velocity or effort of 0 or below is "not set" (files write 0 or -1 for it), not a problem: see model.ts
   return problems;
 }
 

@@ -96,7 +96,7 @@ export interface KinematicModel {
   readonly qUpper: Float64Array;
   /**
    * Velocity and effort limits per active joint; Infinity where the description has none, or
-   * gives 0 (files write velocity="0" for "not set", as Atlas's does; MoveIt reads it so too).
+   * gives 0 or a negative value (files write velocity="0" or effort="-1" for "not set").
    */
   readonly velocityLimit: Float64Array;
   readonly effortLimit: Float64Array;
@@ -112,7 +112,12 @@ export interface KinematicModel {
   readonly description: RobotDescription;
 }
 
-/** A URDF velocity or effort limit: 0 or absent means none. */
+/**
+ * A velocity or effort limit: absent, 0 or negative means none. Files write velocity="0" (Atlas)
+ * or effort="-1.0" velocity="-1.0" (some manufacturers' exports) for "not set"; urdfdom and KDL
+ * load them, and MoveIt reads 0 as no limit. FK, Jacobians and IK never use these limits; only
+ * velocity control does, as unlimited.
+ */
 function positiveOrUnlimited(limit: number | undefined): number {
   return limit !== undefined && limit > 0 ? limit : Infinity;
 }

@@ -439,11 +439,11 @@ describe('buildModel: validation', () => {
     expect([m.qLower[0], m.qUpper[0]]).toEqual([0.3, 0.3]);
   });
 
-  it('rejects negative velocity and effort limits', () => {
-    expectKinematicsError(() => buildModel(robot(['a', 'b'], [joint('j', 'revolute', 'a', 'b', { limits: { lower: 0, upper: 1, effort: 1, velocity: -1 } })])),
-      'INVALID_DESCRIPTION', 'joint "j" has a negative velocity limit');
-    expectKinematicsError(() => buildModel(robot(['a', 'b'], [joint('j', 'revolute', 'a', 'b', { limits: { lower: 0, upper: 1, effort: -1, velocity: 1 } })])),
-      'INVALID_DESCRIPTION', 'joint "j" has a negative effort limit');
+  it('reads negative velocity and effort limits as none, and keeps position limits strict', () => {
+    const m = buildModel(robot(['a', 'b'], [joint('j', 'revolute', 'a', 'b', { limits: { lower: 0, upper: 1, effort: -1, velocity: -1 } })]));
+    expect([m.velocityLimit[0], m.effortLimit[0]]).toEqual([Infinity, Infinity]);
+    expectKinematicsError(() => buildModel(robot(['a', 'b'], [joint('j', 'revolute', 'a', 'b', { limits: { lower: 1, upper: 0, effort: -1, velocity: -1 } })])),
+      'INVALID_DESCRIPTION', 'joint "j" has lower limit 1 above upper limit 0');
   });
 
   it('rejects non-finite mimic multipliers and offsets', () => {

@@ -80,6 +80,19 @@ describe('inverse kinematics routes', () => {
     expectProblem(await postJson(t.app, '/robots/ur5e/ik/solve/batch', { targets: [position] }), 400, 'targets[0] needs an orientation');
   });
 
+  it('loads a robot whose limits write effort="-1" velocity="-1" for "not set", and ik/velocity does not limit its speed', async () => {
+    const limit = '<limit lower="-3" upper="3" effort="-1.0" velocity="-1.0"/>';
+    const urdf = `<robot name="unset_limits"><link name="a"/><link name="b"/><link name="c"/>`
+      + `<joint name="j1" type="revolute"><parent link="a"/><child link="b"/><axis xyz="0 0 1"/>${limit}</joint>`
+      + `<joint name="j2" type="revolute"><origin xyz="0.5 0 0"/><parent link="b"/><child link="c"/><axis xyz="0 0 1"/>${limit}</joint></robot>`;
+    const upload = await t.app.inject({ method: 'POST', url: '/robots', payload: urdf, headers: { 'content-type': 'application/xml' } });
+    expect(upload.statusCode).toBe(201);
+    expect(upload.json().joints[0].limits).toEqual({ lower: -3, upper: 3, velocity: -1, effort: -1 });
+    // 100 rad/s of j1 would exceed any real limit: unlimited, so not scaled
+    const r = await postJson(t.app, '/robots/unset_limits/ik/velocity', { q: [0, 1], twist: { linear: [0, 0, 0], angular: [0, 0, 100] }, dt: 1e-4 });
+    expect(r.body).toMatchObject({ status: 'ok', scale: 1 });
+  });
+
   it('ik/velocity answers joint velocities with scale, status and measures; thresholds must be ordered', async () => {
     const r = await postJson(t.app, '/robots/ur5e/ik/velocity', { q: Q, twist: { linear: [0.05, 0, 0], angular: [0, 0, 0] } });
     expect(r.status).toBe(200);

@@ -407,11 +407,11 @@ describe('loadUrdf: invalid joints', () => {
       'URDF_INVALID', 'joint "j" has lower limit 1 above upper limit -1');
   });
 
-  it('rejects a negative velocity or effort limit', () => {
-    expectUrdfError(() => loadUrdf(oneJoint('revolute', '<limit lower="-1" upper="1" effort="1" velocity="-2"/>')),
-      'URDF_INVALID', 'joint "j" has a negative velocity limit');
-    expectUrdfError(() => loadUrdf(oneJoint('continuous', '<limit effort="-1" velocity="2"/>')),
-      'URDF_INVALID', 'joint "j" has a negative effort limit');
+  it('reads a negative velocity or effort limit as "not set" (no limit), as urdfdom and KDL load it', () => {
+    const m = loadUrdf(oneJoint('revolute', '<limit lower="-1" upper="1" effort="-1.0" velocity="-1.0"/>'));
+    expect([m.velocityLimit[0], m.effortLimit[0]]).toEqual([Infinity, Infinity]);
+    expect([m.qLower[0], m.qUpper[0]]).toEqual([-1, 1]); // position limits stay strict
+    expect(loadUrdf(oneJoint('continuous', '<limit effort="-1" velocity="2"/>')).velocityLimit[0]).toBe(2);
   });
 });
 

@@ -40,7 +40,7 @@ export const RobotSummary = Type.Object({
       upper: Type.Optional(Type.Number()),
       velocity: Type.Optional(Type.Number()),
       effort: Type.Optional(Type.Number()),
-    }, { description: 'as the URDF gives them; a velocity or effort of 0 (files write it for "not set") is no limit to ik/velocity' }),
+    }, { description: 'as the URDF gives them; a velocity or effort of 0 or below (files write 0 or -1 for "not set") is no limit to ik/velocity' }),
   }), { description: 'active joints, in q order' }),
   mimicJoints: Type.Array(Type.Object({
     name: Type.String(), leader: Type.String(), multiplier: Type.Number(), offset: Type.Number(),
