@@ -13,8 +13,11 @@ export interface KinematicWorkspace {
   readonly model: KinematicModel;
   /** X_WL of every link (12 per link). */
   readonly X_WL: Float64Array;
-  /** X_WB, the pose of a base link in the root frame. */
-  readonly X_WB: Float64Array;
+  /** X_PL, the placement of one link in its parent, and its inverse X_LP. */
+  readonly X_PL: Float64Array;
+  readonly X_LP: Float64Array;
+  /** One mark per link (0 between calls), for walks over the tree. */
+  readonly linkMarks: Uint8Array;
   /** X_BE, the pose of a tip point in a base frame. */
   readonly X_BE: Float64Array;
   /** One 6 x dof Jacobian, row-major. */
@@ -28,7 +31,9 @@ export function createWorkspace(model: KinematicModel): KinematicWorkspace {
   return {
     model,
     X_WL: new Float64Array(SE3_SIZE * model.linkNames.length),
-    X_WB: new Float64Array(SE3_SIZE),
+    X_PL: new Float64Array(SE3_SIZE),
+    X_LP: new Float64Array(SE3_SIZE),
+    linkMarks: new Uint8Array(model.linkNames.length),
     X_BE: new Float64Array(SE3_SIZE),
     J: new Float64Array(6 * model.dof),
     V: new Float64Array(6),
