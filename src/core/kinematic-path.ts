@@ -10,7 +10,7 @@ import { compileDlsKernels, type DlsKernels } from './codegen/dls-kernels.js';
 import {
   jacobianKernelSource, poseKernelSource, type JacobianKernel, type PathLinks, type PoseKernel,
 } from './codegen/kinematics-kernels.js';
-import type { KinematicModel } from './model.js';
+import { JointCode, type KinematicModel } from './model.js';
 import { referencePathJacobian, referencePathPose } from './reference-kinematics.js';
 import { SE3_SIZE } from './se3.js';
 
@@ -25,6 +25,13 @@ export interface KinematicPath extends PathLinks {
   readonly common: number;
   /** Active joints (indices into q, ascending) whose motion moves the tip relative to the base. */
   readonly movingJoints: Int32Array;
+  /** The prismatic joints among the moving ones (indices into q, ascending). */
+  readonly prismaticJoints: Int32Array;
+  /**
+   * The sum of the lengths of the fixed joint offsets along the path (m): the size of the arm,
+   * apart from its prismatic travel; a length scale for sampling (ik/solve.ts restarts).
+   */
+  readonly reach: number;
   readonly implementation: KernelImplementation;
   /** Writes X_BE. */
   readonly pose: PoseKernel;
@@ -66,6 +73,12 @@ export function createKinematicPath(
   const moving = new Set<number>();
   for (const link of [...tipSide, ...baseSide]) if (model.qIndex[link]! >= 0) moving.add(model.qIndex[link]!);
   const movingJoints = Int32Array.from([...moving].sort((x, y) => x - y));
+  const prismaticJoints = movingJoints.filter((k) => model.jointCode[model.jointLink[k]!] === JointCode.PRISMATIC);
+  let reach = 0;
+  for (const link of [...tipSide, ...baseSide]) {
+    const o = SE3_SIZE * link;
+    reach += Math.hypot(model.X_PJ[o + 9]!, model.X_PJ[o + 10]!, model.X_PJ[o + 11]!);
+  }
   const links: PathLinks = { tipSide, baseSide };
   let kernels: { pose: PoseKernel; jacobian: JacobianKernel } | undefined;
   if (implementation === 'compiled') {
@@ -82,5 +95,5 @@ export function createKinematicPath(
     };
   }
   const stepKernels = implementation === 'compiled' ? compileDlsKernels(model.dof, movingJoints) : undefined;
-  return Object.freeze({ base, tip, common, tipSide, baseSide, movingJoints, implementation, ...kernels, stepKernels });
+  return Object.freeze({ base, tip, common, tipSide, baseSide, movingJoints, prismaticJoints, reach, implementation, ...kernels, stepKernels });
 }

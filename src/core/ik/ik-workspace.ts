@@ -61,6 +61,8 @@ export interface SolverScratch {
   readonly q: Float64Array;
   readonly qTrial: Float64Array;
   readonly qBest: Float64Array;
+  /** The joint scales of the steps (the call's, with those of prismatic joints changed per step). */
+  readonly jointScale: Float64Array;
   /** E after the last accepted steps, newest at (accepted - 1) mod length (the stall test). */
   readonly recentErrors: Float64Array;
   /** The restarts' generator, reseeded by each solve from its randomSeed. */
@@ -123,7 +125,7 @@ export function createIkWorkspace(model: KinematicModel): IkWorkspace {
     },
     solver: {
       X_BT: new Float64Array(SE3_SIZE), qSeed: new Float64Array(dof), q: new Float64Array(dof), qTrial: new Float64Array(dof),
-      qBest: new Float64Array(dof), recentErrors: new Float64Array(RECENT_ERRORS), random: new SeededRandom(0),
+      qBest: new Float64Array(dof), jointScale: new Float64Array(dof), recentErrors: new Float64Array(RECENT_ERRORS), random: new SeededRandom(0),
     },
     qGiven: new Float64Array(dof),
     qStart: new Float64Array(dof),

@@ -17,15 +17,24 @@
  * way KDL's NR_JL does. An attempt that stops making progress (a local minimum, or a target out of
  * reach) ends early and the next one starts from a random configuration inside the limits;
  * restarts are drawn from a generator seeded by `randomSeed`, so results are reproducible.
+ *
+ * The error term makes the damping grow with the square of the error, which is safe for a
+ * revolute arm (its errors are bounded by its reach) but not invariant to the scale of the task:
+ * along a prismatic rail 50 m from the target λ² = 125 and each step would move 0.4 m. The error
+ * term is a trust region for rotations, so it damps the revolute joints only; prismatic joints
+ * are damped by μ alone (see undampPrismatic), and metres of travel do not matter. Restarts draw
+ * a joint whose limits are far wider than the arm (a rail of ±10⁶ m, a revolute joint of
+ * ±1000 rad) near where it matters rather than over its whole range (see randomRestart).
  */
 import type { CompiledRobot } from '../compiled-robot.js';
 import { assertLength } from '../errors.js';
 import { assertEndEffectorOf, type EndEffector } from '../jacobian.js';
-import type { KinematicModel } from '../model.js';
+import type { KinematicPath } from '../kinematic-path.js';
+import { JointCode, type KinematicModel } from '../model.js';
 import { copyEvaluation, evaluatePoseError, setWeights, type StepProblem } from './ik-problem.js';
 import { RECENT_ERRORS, assertIkWorkspaceOf, type IkWorkspace } from './ik-workspace.js';
 import { clampToLimits, limitedStep } from './limited-step.js';
-import { randomConfiguration } from './random.js';
+import type { SeededRandom } from './random.js';
 import { DEFAULT_TOLERANCE, errorNorms, errorWithin, weightedHalfSquare, type Tolerance } from './tolerance.js';
 
 export const DEFAULT_MAX_ITERATIONS = 100;
@@ -35,6 +44,7 @@ export const DEFAULT_RANDOM_SEED = 1;
 
 /** Weight of the error in the damping: λ² = ERROR_DAMPING · E + μ. */
 const ERROR_DAMPING = 0.1;
+
 /** Marquardt's μ: its start, bounds and the factor it changes by. */
 const MU_START = 1e-3;
 const MU_MIN = 1e-6;
@@ -148,7 +158,11 @@ export function solveIk(
   }
   clampToLimits(model, seed);
   q.set(seed);
-  const problem: StepProblem = { J_BE: current.J_BE, e: current.e, weights, path: ee.path };
+  // prismatic joints get their own joint scales (see undampPrismatic); others those of the call
+  const prismatic = ee.path.prismaticJoints;
+  solver.jointScale.set(weights.jointScale);
+  const stepWeights = prismatic.length > 0 ? { sqrtTask: weights.sqrtTask, jointScale: solver.jointScale } : weights;
+  const problem: StepProblem = { J_BE: current.J_BE, e: current.e, weights: stepWeights, path: ee.path };
   const moving = ee.path.movingJoints;
   const sqrtTask = weights.sqrtTask;
   let bestE = Infinity;
@@ -161,7 +175,7 @@ export function solveIk(
     if (attempt > 0) {
       restarts++;
       q.set(seed);
-      randomConfiguration(model, random, q, moving, seed);
+      randomRestart(model, ee.path, random, seed, qBest, q);
     }
     evaluatePoseError(robot, ik.kinematics, ee, q, target, current, ik.R_delta);
     let E = weightedHalfSquare(current.e, sqrtTask);
@@ -172,7 +186,9 @@ export function solveIk(
       if (errorWithin(current.e, sqrtTask, tolerance)) { status = 'converged'; done = true; break; }
       if ((iterations & CLOCK_EVERY_MASK) === 0 && now() > deadline) { status = 'timeout'; done = true; break; }
       if (iteration >= maxIterations || mu >= MU_MAX) break;
-      limitedStep(ik.step, model, problem, q, ERROR_DAMPING * E + mu, true);
+      const lambda2 = ERROR_DAMPING * E + mu;
+      if (prismatic.length > 0) undampPrismatic(weights.jointScale, prismatic, lambda2 / mu, solver.jointScale);
+      limitedStep(ik.step, model, problem, q, lambda2, true);
       iterations++;
       // only the moving joints change (a step never leaves the limits; the clamp removes rounding)
       qTrial.set(q);
@@ -214,4 +230,49 @@ export function solveIk(
     converged: status === 'converged', status, q: result, error: errorNorms(current.e, sqrtTask),
     iterations, restarts, elapsedMs: now() - started,
   };
+}
+
+/**
+ * Sets the joint scales Wq^(-1/2) of the prismatic joints to √(λ²/μ) times the caller's, so that
+ * their damping is μ alone: the error term of λ² is a trust region for the linearisation of
+ * rotations (a revolute joint's effect is linear only for small angles), and a prismatic joint's
+ * effect is linear in q at any distance. Without it a target 50 m along a rail is approached at
+ * e / (1 + E/10) per step and the attempt stalls; with it the rail is solved in a Gauss–Newton
+ * step at any distance, while the revolute joints keep their damping. The weighted least squares
+ * dq = Wq⁻¹J̃ᵀ(J̃Wq⁻¹J̃ᵀ + λ²I)⁻¹ẽ is the same as damping each joint j by λ²·w_j. Allocates nothing.
+ */
+function undampPrismatic(jointScale: Float64Array, prismatic: Int32Array, ratio: number, out: Float64Array): void {
+  const boost = Math.sqrt(ratio);
+  for (let i = 0; i < prismatic.length; i++) {
+    const k = prismatic[i]!;
+    out[k] = jointScale[k]! * boost;
+  }
+}
+
+/**
+ * A restart: each joint that moves the tip drawn at random, the others as in the seed. A joint
+ * whose range is far wider than the arm is drawn near where it matters, not over its whole range:
+ * a revolute joint of more than four turns within one turn of the seed, a prismatic one (a rail, a
+ * mobile base) within ±reach of its value in the best configuration found so far, where the
+ * target has drawn it. Allocates
+ * nothing.
+ */
+function randomRestart(
+  model: KinematicModel, path: KinematicPath, random: SeededRandom, seed: Float64Array, best: Float64Array, out: Float64Array,
+): void {
+  const moving = path.movingJoints;
+  for (let i = 0; i < moving.length; i++) {
+    const k = moving[i]!;
+    if (model.continuous[k]) { out[k] = seed[k]! + random.uniform(-Math.PI, Math.PI); continue; }
+    const lower = model.qLower[k]!, upper = model.qUpper[k]!;
+    const prismatic = model.jointCode[model.jointLink[k]!] === JointCode.PRISMATIC;
+    // a rail: within ±reach (at least 1 m); a revolute joint of more than four turns: within ±one turn
+    const half = prismatic ? Math.max(path.reach, 1) : 2 * Math.PI;
+    if (upper - lower > 4 * half) {
+      const center = prismatic ? best[k]! : seed[k]!;
+      out[k] = random.uniform(Math.max(lower, center - half), Math.min(upper, center + half));
+    } else {
+      out[k] = random.uniform(lower, upper);
+    }
+  }
 }

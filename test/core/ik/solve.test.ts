@@ -185,3 +185,58 @@ describe('ik solve', () => {
     }
   });
 });
+
+describe('ik solve along long prismatic travel', () => {
+  // a linear rail of ±999999 m (as files write "unlimited" travel) in front of a six-joint arm
+  const limit = '<limit lower="-3" upper="3" effort="1" velocity="1"/>';
+  const arm = [['0 0 0.4', '0 0 1'], ['0 0 0.1', '0 1 0'], ['0 0 0.4', '0 1 0'], ['0.3 0 0', '1 0 0'], ['0.1 0 0', '0 1 0'], ['0.1 0 0', '1 0 0']];
+  const urdf = '<robot name="rail_arm"><link name="world"/><link name="l0"/>'
+    + '<joint name="rail" type="prismatic"><parent link="world"/><child link="l0"/><axis xyz="1 0 0"/><limit lower="-999999" upper="999999" effort="1" velocity="1"/></joint>'
+    + arm.map(([xyz, axis], i) => `<link name="l${i + 1}"/><joint name="j${i + 1}" type="revolute"><origin xyz="${xyz}"/>`
+      + `<parent link="l${i}"/><child link="l${i + 1}"/><axis xyz="${axis}"/>${limit}</joint>`).join('') + '</robot>';
+  const robot = loadRobot(urdf);
+  const { model } = robot;
+  const ee = resolveEndEffector(robot, { tip: 'l6' });
+  const ik = createIkWorkspace(model);
+
+  it('reaches targets 50 m, 1 km and 10 km along the rail as surely and as fast as targets 1 m away', () => {
+    const rng = new Random(50);
+    const goals = Array.from({ length: 40 }, () => Float64Array.from(randomInLimits(model, rng), (x, k) => (k === 0 ? 0 : x)));
+    const outcome = (distance: number) => {
+      let converged = 0, iterations = 0;
+      goals.forEach((goal, i) => {
+        const target = poseAt(robot, ee, Float64Array.from(goal, (x, k) => (k === 0 ? distance : x)));
+        const r = solveIk(robot, ik, ee, target, { timeoutMs: 1000, randomSeed: i });
+        if (r.converged) converged++;
+        iterations += r.iterations;
+      });
+      return { converged, iterations };
+    };
+    const near = outcome(1);
+    expect(near.converged).toBe(goals.length);
+    for (const distance of [50, 1000, 10_000]) {
+      const far = outcome(distance);
+      expect(far.converged, `${distance} m`).toBe(goals.length);
+      // the travel adds a step or two, not steps in proportion to the distance
+      expect(far.iterations, `${distance} m`).toBeLessThan(near.iterations + 2 * goals.length);
+    }
+  });
+
+  it('crosses 10 km in one attempt, without restarts, from the middle of the rail', () => {
+    const target = poseAt(robot, ee, Float64Array.of(10_000, 0.3, 0.5, -0.8, 0.2, 0.6, -0.4));
+    const r = solveIk(robot, ik, ee, target, { maxRestarts: 0, maxIterations: 100, timeoutMs: 1000 });
+    expect(r.converged).toBe(true);
+    expect(r.iterations).toBeLessThan(10);
+  });
+
+  it('draws restarts of the rail near where the search has taken it, not over ±999999 m', () => {
+    // a target the arm cannot reach in orientation: every attempt fails and restarts
+    const target = poseAt(robot, ee, Float64Array.of(500, 0.3, 0.5, -0.8, 0.2, 0.6, -0.4));
+    target.set([1, 0, 0, 0, -1, 0, 0, 0, -1], 0);
+    target[11] = 5; // and 5 m up: out of reach
+    const r = solveIk(robot, ik, ee, target, { maxRestarts: 50, timeoutMs: 1000 });
+    expect(r.restarts).toBe(50);
+    // the best configuration has the rail where the target is, within the arm's reach
+    expect(Math.abs(r.q[0]! - 500)).toBeLessThan(ee.path.reach + 1);
+  });
+});
