@@ -92,6 +92,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -112,6 +113,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -226,6 +228,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -246,6 +249,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -266,6 +270,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -339,7 +344,7 @@ export interface paths {
                                     /** @description roll, pitch, yaw (rad) */
                                     rpy: number[];
                                 };
-                                /** @description as the URDF gives them; a velocity or effort of 0 (files write it for "not set") is no limit to ik/velocity */
+                                /** @description as the URDF gives them; a velocity or effort of 0 or below (files write 0 or -1 for "not set") is no limit to ik/velocity */
                                 limits: {
                                     lower?: number;
                                     upper?: number;
@@ -393,7 +398,7 @@ export interface paths {
                                     /** @description roll, pitch, yaw (rad) */
                                     rpy: number[];
                                 };
-                                /** @description as the URDF gives them; a velocity or effort of 0 (files write it for "not set") is no limit to ik/velocity */
+                                /** @description as the URDF gives them; a velocity or effort of 0 or below (files write 0 or -1 for "not set") is no limit to ik/velocity */
                                 limits: {
                                     lower?: number;
                                     upper?: number;
@@ -417,7 +422,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed or invalid request, unknown link or joint */
+                /** @description malformed or invalid request, unknown link or joint; for an upload: a URDF that is not well-formed XML (type urdf-malformed-xml), has a DOCTYPE (urdf-doctype) or exceeds the XML reader's limits (urdf-xml-limit) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -430,6 +435,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -450,6 +456,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -470,6 +477,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -490,6 +498,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -497,7 +506,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description request body (or uploaded URDF) too large */
+                /** @description request body too large, or an uploaded URDF beyond URDF_MAX_BYTES or URDF_MAX_LINKS (type urdf-too-large) */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -510,6 +519,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -530,6 +540,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -537,7 +548,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description URDF is well-formed XML but not a valid kinematic tree */
+                /** @description a URDF that is well-formed XML but whose elements are not a usable URDF (type urdf-invalid-element) or do not form a valid kinematic tree (urdf-invalid-tree); errors lists every problem with its element */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -550,6 +561,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -570,6 +582,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -590,6 +603,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -610,6 +624,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -679,7 +694,7 @@ export interface paths {
                                     /** @description roll, pitch, yaw (rad) */
                                     rpy: number[];
                                 };
-                                /** @description as the URDF gives them; a velocity or effort of 0 (files write it for "not set") is no limit to ik/velocity */
+                                /** @description as the URDF gives them; a velocity or effort of 0 or below (files write 0 or -1 for "not set") is no limit to ik/velocity */
                                 limits: {
                                     lower?: number;
                                     upper?: number;
@@ -703,7 +718,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed or invalid request, unknown link or joint */
+                /** @description malformed or invalid request, unknown link or joint; for an upload: a URDF that is not well-formed XML (type urdf-malformed-xml), has a DOCTYPE (urdf-doctype) or exceeds the XML reader's limits (urdf-xml-limit) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -716,6 +731,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -736,6 +752,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -756,6 +773,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -776,6 +794,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -796,6 +815,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -833,7 +853,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description malformed or invalid request, unknown link or joint */
+                /** @description malformed or invalid request, unknown link or joint; for an upload: a URDF that is not well-formed XML (type urdf-malformed-xml), has a DOCTYPE (urdf-doctype) or exceeds the XML reader's limits (urdf-xml-limit) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -846,6 +866,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -866,6 +887,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -886,6 +908,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -906,6 +929,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -926,6 +950,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -946,6 +971,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -966,6 +992,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -986,6 +1013,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1035,7 +1063,7 @@ export interface paths {
                         "application/xml": string;
                     };
                 };
-                /** @description malformed or invalid request, unknown link or joint */
+                /** @description malformed or invalid request, unknown link or joint; for an upload: a URDF that is not well-formed XML (type urdf-malformed-xml), has a DOCTYPE (urdf-doctype) or exceeds the XML reader's limits (urdf-xml-limit) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1048,6 +1076,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1068,6 +1097,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1088,6 +1118,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1108,6 +1139,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1128,6 +1160,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1224,7 +1257,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed or invalid request, unknown link or joint */
+                /** @description malformed or invalid request, unknown link or joint; for an upload: a URDF that is not well-formed XML (type urdf-malformed-xml), has a DOCTYPE (urdf-doctype) or exceeds the XML reader's limits (urdf-xml-limit) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1237,6 +1270,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1257,6 +1291,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1264,7 +1299,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description request body (or uploaded URDF) too large */
+                /** @description request body too large, or an uploaded URDF beyond URDF_MAX_BYTES or URDF_MAX_LINKS (type urdf-too-large) */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -1277,6 +1312,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1297,6 +1333,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1317,6 +1354,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1337,6 +1375,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1357,6 +1396,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1462,7 +1502,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed or invalid request, unknown link or joint */
+                /** @description malformed or invalid request, unknown link or joint; for an upload: a URDF that is not well-formed XML (type urdf-malformed-xml), has a DOCTYPE (urdf-doctype) or exceeds the XML reader's limits (urdf-xml-limit) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1475,6 +1515,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1495,6 +1536,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1502,7 +1544,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description request body (or uploaded URDF) too large */
+                /** @description request body too large, or an uploaded URDF beyond URDF_MAX_BYTES or URDF_MAX_LINKS (type urdf-too-large) */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -1515,6 +1557,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1535,6 +1578,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1555,6 +1599,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1575,6 +1620,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1595,6 +1641,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1722,7 +1769,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed or invalid request, unknown link or joint */
+                /** @description malformed or invalid request, unknown link or joint; for an upload: a URDF that is not well-formed XML (type urdf-malformed-xml), has a DOCTYPE (urdf-doctype) or exceeds the XML reader's limits (urdf-xml-limit) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1735,6 +1782,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1755,6 +1803,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1762,7 +1811,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description request body (or uploaded URDF) too large */
+                /** @description request body too large, or an uploaded URDF beyond URDF_MAX_BYTES or URDF_MAX_LINKS (type urdf-too-large) */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -1775,6 +1824,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1795,6 +1845,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1815,6 +1866,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1835,6 +1887,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1855,6 +1908,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -1974,7 +2028,7 @@ export interface paths {
                         "application/octet-stream": string;
                     };
                 };
-                /** @description malformed or invalid request, unknown link or joint */
+                /** @description malformed or invalid request, unknown link or joint; for an upload: a URDF that is not well-formed XML (type urdf-malformed-xml), has a DOCTYPE (urdf-doctype) or exceeds the XML reader's limits (urdf-xml-limit) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1987,6 +2041,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2007,6 +2062,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2014,7 +2070,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description request body (or uploaded URDF) too large */
+                /** @description request body too large, or an uploaded URDF beyond URDF_MAX_BYTES or URDF_MAX_LINKS (type urdf-too-large) */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2027,6 +2083,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2047,6 +2104,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2067,6 +2125,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2087,6 +2146,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2107,6 +2167,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2219,7 +2280,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed or invalid request, unknown link or joint */
+                /** @description malformed or invalid request, unknown link or joint; for an upload: a URDF that is not well-formed XML (type urdf-malformed-xml), has a DOCTYPE (urdf-doctype) or exceeds the XML reader's limits (urdf-xml-limit) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2232,6 +2293,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2252,6 +2314,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2259,7 +2322,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description request body (or uploaded URDF) too large */
+                /** @description request body too large, or an uploaded URDF beyond URDF_MAX_BYTES or URDF_MAX_LINKS (type urdf-too-large) */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2272,6 +2335,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2292,6 +2356,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2312,6 +2377,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2332,6 +2398,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2352,6 +2419,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2460,7 +2528,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed or invalid request, unknown link or joint */
+                /** @description malformed or invalid request, unknown link or joint; for an upload: a URDF that is not well-formed XML (type urdf-malformed-xml), has a DOCTYPE (urdf-doctype) or exceeds the XML reader's limits (urdf-xml-limit) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2473,6 +2541,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2493,6 +2562,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2500,7 +2570,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description request body (or uploaded URDF) too large */
+                /** @description request body too large, or an uploaded URDF beyond URDF_MAX_BYTES or URDF_MAX_LINKS (type urdf-too-large) */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2513,6 +2583,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2533,6 +2604,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2553,6 +2625,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2573,6 +2646,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2593,6 +2667,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2746,7 +2821,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed or invalid request, unknown link or joint */
+                /** @description malformed or invalid request, unknown link or joint; for an upload: a URDF that is not well-formed XML (type urdf-malformed-xml), has a DOCTYPE (urdf-doctype) or exceeds the XML reader's limits (urdf-xml-limit) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2759,6 +2834,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2779,6 +2855,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2786,7 +2863,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description request body (or uploaded URDF) too large */
+                /** @description request body too large, or an uploaded URDF beyond URDF_MAX_BYTES or URDF_MAX_LINKS (type urdf-too-large) */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2799,6 +2876,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2819,6 +2897,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2839,6 +2918,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2859,6 +2939,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -2879,6 +2960,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -3009,7 +3091,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed or invalid request, unknown link or joint */
+                /** @description malformed or invalid request, unknown link or joint; for an upload: a URDF that is not well-formed XML (type urdf-malformed-xml), has a DOCTYPE (urdf-doctype) or exceeds the XML reader's limits (urdf-xml-limit) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3022,6 +3104,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -3042,6 +3125,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -3049,7 +3133,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description request body (or uploaded URDF) too large */
+                /** @description request body too large, or an uploaded URDF beyond URDF_MAX_BYTES or URDF_MAX_LINKS (type urdf-too-large) */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -3062,6 +3146,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -3082,6 +3167,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -3102,6 +3188,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -3122,6 +3209,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -3142,6 +3230,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -3281,7 +3370,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed or invalid request, unknown link or joint */
+                /** @description malformed or invalid request, unknown link or joint; for an upload: a URDF that is not well-formed XML (type urdf-malformed-xml), has a DOCTYPE (urdf-doctype) or exceeds the XML reader's limits (urdf-xml-limit) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3294,6 +3383,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -3314,6 +3404,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -3321,7 +3412,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description request body (or uploaded URDF) too large */
+                /** @description request body too large, or an uploaded URDF beyond URDF_MAX_BYTES or URDF_MAX_LINKS (type urdf-too-large) */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -3334,6 +3425,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -3354,6 +3446,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -3374,6 +3467,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -3394,6 +3488,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -3414,6 +3509,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -3575,7 +3671,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed or invalid request, unknown link or joint */
+                /** @description malformed or invalid request, unknown link or joint; for an upload: a URDF that is not well-formed XML (type urdf-malformed-xml), has a DOCTYPE (urdf-doctype) or exceeds the XML reader's limits (urdf-xml-limit) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3588,6 +3684,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -3608,6 +3705,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -3615,7 +3713,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description request body (or uploaded URDF) too large */
+                /** @description request body too large, or an uploaded URDF beyond URDF_MAX_BYTES or URDF_MAX_LINKS (type urdf-too-large) */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -3628,6 +3726,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -3648,6 +3747,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -3668,6 +3768,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -3688,6 +3789,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;
@@ -3708,6 +3810,7 @@ export interface paths {
                             status: number;
                             /** @description what is wrong and what to change */
                             detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
                             errors?: {
                                 path: string;
                                 message: string;

@@ -37,11 +37,18 @@ export class HttpProblem extends Error {
   }
 }
 
+/** A type and a title per kind of URDF refusal, so that a client (and a person) can tell them apart. */
 const URDF_STATUS: Record<UrdfErrorCode, [number, string, string]> = {
-  URDF_SYNTAX: [400, 'urdf-not-accepted', 'URDF is not safe, well-formed XML'],
-  URDF_INVALID: [422, 'invalid-urdf', 'URDF is not a valid kinematic tree'],
+  URDF_MALFORMED_XML: [400, 'urdf-malformed-xml', 'URDF is not well-formed XML'],
+  URDF_DOCTYPE: [400, 'urdf-doctype', 'URDF has a document type declaration, which is not accepted'],
+  URDF_XML_LIMIT: [400, 'urdf-xml-limit', 'URDF exceeds the limits of the XML reader'],
   URDF_TOO_LARGE: [413, 'urdf-too-large', 'URDF too large'],
+  URDF_INVALID_ELEMENT: [422, 'urdf-invalid-element', 'URDF elements are not valid'],
+  URDF_INVALID_TREE: [422, 'urdf-invalid-tree', 'URDF is not a valid kinematic tree'],
 };
+
+/** The most problems an answer lists in `errors` (the detail counts them all). */
+export const MAX_LISTED_PROBLEMS = 100;
 
 const KINEMATICS_STATUS: Record<KinematicsErrorCode, [number, string, string]> = {
   // a description built by a program and sent as one (not through the URDF loader)
@@ -172,10 +179,13 @@ export function toProblem(error: unknown, route: RouteContext = {}): { problem: 
   }
   if (error instanceof UrdfError) {
     const [status, slug, title] = URDF_STATUS[error.code];
+    const listed = error.problems.length > MAX_LISTED_PROBLEMS
+      ? `; errors lists the first ${MAX_LISTED_PROBLEMS} of ${error.problems.length}` : '';
     const detail = error.code === 'URDF_TOO_LARGE'
       ? `${error.message}: make the URDF smaller, or have the operator raise URDF_MAX_BYTES or URDF_MAX_LINKS`
-      : error.message;
-    return { problem: problem(status, slug, title, detail), internal: false };
+      : `${error.message}${listed}`;
+    const errors = error.problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => ({ path: p.path, message: p.message }));
+    return { problem: { ...problem(status, slug, title, detail), errors }, internal: false };
   }
   if (error instanceof KinematicsError) {
     const [status, slug, title] = KINEMATICS_STATUS[error.code];

@@ -15,8 +15,8 @@ export interface LoadUrdfOptions extends BuildModelOptions {
 
 /**
  * Parses a URDF document and builds its kinematic model.
- * @throws UrdfError `URDF_SYNTAX` (not safe, well-formed XML), `URDF_TOO_LARGE` (beyond the caps)
- *   or `URDF_INVALID` (not a valid kinematic tree), with every problem found and its element.
+ * @throws UrdfError (see UrdfErrorCode): not safe, well-formed XML; beyond the caps; elements that
+ *   are not a usable URDF; or not a valid kinematic tree; with every problem found and its element.
  */
 export function loadUrdf(text: string, options: LoadUrdfOptions = {}): KinematicModel {
   const description = parseUrdf(text, options.limits ?? DEFAULT_URDF_LIMITS);
@@ -24,7 +24,7 @@ export function loadUrdf(text: string, options: LoadUrdfOptions = {}): Kinematic
     return buildModel(description, options);
   } catch (error) {
     if (error instanceof KinematicsError && error.code === 'INVALID_DESCRIPTION') {
-      throw new UrdfError('URDF_INVALID', error.message, urdfProblemsOf(error.problems));
+      throw new UrdfError('URDF_INVALID_TREE', error.message, urdfProblemsOf(error.problems));
     }
     throw error;
   }

@@ -7,12 +7,18 @@ import type { DescriptionElement, DescriptionProblem } from '../core/errors.js';
 
 /** What is wrong with a URDF document, for programs to switch on. */
 export type UrdfErrorCode =
-  /** Not well-formed XML, or XML features that are not accepted (a DOCTYPE). */
-  | 'URDF_SYNTAX'
-  /** Well-formed XML that is not a URDF this service can use, or not a valid kinematic tree. */
-  | 'URDF_INVALID'
-  /** Larger than the caps allow (bytes, elements, depth, links or joints). */
-  | 'URDF_TOO_LARGE';
+  /** Not well-formed XML (or no root element). */
+  | 'URDF_MALFORMED_XML'
+  /** A document type declaration: DTDs and entity definitions are not accepted. */
+  | 'URDF_DOCTYPE'
+  /** Beyond the XML reader's fixed limits: nesting depth, element count, attribute count or length. */
+  | 'URDF_XML_LIMIT'
+  /** Larger than the configured caps (URDF_MAX_BYTES, URDF_MAX_LINKS). */
+  | 'URDF_TOO_LARGE'
+  /** Well-formed XML whose elements are not a URDF this service can use (attributes, numbers, joint types). */
+  | 'URDF_INVALID_ELEMENT'
+  /** Valid elements that do not form a kinematic tree (names, references, roots, cycles, mimics, limits). */
+  | 'URDF_INVALID_TREE';
 
 /** One problem of a document: the element it is about and what is wrong. */
 export interface UrdfProblem {
@@ -36,6 +42,15 @@ export class UrdfError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Problems listed in an error's message (all of them are in `problems`). */
+export const PROBLEMS_IN_MESSAGE = 10;
+
+/** The message of several problems: the first PROBLEMS_IN_MESSAGE, and how many more. */
+export function summarizeProblems(problems: readonly UrdfProblem[]): string {
+  const shown = problems.slice(0, PROBLEMS_IN_MESSAGE).map((p) => p.message).join('; ');
+  return problems.length > PROBLEMS_IN_MESSAGE ? `${shown}; and ${problems.length - PROBLEMS_IN_MESSAGE} more problems` : shown;
 }
 
 /** A name inside an XPath-like predicate: quoted, with quotes and backslashes escaped. */

@@ -13,7 +13,7 @@
 import {
   JOINT_TYPES, JOINT_TYPES_TEXT, type JointDescription, type JointLimits, type JointType, type LinkDescription, type MimicDescription, type RobotDescription,
 } from '../core/robot-description.js';
-import { UrdfError } from './urdf-error.js';
+import { UrdfError, summarizeProblems, type UrdfProblem } from './urdf-error.js';
 import { DEFAULT_XML_LIMITS, parseXml, type XmlElement, type XmlLimits } from './xml-tree.js';
 
 /** Caps on a URDF document: the XML caps plus counts of links and joints. */
@@ -43,8 +43,14 @@ function quote(text: string): string {
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }
 
-function invalid(message: string): UrdfError {
-  return new UrdfError('URDF_INVALID', message);
+function invalid(message: string, path = '/robot'): UrdfError {
+  return new UrdfError('URDF_INVALID_ELEMENT', message, [{ path, message }]);
+}
+
+/** `/robot/joint[@name="j1"]`, or by position among its kind when it has no name: `/robot/joint[3]`. */
+function elementPath(element: XmlElement, position: number): string {
+  const name = element.attributes.get('name');
+  return name !== undefined && name.trim() !== '' ? `/robot/${element.name}[@name=${JSON.stringify(name)}]` : `/robot/${element.name}[${position}]`;
 }
 
 function parseNumber(text: string, where: string): number {
@@ -151,29 +157,42 @@ function parseJoint(element: XmlElement): JointDescription {
 }
 
 /**
- * Parses URDF text into a robot description. Structural checks (unique names, one root, no
- * cycles, mimic targets) happen when the description is compiled by `buildModel`.
- * @throws UrdfError `URDF_SYNTAX` for text that is not safe, well-formed XML;
- *   `URDF_INVALID` for XML that is not a URDF this service can use; `URDF_TOO_LARGE` beyond the
- *   size, link or joint caps.
+ * Parses URDF text into a robot description. Every link and joint is read, and every one that
+ * cannot be used is reported (the first problem of each, with its element); structural checks
+ * (unique names, one root, no cycles, mimic targets) happen when the description is compiled by
+ * `buildModel`.
+ * @throws UrdfError `URDF_MALFORMED_XML`, `URDF_DOCTYPE` or `URDF_XML_LIMIT` for text that is not
+ *   safe, well-formed XML; `URDF_INVALID_ELEMENT` for XML that is not a URDF this service can use;
+ *   `URDF_TOO_LARGE` beyond the size, link or joint caps.
  */
 export function parseUrdf(text: string, limits: UrdfLimits = DEFAULT_URDF_LIMITS): RobotDescription {
   const root = parseXml(text, limits);
   if (root.name !== 'robot') {
-    throw invalid(`the root element is <${root.name}>; a URDF's root element is <robot name="…">`);
+    throw invalid(`the root element is <${root.name}>; a URDF's root element is <robot name="…">`, `/${root.name}`);
   }
   const name = requiredName(root, 'name', 'the <robot> element');
   const links: LinkDescription[] = [];
   const joints: JointDescription[] = [];
+  const problems: UrdfProblem[] = [];
+  const counts = { link: 0, joint: 0 };
   for (const element of root.children) {
-    if (element.name === 'link') {
-      links.push({ name: requiredName(element, 'name', `the <link> on line ${element.line}`) });
-      if (links.length > limits.maxLinks) throw new UrdfError('URDF_TOO_LARGE', `the robot has more than ${limits.maxLinks} links`);
-    } else if (element.name === 'joint') {
-      joints.push(parseJoint(element));
-      if (joints.length > limits.maxJoints) throw new UrdfError('URDF_TOO_LARGE', `the robot has more than ${limits.maxJoints} joints`);
+    if (element.name !== 'link' && element.name !== 'joint') continue;
+    const position = ++counts[element.name];
+    if (element.name === 'link' && position > limits.maxLinks) tooLarge(`the robot has more than ${limits.maxLinks} links`);
+    if (element.name === 'joint' && position > limits.maxJoints) tooLarge(`the robot has more than ${limits.maxJoints} joints`);
+    try {
+      if (element.name === 'link') links.push({ name: requiredName(element, 'name', `the <link> on line ${element.line}`) });
+      else joints.push(parseJoint(element));
+    } catch (error) {
+      if (!(error instanceof UrdfError && error.code === 'URDF_INVALID_ELEMENT')) throw error;
+      problems.push({ path: elementPath(element, position), message: error.message });
     }
   }
-  if (links.length === 0) throw invalid('the robot has no <link> elements');
+  if (counts.link === 0) problems.push({ path: '/robot', message: 'the robot has no <link> elements' });
+  if (problems.length > 0) throw new UrdfError('URDF_INVALID_ELEMENT', summarizeProblems(problems), problems);
   return { name, links, joints };
+}
+
+function tooLarge(message: string): never {
+  throw new UrdfError('URDF_TOO_LARGE', message, [{ path: '/robot', message }]);
 }

@@ -42,35 +42,44 @@ export interface XmlElement {
   readonly line: number;
 }
 
-function syntaxError(message: string): UrdfError {
-  return new UrdfError('URDF_SYNTAX', message);
+function malformed(message: string): UrdfError {
+  return new UrdfError('URDF_MALFORMED_XML', message, [{ path: '/', message }]);
+}
+
+function overLimit(message: string): UrdfError {
+  return new UrdfError('URDF_XML_LIMIT', message, [{ path: '/', message }]);
+}
+
+function doctype(message: string): UrdfError {
+  return new UrdfError('URDF_DOCTYPE', message, [{ path: '/', message }]);
 }
 
 /**
  * Parses `text` into its root element.
- * @throws UrdfError `URDF_TOO_LARGE` beyond maxBytes; `URDF_SYNTAX` for malformed XML, a
+ * @throws UrdfError `URDF_TOO_LARGE` beyond maxBytes; `URDF_MALFORMED_XML`, `URDF_DOCTYPE` or `URDF_XML_LIMIT`
  *   DOCTYPE, or another cap exceeded.
  */
 export function parseXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): XmlElement {
   // a UTF-16 code unit is at least one UTF-8 byte and at most three: count bytes only when needed
   const bytes = text.length * 3 <= limits.maxBytes ? 0 : Buffer.byteLength(text, 'utf8');
   if (bytes > limits.maxBytes) {
-    throw new UrdfError('URDF_TOO_LARGE', `the document has ${bytes} bytes (UTF-8); the limit is ${limits.maxBytes}`);
+    const message = `the document has ${bytes} bytes (UTF-8); the limit is ${limits.maxBytes}`;
+    throw new UrdfError('URDF_TOO_LARGE', message, [{ path: '/', message }]);
   }
   // a cheap early refusal (a DOCTYPE inside a comment is only text); the parser's doctype event
   // below is the authoritative check
   if (/<!DOCTYPE/i.test(text) && /<!DOCTYPE/i.test(text.replace(/<!--[\s\S]*?-->/g, ''))) {
-    throw syntaxError('the document has a DOCTYPE declaration; DTDs and entity definitions are not accepted (remove the <!DOCTYPE …> block)');
+    throw doctype('the document has a DOCTYPE declaration; DTDs and entity definitions are not accepted (remove the <!DOCTYPE …> block)');
   }
   const parser = new SaxesParser({ position: true });
   const stack: XmlElement[] = [];
   let root: XmlElement | undefined;
   let elements = 0;
   parser.on('error', (error) => {
-    throw syntaxError(`the document is not well-formed XML: ${error.message}`);
+    throw malformed(`the document is not well-formed XML: ${error.message}`);
   });
   parser.on('doctype', () => {
-    throw syntaxError('the document has a DOCTYPE declaration; DTDs and entity definitions are not accepted');
+    throw doctype('the document has a DOCTYPE declaration; DTDs and entity definitions are not accepted');
   });
   let attributesOfElement = 0;
   let elementName = '';
@@ -81,18 +90,18 @@ export function parseXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): 
   parser.on('attribute', (attribute) => {
     // checked as each attribute arrives, before the element's attribute list is complete
     if (++attributesOfElement > limits.maxAttributesPerElement) {
-      throw syntaxError(`<${elementName}> on line ${parser.line} has more than ${limits.maxAttributesPerElement} attributes`);
+      throw overLimit(`<${elementName}> on line ${parser.line} has more than ${limits.maxAttributesPerElement} attributes`);
     }
     if (attribute.value.length > limits.maxAttributeLength) {
-      throw syntaxError(`attribute "${attribute.name}" of <${elementName}> on line ${parser.line} has ${attribute.value.length} characters; the limit is ${limits.maxAttributeLength}`);
+      throw overLimit(`attribute "${attribute.name}" of <${elementName}> on line ${parser.line} has ${attribute.value.length} characters; the limit is ${limits.maxAttributeLength}`);
     }
   });
   parser.on('opentag', (tag) => {
     if (++elements > limits.maxElements) {
-      throw syntaxError(`the document has more than ${limits.maxElements} elements`);
+      throw overLimit(`the document has more than ${limits.maxElements} elements`);
     }
     if (stack.length >= limits.maxDepth) {
-      throw syntaxError(`elements are nested more than ${limits.maxDepth} deep (line ${parser.line})`);
+      throw overLimit(`elements are nested more than ${limits.maxDepth} deep (line ${parser.line})`);
     }
     const attributes = new Map<string, string>(Object.entries(tag.attributes));
     const element: XmlElement = { name: tag.name, attributes, children: [], line: parser.line };
@@ -105,6 +114,6 @@ export function parseXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): 
     if (!tag.isSelfClosing) stack.pop();
   });
   parser.write(text).close();
-  if (!root) throw syntaxError('the document has no root element');
+  if (!root) throw malformed('the document has no root element');
   return root;
 }

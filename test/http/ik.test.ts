@@ -82,7 +82,7 @@ describe('inverse kinematics routes', () => {
 
   it('loads a robot whose limits write effort="-1" velocity="-1" for "not set", and ik/velocity does not limit its speed', async () => {
     const limit = '<limit lower="-3" upper="3" effort="-1.0" velocity="-1.0"/>';
-    const urdf = `<robot name="unset_limits"><link name="a"/><link name="b"/><link name="c"/>`
+    const urdf = '<robot name="unset_limits"><link name="a"/><link name="b"/><link name="c"/>'
       + `<joint name="j1" type="revolute"><parent link="a"/><child link="b"/><axis xyz="0 0 1"/>${limit}</joint>`
       + `<joint name="j2" type="revolute"><origin xyz="0.5 0 0"/><parent link="b"/><child link="c"/><axis xyz="0 0 1"/>${limit}</joint></robot>`;
     const upload = await t.app.inject({ method: 'POST', url: '/robots', payload: urdf, headers: { 'content-type': 'application/xml' } });

@@ -140,3 +140,62 @@ describe('robots routes', () => {
     expect(readFileSync(join(t.config.dataDir, 'racer.urdf'), 'utf8')).toBe(TWO_LINK('racer', winner));
   });
 });
+
+describe('upload refusals: a type and title per kind, and every problem with its element', () => {
+  const app = appsClosedAfterEach();
+  const joint = (i: number, body: string): string => `<link name="l${i}"/><joint name="j${i}" type="revolute"><parent link="l${i - 1}"/><child link="l${i}"/>${body}</joint>`;
+  const good = '<limit lower="-1" upper="1" effort="1" velocity="1"/>';
+
+  it('tells malformed XML, a DOCTYPE, a cap, bad elements and a bad tree apart', async () => {
+    const t = await app({ urdfMaxLinks: 50 });
+    const cases: [string, number, string, string][] = [
+      ['<robot name="r"><link name="a"></robot>', 400, 'urdf-malformed-xml', 'URDF is not well-formed XML'],
+      ['<!DOCTYPE robot [<!ENTITY a "b">]><robot name="r"><link name="a"/></robot>', 400, 'urdf-doctype', 'URDF has a document type declaration, which is not accepted'],
+      [`<robot name="r">${'<a>'.repeat(70)}${'</a>'.repeat(70)}<link name="a"/></robot>`, 400, 'urdf-xml-limit', 'URDF exceeds the limits of the XML reader'],
+      [`<robot name="r"><link name="l0"/>${Array.from({ length: 60 }, (_, i) => `<link name="m${i}"/>`).join('')}</robot>`, 413, 'urdf-too-large', 'URDF too large'],
+      [`<robot name="r"><link name="l0"/>${joint(1, '<limit lower="x" upper="1" effort="1" velocity="1"/>')}</robot>`, 422, 'urdf-invalid-element', 'URDF elements are not valid'],
+      [`<robot name="r"><link name="l0"/><link name="other"/>${joint(1, good)}</robot>`, 422, 'urdf-invalid-tree', 'URDF is not a valid kinematic tree'],
+    ];
+    for (const [urdf, status, type, title] of cases) {
+      const r = await uploadXml(t, urdf, '?id=refused');
+      expect(r.status, type).toBe(status);
+      expect(r.body.type).toBe(`urn:kinematics-service:problem:${type}`);
+      expect(r.body.title).toBe(title);
+      expect(r.body.errors.length, type).toBeGreaterThan(0);
+    }
+  });
+
+  it('lists every bad element, each with its path, not one at a time', async () => {
+    const t = await app();
+    // 30 joints with a bad limit among good ones, and a link without a name
+    const joints = Array.from({ length: 60 }, (_, i) => joint(i + 1, i % 3 === 0 || i >= 45 ? '<limit lower="-1" upper="1" velocity="1"/>' : good));
+    const r = await uploadXml(t, `<robot name="r"><link name="l0"/><link/>${joints.join('')}</robot>`, '?id=bad_elements');
+    expectProblem(r, 422, 'has no effort attribute', 'and 21 more problems');
+    expect(r.body.errors).toHaveLength(31);
+    expect(r.body.errors[0]).toEqual({ path: '/robot/link[2]', message: 'the <link> on line 1 has no name attribute' });
+    expect(r.body.errors[1]).toEqual({ path: '/robot/joint[@name="j1"]', message: 'joint "j1" <limit> has no effort attribute (required for revolute joints)' });
+    expect(r.body.errors.every((e: { path: string }) => e.path.startsWith('/robot/'))).toBe(true);
+  });
+
+  it('lists every tree problem with the element it is about', async () => {
+    const t = await app();
+    const urdf = '<robot name="r"><link name="a"/><link name="a"/><link name="b"/>'
+      + `<joint name="j" type="revolute"><parent link="a"/><child link="nowhere"/><axis xyz="0 0 1"/>${good}</joint>`
+      + '<joint name="k" type="revolute"><parent link="a"/><child link="b"/><axis xyz="0 0 1"/><limit lower="1" upper="-1" effort="1" velocity="1"/></joint></robot>';
+    const r = await uploadXml(t, urdf, '?id=bad_tree');
+    expectProblem(r, 422, 'link "a" is defined twice');
+    expect(r.body.errors).toEqual([
+      { path: '/robot/link[@name="a"]', message: 'link "a" is defined twice' },
+      { path: '/robot/joint[@name="j"]/child', message: 'joint "j" names child link "nowhere", which is not defined' },
+      { path: '/robot/joint[@name="k"]/limit', message: 'joint "k" has lower limit 1 above upper limit -1' },
+    ]);
+  });
+
+  it('caps the list at 100 and says so', async () => {
+    const t = await app({ urdfMaxLinks: 1000 });
+    const joints = Array.from({ length: 150 }, (_, i) => joint(i + 1, '<limit lower="-1" upper="1" effort="1"/>'));
+    const r = await uploadXml(t, `<robot name="r"><link name="l0"/>${joints.join('')}</robot>`, '?id=many');
+    expectProblem(r, 422, 'errors lists the first 100 of 150');
+    expect(r.body.errors).toHaveLength(100);
+  });
+});

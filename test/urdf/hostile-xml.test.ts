@@ -39,7 +39,7 @@ describe('DOCTYPE declarations and entities', () => {
     const heapBefore = process.memoryUsage().heapUsed;
     const { ms, error } = timeThrow(() => loadUrdf(billionLaughs));
     const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
-    expectUrdfError(() => { throw error; }, 'URDF_SYNTAX', 'DOCTYPE', 'not accepted');
+    expectUrdfError(() => { throw error; }, 'URDF_DOCTYPE', 'DOCTYPE', 'not accepted');
     expect(ms).toBeLessThan(1000);
     expect(heapGrowth).toBeLessThan(50 * MB);
   });
@@ -48,31 +48,31 @@ describe('DOCTYPE declarations and entities', () => {
     const xxe = `<?xml version="1.0"?>
 <!DOCTYPE robot [ <!ENTITY x SYSTEM "file:///etc/passwd"> ]>
 <robot name="&x;"><link name="&x;"/></robot>`;
-    const error = expectUrdfError(() => loadUrdf(xxe), 'URDF_SYNTAX', 'DOCTYPE');
+    const error = expectUrdfError(() => loadUrdf(xxe), 'URDF_DOCTYPE', 'DOCTYPE');
     expect(error.message).not.toContain('root:');
   });
 
   it('refuses an external DTD reference', () => {
     expectUrdfError(() => loadUrdf(`<!DOCTYPE robot SYSTEM "http://example.com/robot.dtd"><robot name="r">${ROBOT_BODY}</robot>`),
-      'URDF_SYNTAX', 'DOCTYPE');
+      'URDF_DOCTYPE', 'DOCTYPE');
   });
 
   it('refuses a lowercase doctype and one with odd spacing and line breaks', () => {
-    expectUrdfError(() => loadUrdf(`<!doctype robot [<!entity a "b">]><robot name="r">${ROBOT_BODY}</robot>`), 'URDF_SYNTAX', 'DOCTYPE');
+    expectUrdfError(() => loadUrdf(`<!doctype robot [<!entity a "b">]><robot name="r">${ROBOT_BODY}</robot>`), 'URDF_DOCTYPE', 'DOCTYPE');
     expectUrdfError(() => loadUrdf(`<?xml version="1.0"?>\n<!DocType\n\t  robot\n [\n<!ENTITY   a   "b"  >\n ]  >\n<robot name="&a;">${ROBOT_BODY}</robot>`),
-      'URDF_SYNTAX', 'DOCTYPE');
+      'URDF_DOCTYPE', 'DOCTYPE');
   });
 
   it('refuses an undefined entity reference in an attribute (no DOCTYPE)', () => {
-    expectUrdfError(() => loadUrdf(`<robot name="&foo;">${ROBOT_BODY}</robot>`), 'URDF_SYNTAX', 'not well-formed', 'undefined entity');
+    expectUrdfError(() => loadUrdf(`<robot name="&foo;">${ROBOT_BODY}</robot>`), 'URDF_MALFORMED_XML', 'not well-formed', 'undefined entity');
   });
 
   it('refuses an undefined entity reference in text (no DOCTYPE)', () => {
-    expectUrdfError(() => loadUrdf(`<robot name="r">&foo;${ROBOT_BODY}</robot>`), 'URDF_SYNTAX', 'not well-formed', 'undefined entity');
+    expectUrdfError(() => loadUrdf(`<robot name="r">&foo;${ROBOT_BODY}</robot>`), 'URDF_MALFORMED_XML', 'not well-formed', 'undefined entity');
   });
 
   it('refuses a character reference to a character XML forbids', () => {
-    expectUrdfError(() => loadUrdf('<robot name="r"><link name="&#0;"/></robot>'), 'URDF_SYNTAX', 'not well-formed');
+    expectUrdfError(() => loadUrdf('<robot name="r"><link name="&#0;"/></robot>'), 'URDF_MALFORMED_XML', 'not well-formed');
   });
 });
 
@@ -80,34 +80,34 @@ describe('size caps', () => {
   it('refuses elements nested 10,000 deep, naming the depth cap', () => {
     const depth = 10_000;
     const text = `<robot name="r"><link name="a"/>${'<a>'.repeat(depth)}${'</a>'.repeat(depth)}</robot>`;
-    expectUrdfError(() => loadUrdf(text), 'URDF_SYNTAX', `nested more than ${DEFAULT_URDF_LIMITS.maxDepth} deep`);
+    expectUrdfError(() => loadUrdf(text), 'URDF_XML_LIMIT', `nested more than ${DEFAULT_URDF_LIMITS.maxDepth} deep`);
   });
 
   it('accepts nesting exactly at a custom depth cap and refuses one level more', () => {
     // <robot> is depth 1, <link> depth 2, <visual> depth 3, ...
     const nested = (levels: number): string => `<robot name="r"><link name="a">${'<x>'.repeat(levels)}${'</x>'.repeat(levels)}</link></robot>`;
     expect(loadUrdf(nested(3), { limits: limits({ maxDepth: 5 }) }).linkNames).toEqual(['a']);
-    expectUrdfError(() => loadUrdf(nested(4), { limits: limits({ maxDepth: 5 }) }), 'URDF_SYNTAX', 'nested more than 5 deep');
+    expectUrdfError(() => loadUrdf(nested(4), { limits: limits({ maxDepth: 5 }) }), 'URDF_XML_LIMIT', 'nested more than 5 deep');
   });
 
   it('refuses more elements than a custom maxElements, and accepts exactly that many', () => {
     const withElements = (n: number): string => `<robot name="r"><link name="a"/>${'<x/>'.repeat(n - 2)}</robot>`;
     const custom = { limits: limits({ maxElements: 100 }) };
     expect(loadUrdf(withElements(100), custom).linkNames).toEqual(['a']);
-    expectUrdfError(() => loadUrdf(withElements(101), custom), 'URDF_SYNTAX', 'more than 100 elements');
+    expectUrdfError(() => loadUrdf(withElements(101), custom), 'URDF_XML_LIMIT', 'more than 100 elements');
   });
 
   it('refuses a generated document with more elements than the default cap', () => {
     const n = DEFAULT_URDF_LIMITS.maxElements + 1;
     const text = `<robot name="r"><link name="a"/>${'<x/>'.repeat(n - 2)}</robot>`;
     expect(text.length).toBeLessThan(DEFAULT_URDF_LIMITS.maxBytes); // the element cap is what trips
-    expectUrdfError(() => loadUrdf(text), 'URDF_SYNTAX', `more than ${DEFAULT_URDF_LIMITS.maxElements} elements`);
+    expectUrdfError(() => loadUrdf(text), 'URDF_XML_LIMIT', `more than ${DEFAULT_URDF_LIMITS.maxElements} elements`);
   });
 
   it('refuses a huge attribute value, naming the attribute, the element, its length and the cap', () => {
     const length = DEFAULT_URDF_LIMITS.maxAttributeLength + 1000;
     const text = `<robot name="r"><link name="a"/><link name="${'b'.repeat(length)}"/></robot>`;
-    expectUrdfError(() => loadUrdf(text), 'URDF_SYNTAX',
+    expectUrdfError(() => loadUrdf(text), 'URDF_XML_LIMIT',
       'attribute "name" of <link>', `has ${length} characters`, `the limit is ${DEFAULT_URDF_LIMITS.maxAttributeLength}`);
   });
 
@@ -150,7 +150,7 @@ describe('size caps', () => {
   it('takes a DOCTYPE inside a comment for the text it is', () => {
     const text = `<!-- generated; no <!DOCTYPE robot> needed --><robot name="r">${ROBOT_BODY}</robot>`;
     expect(loadUrdf(text).linkNames).toEqual(['a', 'b']);
-    expectUrdfError(() => loadUrdf(`<!-- x --><!DOCTYPE robot><robot name="r">${ROBOT_BODY}</robot>`), 'URDF_SYNTAX', 'DOCTYPE');
+    expectUrdfError(() => loadUrdf(`<!-- x --><!DOCTYPE robot><robot name="r">${ROBOT_BODY}</robot>`), 'URDF_DOCTYPE', 'DOCTYPE');
   });
 });
 
@@ -160,7 +160,7 @@ describe('pathological values', () => {
     const value = `${'1'.repeat(60_000)}x`;
     const text = `<robot name="r"><link name="a"/><link name="b"/><joint name="j" type="revolute"><parent link="a"/><child link="b"/><limit lower="${value}" upper="1" effort="1" velocity="1"/></joint></robot>`;
     const { ms, error } = timeThrow(() => loadUrdf(text));
-    expectUrdfError(() => { throw error; }, 'URDF_INVALID', 'joint "j" <limit> lower', 'not a finite number');
+    expectUrdfError(() => { throw error; }, 'URDF_INVALID_ELEMENT', 'joint "j" <limit> lower', 'not a finite number');
     expect(ms).toBeLessThan(1000);
   });
 });

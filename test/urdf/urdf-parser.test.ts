@@ -290,121 +290,121 @@ describe('loadUrdf: the compiled model', () => {
 
 describe('loadUrdf: documents that are not URDF robots', () => {
   it('rejects an empty document as URDF_SYNTAX (the empty rtb-data test.urdf)', () => {
-    expectUrdfError(() => loadUrdf(''), 'URDF_SYNTAX', 'root element');
+    expectUrdfError(() => loadUrdf(''), 'URDF_MALFORMED_XML', 'root element');
   });
 
   it('rejects a document of only whitespace and comments as URDF_SYNTAX', () => {
-    expectUrdfError(() => loadUrdf('  \n<!-- nothing here -->\n'), 'URDF_SYNTAX', 'root element');
+    expectUrdfError(() => loadUrdf('  \n<!-- nothing here -->\n'), 'URDF_MALFORMED_XML', 'root element');
   });
 
   it('rejects an unclosed element as not well-formed XML', () => {
-    expectUrdfError(() => loadUrdf('<robot name="r"><link name="a"></robot>'), 'URDF_SYNTAX', 'not well-formed');
+    expectUrdfError(() => loadUrdf('<robot name="r"><link name="a"></robot>'), 'URDF_MALFORMED_XML', 'not well-formed');
   });
 
   it('rejects a document that ends inside an element', () => {
-    expectUrdfError(() => loadUrdf('<robot name="r"><link name="a"/>'), 'URDF_SYNTAX', 'not well-formed');
+    expectUrdfError(() => loadUrdf('<robot name="r"><link name="a"/>'), 'URDF_MALFORMED_XML', 'not well-formed');
   });
 
   it('rejects two root elements', () => {
-    expectUrdfError(() => loadUrdf(`${robot(link('a'))}${robot(link('b'), 's')}`), 'URDF_SYNTAX', 'not well-formed', 'one root');
+    expectUrdfError(() => loadUrdf(`${robot(link('a'))}${robot(link('b'), 's')}`), 'URDF_MALFORMED_XML', 'not well-formed', 'one root');
   });
 
   it('rejects an unquoted attribute and a duplicate attribute', () => {
-    expectUrdfError(() => loadUrdf('<robot name=r><link name="a"/></robot>'), 'URDF_SYNTAX', 'not well-formed');
-    expectUrdfError(() => loadUrdf('<robot name="r" name="s"><link name="a"/></robot>'), 'URDF_SYNTAX', 'not well-formed');
+    expectUrdfError(() => loadUrdf('<robot name=r><link name="a"/></robot>'), 'URDF_MALFORMED_XML', 'not well-formed');
+    expectUrdfError(() => loadUrdf('<robot name="r" name="s"><link name="a"/></robot>'), 'URDF_MALFORMED_XML', 'not well-formed');
   });
 
   it('rejects a root element other than <robot> as URDF_INVALID, naming it', () => {
     expectUrdfError(() => loadUrdf('<sdf version="1.6"><model name="m"><link name="a"/></model></sdf>'),
-      'URDF_INVALID', 'root element is <sdf>', '<robot');
+      'URDF_INVALID_ELEMENT', 'root element is <sdf>', '<robot');
   });
 
   it('rejects a <robot> without a name (example-robot-data ur3.urdf, open_manipulator.urdf)', () => {
-    expectUrdfError(() => loadUrdf(`<robot>${link('a')}</robot>`), 'URDF_INVALID', '<robot> element has no name attribute');
+    expectUrdfError(() => loadUrdf(`<robot>${link('a')}</robot>`), 'URDF_INVALID_ELEMENT', '<robot> element has no name attribute');
   });
 
   it('rejects a <robot> with an empty name', () => {
-    expectUrdfError(() => loadUrdf(robot(link('a'), '')), 'URDF_INVALID', '<robot> element has no name attribute');
+    expectUrdfError(() => loadUrdf(robot(link('a'), '')), 'URDF_INVALID_ELEMENT', '<robot> element has no name attribute');
   });
 
   it('rejects a robot without links (val_description imu_test.urdf)', () => {
-    expectUrdfError(() => loadUrdf(robot('<material name="m"/>')), 'URDF_INVALID', 'no <link> elements');
+    expectUrdfError(() => loadUrdf(robot('<material name="m"/>')), 'URDF_INVALID_ELEMENT', 'no <link> elements');
   });
 
   it('rejects a <link> without a name, giving its line', () => {
     expectUrdfError(() => loadUrdf('<robot name="r">\n  <link name="a"/>\n  <link/>\n</robot>'),
-      'URDF_INVALID', 'the <link> on line 3 has no name attribute');
+      'URDF_INVALID_ELEMENT', 'the <link> on line 3 has no name attribute');
   });
 });
 
 describe('loadUrdf: invalid joints', () => {
   it('rejects a <joint> without a name, giving its line', () => {
     expectUrdfError(() => loadUrdf(`<robot name="r">\n${links('a', 'b')}\n<joint type="fixed"><parent link="a"/><child link="b"/></joint>\n</robot>`),
-      'URDF_INVALID', 'the <joint> on line 4 has no name attribute');
+      'URDF_INVALID_ELEMENT', 'the <joint> on line 4 has no name attribute');
   });
 
   it('rejects a joint without a type', () => {
     expectUrdfError(() => loadUrdf(robot(`${links('a', 'b')}<joint name="j"><parent link="a"/><child link="b"/></joint>`)),
-      'URDF_INVALID', 'joint "j" has no type attribute');
+      'URDF_INVALID_ELEMENT', 'joint "j" has no type attribute');
   });
 
   it('rejects an unknown joint type, naming the joint and the type', () => {
-    expectUrdfError(() => loadUrdf(oneJoint('revolut', LIMIT)), 'URDF_INVALID', 'joint "j"', 'unknown type "revolut"');
-    expectUrdfError(() => loadUrdf(oneJoint('Revolute', LIMIT)), 'URDF_INVALID', 'joint "j"', 'unknown type "Revolute"');
+    expectUrdfError(() => loadUrdf(oneJoint('revolut', LIMIT)), 'URDF_INVALID_ELEMENT', 'joint "j"', 'unknown type "revolut"');
+    expectUrdfError(() => loadUrdf(oneJoint('Revolute', LIMIT)), 'URDF_INVALID_ELEMENT', 'joint "j"', 'unknown type "Revolute"');
   });
 
   for (const type of ['floating', 'planar']) {
     it(`rejects a ${type} joint, saying it is not supported`, () => {
-      expectUrdfError(() => loadUrdf(oneJoint(type, LIMIT)), 'URDF_INVALID', `joint "j" is of type ${type}`, 'not supported');
+      expectUrdfError(() => loadUrdf(oneJoint(type, LIMIT)), 'URDF_INVALID_ELEMENT', `joint "j" is of type ${type}`, 'not supported');
     });
   }
 
   for (const type of ['revolute', 'prismatic']) {
     it(`rejects a ${type} joint without <limit> (drake pr2_simplified.urdf)`, () => {
-      expectUrdfError(() => loadUrdf(oneJoint(type, '<axis xyz="0 0 1"/>')), 'URDF_INVALID', `joint "j" is of type ${type} without a <limit> element`);
+      expectUrdfError(() => loadUrdf(oneJoint(type, '<axis xyz="0 0 1"/>')), 'URDF_INVALID_ELEMENT', `joint "j" is of type ${type} without a <limit> element`);
     });
   }
 
   it('rejects a <limit> without effort (drake robotiq_tendons.urdf)', () => {
     expectUrdfError(() => loadUrdf(oneJoint('revolute', '<limit lower="-1" upper="1" velocity="1"/>')),
-      'URDF_INVALID', 'joint "j" <limit> has no effort attribute');
+      'URDF_INVALID_ELEMENT', 'joint "j" <limit> has no effort attribute');
   });
 
   it('rejects a <limit> without velocity', () => {
     expectUrdfError(() => loadUrdf(oneJoint('prismatic', '<limit lower="0" upper="1" effort="1"/>')),
-      'URDF_INVALID', 'joint "j" <limit> has no velocity attribute');
+      'URDF_INVALID_ELEMENT', 'joint "j" <limit> has no velocity attribute');
   });
 
   it('rejects a joint without a <parent> element', () => {
     expectUrdfError(() => loadUrdf(robot(`${links('a', 'b')}<joint name="j" type="fixed"><child link="b"/></joint>`)),
-      'URDF_INVALID', 'joint "j" has no <parent');
+      'URDF_INVALID_ELEMENT', 'joint "j" has no <parent');
   });
 
   it('rejects a joint without a <child> element', () => {
     expectUrdfError(() => loadUrdf(robot(`${links('a', 'b')}<joint name="j" type="fixed"><parent link="a"/></joint>`)),
-      'URDF_INVALID', 'joint "j" has no <child');
+      'URDF_INVALID_ELEMENT', 'joint "j" has no <child');
   });
 
   it('rejects a <parent> or <child> element without a link attribute', () => {
     expectUrdfError(() => loadUrdf(robot(`${links('a', 'b')}<joint name="j" type="fixed"><parent/><child link="b"/></joint>`)),
-      'URDF_INVALID', 'joint "j" <parent> has no link attribute');
+      'URDF_INVALID_ELEMENT', 'joint "j" <parent> has no link attribute');
     expectUrdfError(() => loadUrdf(robot(`${links('a', 'b')}<joint name="j" type="fixed"><parent link="a"/><child link=""/></joint>`)),
-      'URDF_INVALID', 'joint "j" <child> has no link attribute');
+      'URDF_INVALID_ELEMENT', 'joint "j" <child> has no link attribute');
   });
 
   it('rejects a joint whose parent is its child', () => {
     expectUrdfError(() => loadUrdf(robot(`${links('a', 'b')}\n${joint('j0', 'fixed', 'a', 'b')}\n${joint('j', 'fixed', 'b', 'b')}`)),
-      'URDF_INVALID', 'joint "j" connects link "b" to itself');
+      'URDF_INVALID_TREE', 'joint "j" connects link "b" to itself');
   });
 
   it('rejects a zero axis, naming the joint', () => {
-    expectUrdfError(() => loadUrdf(oneJoint('revolute', `<axis xyz="0 0 0"/>${LIMIT}`)), 'URDF_INVALID', 'joint "j" has a zero axis');
-    expectUrdfError(() => loadUrdf(oneJoint('continuous', '<axis xyz="0.0 -0 0e5"/>')), 'URDF_INVALID', 'joint "j" has a zero axis');
+    expectUrdfError(() => loadUrdf(oneJoint('revolute', `<axis xyz="0 0 0"/>${LIMIT}`)), 'URDF_INVALID_ELEMENT', 'joint "j" has a zero axis');
+    expectUrdfError(() => loadUrdf(oneJoint('continuous', '<axis xyz="0.0 -0 0e5"/>')), 'URDF_INVALID_ELEMENT', 'joint "j" has a zero axis');
   });
 
   it('rejects lower above upper on a revolute joint, giving both', () => {
     expectUrdfError(() => loadUrdf(oneJoint('revolute', '<limit lower="1" upper="-1" effort="1" velocity="1"/>')),
-      'URDF_INVALID', 'joint "j" has lower limit 1 above upper limit -1');
+      'URDF_INVALID_TREE', 'joint "j" has lower limit 1 above upper limit -1');
   });
 
   it('reads a negative velocity or effort limit as "not set" (no limit), as urdfdom and KDL load it', () => {
@@ -432,7 +432,7 @@ describe('loadUrdf: values that are not numbers', () => {
   ];
   for (const c of cases) {
     it(`rejects ${c.what}, naming the joint, the attribute and the value`, () => {
-      expectUrdfError(() => loadUrdf(oneJoint('revolute', c.body)), 'URDF_INVALID', ...c.fragments);
+      expectUrdfError(() => loadUrdf(oneJoint('revolute', c.body)), 'URDF_INVALID_ELEMENT', ...c.fragments);
     });
   }
 
@@ -440,7 +440,7 @@ describe('loadUrdf: values that are not numbers', () => {
     it(`rejects ${attribute}="${value}", which does not have three numbers`, () => {
       const [element, name] = attribute.split(' ') as [string, string];
       expectUrdfError(() => loadUrdf(oneJoint('revolute', `<${element} ${name}="${value}"/>${LIMIT}`)),
-        'URDF_INVALID', `joint "j" ${attribute} is "${value}"`, 'three numbers');
+        'URDF_INVALID_ELEMENT', `joint "j" ${attribute} is "${value}"`, 'three numbers');
     });
   }
 });
@@ -448,39 +448,39 @@ describe('loadUrdf: values that are not numbers', () => {
 describe('loadUrdf: invalid trees (modelled on the urdfdom failures in SOURCES.md)', () => {
   it('rejects a duplicate link name (r2_left_gripper.urdf)', () => {
     expectUrdfError(() => loadUrdf(robot(`${links('a', 'b', 'a')}\n${joint('j', 'fixed', 'a', 'b')}`)),
-      'URDF_INVALID', 'link "a" is defined twice');
+      'URDF_INVALID_TREE', 'link "a" is defined twice');
   });
 
   it('rejects a duplicate joint name', () => {
     expectUrdfError(() => loadUrdf(robot(`${links('a', 'b', 'c')}\n${joint('j', 'fixed', 'a', 'b')}\n${joint('j', 'fixed', 'b', 'c')}`)),
-      'URDF_INVALID', 'joint "j" is defined twice');
+      'URDF_INVALID_TREE', 'joint "j" is defined twice');
   });
 
   it('rejects a joint whose parent link is not defined (rethink gripper fragments)', () => {
     expectUrdfError(() => loadUrdf(robot(`${links('gripper_base', 'finger')}\n${joint('mount', 'fixed', 'right_hand', 'gripper_base')}\n${joint('f', 'fixed', 'gripper_base', 'finger')}`)),
-      'URDF_INVALID', 'joint "mount" names parent link "right_hand", which is not defined');
+      'URDF_INVALID_TREE', 'joint "mount" names parent link "right_hand", which is not defined');
   });
 
   it('rejects a joint whose child link is not defined (falcon.urdf)', () => {
     expectUrdfError(() => loadUrdf(robot(`${links('base')}\n${joint('top_propeller_joint', 'continuous', 'base', 'Z_propeller')}`)),
-      'URDF_INVALID', 'joint "top_propeller_joint" names child link "Z_propeller", which is not defined');
+      'URDF_INVALID_TREE', 'joint "top_propeller_joint" names child link "Z_propeller", which is not defined');
   });
 
   it('rejects a link with two parent joints, naming the link and both joints', () => {
     expectUrdfError(() => loadUrdf(robot(`${links('a', 'b', 'c')}\n${joint('j1', 'fixed', 'a', 'c')}\n${joint('j2', 'fixed', 'b', 'c')}\n${joint('j3', 'fixed', 'a', 'b')}`)),
-      'URDF_INVALID', 'link "c" has two parent joints ("j1" and "j2")');
+      'URDF_INVALID_TREE', 'link "c" has two parent joints ("j1" and "j2")');
   });
 
   it('rejects two root links, naming both', () => {
     expectUrdfError(() => loadUrdf(robot(`${links('a', 'b', 'x', 'y')}\n${joint('j1', 'fixed', 'a', 'b')}\n${joint('j2', 'fixed', 'x', 'y')}`)),
-      'URDF_INVALID', 'found 2 root links ("a", "x")');
+      'URDF_INVALID_TREE', 'found 2 root links ("a", "x")');
   });
 
   it('rejects a cycle through every link (no root at all)', () => {
     expectUrdfError(() => loadUrdf(robot([
       links('a', 'b', 'c'),
       joint('ab', 'continuous', 'a', 'b'), joint('bc', 'continuous', 'b', 'c'), joint('ca', 'continuous', 'c', 'a'),
-    ].join('\n'))), 'URDF_INVALID', 'cycle', 'no root link');
+    ].join('\n'))), 'URDF_INVALID_TREE', 'cycle', 'no root link');
   });
 
   it('rejects a cycle beside a valid tree, naming exactly the links on the cycle', () => {
@@ -488,7 +488,7 @@ describe('loadUrdf: invalid trees (modelled on the urdfdom failures in SOURCES.m
       links('root', 'arm', 'a', 'b', 'c'),
       joint('root_arm', 'revolute', 'root', 'arm', LIMIT),
       joint('ab', 'fixed', 'a', 'b'), joint('bc', 'fixed', 'b', 'c'), joint('ca', 'fixed', 'c', 'a'),
-    ].join('\n'))), 'URDF_INVALID', 'the joints between links "a", "b", "c" form a cycle');
+    ].join('\n'))), 'URDF_INVALID_TREE', 'the joints between links "a", "b", "c" form a cycle');
     expect(error.message).not.toContain('"root"');
     expect(error.message).not.toContain('"arm"');
   });
@@ -499,16 +499,16 @@ describe('loadUrdf: invalid mimic joints', () => {
 
   it('rejects a mimic of a joint that does not exist', () => {
     expectUrdfError(() => loadUrdf(robot(`${threeLinks}\n${joint('j1', 'continuous', 'a', 'b')}\n${joint('m', 'continuous', 'b', 'c', '<mimic joint="nope"/>')}\n${joint('j3', 'fixed', 'c', 'd')}`)),
-      'URDF_INVALID', 'joint "m" mimics joint "nope", which is not defined');
+      'URDF_INVALID_TREE', 'joint "m" mimics joint "nope", which is not defined');
   });
 
   it('rejects a mimic of a fixed joint', () => {
     expectUrdfError(() => loadUrdf(robot(`${threeLinks}\n${joint('f', 'fixed', 'a', 'b')}\n${joint('m', 'continuous', 'b', 'c', '<mimic joint="f"/>')}\n${joint('j3', 'fixed', 'c', 'd')}`)),
-      'URDF_INVALID', 'joint "m" mimics joint "f", which is fixed');
+      'URDF_INVALID_TREE', 'joint "m" mimics joint "f", which is fixed');
   });
 
   it('rejects a <mimic> without a joint attribute', () => {
-    expectUrdfError(() => loadUrdf(oneJoint('continuous', '<mimic multiplier="2"/>')), 'URDF_INVALID', 'joint "j" <mimic> has no joint attribute');
+    expectUrdfError(() => loadUrdf(oneJoint('continuous', '<mimic multiplier="2"/>')), 'URDF_INVALID_ELEMENT', 'joint "j" <mimic> has no joint attribute');
   });
 
   it('rejects two joints that mimic each other', () => {
@@ -517,7 +517,7 @@ describe('loadUrdf: invalid mimic joints', () => {
       joint('a', 'continuous', 'a', 'b', '<mimic joint="b"/>'),
       joint('b', 'continuous', 'b', 'c', '<mimic joint="a"/>'),
       joint('lead', 'continuous', 'c', 'd'),
-    ].join('\n'))), 'URDF_INVALID', 'mimic joints form a cycle: "a" -> "b" -> "a"');
+    ].join('\n'))), 'URDF_INVALID_TREE', 'mimic joints form a cycle: "a" -> "b" -> "a"');
   });
 
   it('rejects a cycle of three mimic joints', () => {
@@ -526,11 +526,11 @@ describe('loadUrdf: invalid mimic joints', () => {
       joint('x', 'continuous', 'a', 'b', '<mimic joint="y"/>'),
       joint('y', 'continuous', 'b', 'c', '<mimic joint="z"/>'),
       joint('z', 'continuous', 'c', 'd', '<mimic joint="x"/>'),
-    ].join('\n'))), 'URDF_INVALID', 'mimic joints form a cycle: "x" -> "y" -> "z" -> "x"');
+    ].join('\n'))), 'URDF_INVALID_TREE', 'mimic joints form a cycle: "x" -> "y" -> "z" -> "x"');
   });
 
   it('rejects a joint that mimics itself', () => {
-    expectUrdfError(() => loadUrdf(oneJoint('continuous', '<mimic joint="j"/>')), 'URDF_INVALID', 'mimic joints form a cycle: "j" -> "j"');
+    expectUrdfError(() => loadUrdf(oneJoint('continuous', '<mimic joint="j"/>')), 'URDF_INVALID_TREE', 'mimic joints form a cycle: "j" -> "j"');
   });
 });
 

@@ -84,18 +84,21 @@ export const Problem = Type.Object({
   title: Type.String(),
   status: Type.Integer(),
   detail: Type.String({ description: 'what is wrong and what to change' }),
-  errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+  errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), {
+    description: 'every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element '
+      + 'it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all)',
+  })),
 }, { description: 'RFC 9457 problem details (application/problem+json)' });
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
-  400: 'malformed or invalid request, unknown link or joint',
+  400: 'malformed or invalid request, unknown link or joint; for an upload: a URDF that is not well-formed XML (type urdf-malformed-xml), has a DOCTYPE (urdf-doctype) or exceeds the XML reader\'s limits (urdf-xml-limit)',
   401: 'authentication required',
   403: 'not allowed',
   404: 'unknown robot',
   409: 'conflict',
-  413: 'request body (or uploaded URDF) too large',
+  413: 'request body too large, or an uploaded URDF beyond URDF_MAX_BYTES or URDF_MAX_LINKS (type urdf-too-large)',
   415: 'unsupported media type',
-  422: 'URDF is well-formed XML but not a valid kinematic tree',
+  422: 'a URDF that is well-formed XML but whose elements are not a usable URDF (type urdf-invalid-element) or do not form a valid kinematic tree (urdf-invalid-tree); errors lists every problem with its element',
   429: 'rate limited: retry after the Retry-After header',
   500: 'an internal error: logged with the request id (x-request-id), no details sent',
   503: 'overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance',
