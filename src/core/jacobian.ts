@@ -103,7 +103,7 @@ export function assertEndEffectorOf(robot: CompiledRobot, ee: EndEffector): void
  * Moves the point of interest to the tip offset: p_BE += R_BE·r and v += w × (R_BE·r) per column
  * (LOCAL_WORLD_ALIGNED), where r is the offset in the tip frame.
  */
-function applyTipOffset(offset: Float64Array, dof: number, X_BE: Float64Array, J: Float64Array | undefined): void {
+export function applyTipOffset(offset: Float64Array, dof: number, X_BE: Float64Array, J: Float64Array | undefined): void {
   const ox = offset[0]!, oy = offset[1]!, oz = offset[2]!;
   const rx = X_BE[0]! * ox + X_BE[1]! * oy + X_BE[2]! * oz;
   const ry = X_BE[3]! * ox + X_BE[4]! * oy + X_BE[5]! * oz;
@@ -120,28 +120,31 @@ function applyTipOffset(offset: Float64Array, dof: number, X_BE: Float64Array, J
 
 /**
  * Re-expresses LOCAL_WORLD_ALIGNED columns in `frame` (see the module comment): the `dof` columns
- * of a Jacobian, or with `dof` 1 a single twist.
+ * of the 6 x dof block that starts at J[o] (a Jacobian, a slice of a Hessian), or with `dof` 1 a
+ * single twist.
  */
-export function changeFrame(frame: ReferenceFrame, dof: number, X_BE: Float64Array, J: Float64Array): void {
-  if (frame === 'LOCAL') {
-    const r0 = X_BE[0]!, r1 = X_BE[1]!, r2 = X_BE[2]!, r3 = X_BE[3]!, r4 = X_BE[4]!;
-    const r5 = X_BE[5]!, r6 = X_BE[6]!, r7 = X_BE[7]!, r8 = X_BE[8]!;
-    for (let row = 0; row < 6; row += 3) {
-      for (let k = 0; k < dof; k++) {
-        const x = J[row * dof + k]!, y = J[(row + 1) * dof + k]!, z = J[(row + 2) * dof + k]!;
-        J[row * dof + k] = r0 * x + r3 * y + r6 * z;
-        J[(row + 1) * dof + k] = r1 * x + r4 * y + r7 * z;
-        J[(row + 2) * dof + k] = r2 * x + r5 * y + r8 * z;
+export function changeFrame(frame: ReferenceFrame, dof: number, X_BE: Float64Array, J: Float64Array, o = 0): void {
+  if (frame === 'LOCAL_WORLD_ALIGNED') return;
+  const r0 = X_BE[0]!, r1 = X_BE[1]!, r2 = X_BE[2]!, r3 = X_BE[3]!, r4 = X_BE[4]!;
+  const r5 = X_BE[5]!, r6 = X_BE[6]!, r7 = X_BE[7]!, r8 = X_BE[8]!;
+  const px = X_BE[9]!, py = X_BE[10]!, pz = X_BE[11]!;
+  for (let k = 0; k < dof; k++) {
+    const c = o + k;
+    if (frame === 'LOCAL') {
+      // both blocks by R_BEᵀ
+      for (let row = 0; row < 6; row += 3) {
+        const ix = c + row * dof, iy = ix + dof, iz = iy + dof;
+        const x = J[ix]!, y = J[iy]!, z = J[iz]!;
+        J[ix] = r0 * x + r3 * y + r6 * z;
+        J[iy] = r1 * x + r4 * y + r7 * z;
+        J[iz] = r2 * x + r5 * y + r8 * z;
       }
-    }
-  } else if (frame === 'WORLD') {
-    const px = X_BE[9]!, py = X_BE[10]!, pz = X_BE[11]!;
-    for (let k = 0; k < dof; k++) {
-      const wx = J[3 * dof + k]!, wy = J[4 * dof + k]!, wz = J[5 * dof + k]!;
+    } else {
       // v_O = v_E - w × p_BE = v_E + p_BE × w
-      J[k] = J[k]! + py * wz - pz * wy;
-      J[dof + k] = J[dof + k]! + pz * wx - px * wz;
-      J[2 * dof + k] = J[2 * dof + k]! + px * wy - py * wx;
+      const wx = J[c + 3 * dof]!, wy = J[c + 4 * dof]!, wz = J[c + 5 * dof]!;
+      J[c] = J[c]! + py * wz - pz * wy;
+      J[c + dof] = J[c + dof]! + pz * wx - px * wz;
+      J[c + 2 * dof] = J[c + 2 * dof]! + px * wy - py * wx;
     }
   }
 }

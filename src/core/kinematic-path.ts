@@ -8,10 +8,11 @@
 import { compileKernel } from './codegen/compile.js';
 import { compileDlsKernels, type DlsKernels } from './codegen/dls-kernels.js';
 import {
-  jacobianKernelSource, poseKernelSource, type JacobianKernel, type PathLinks, type PoseKernel,
+  jacobianKernelSource, jointTwistsKernelSource, pathJointsOf, poseKernelSource,
+  type JacobianKernel, type JointTwistsKernel, type PathJoint, type PathLinks, type PoseKernel,
 } from './codegen/kinematics-kernels.js';
 import { JointCode, type KinematicModel } from './model.js';
-import { referencePathJacobian, referencePathPose } from './reference-kinematics.js';
+import { referencePathJacobian, referencePathJointTwists, referencePathPose } from './reference-kinematics.js';
 import { SE3_SIZE } from './se3.js';
 
 /** Which implementation a path's kernels use. */
@@ -37,6 +38,17 @@ export interface KinematicPath extends PathLinks {
   readonly pose: PoseKernel;
   /** Writes X_BE and the LOCAL_WORLD_ALIGNED Jacobian at the tip-link origin (6 x dof, row-major). */
   readonly jacobian: JacobianKernel;
+  /** The moving joints in chain order from the base (see PathJoint), and their mimic multipliers and types as arrays. */
+  readonly joints: readonly PathJoint[];
+  readonly jointQIndex: Int32Array;
+  readonly jointMultiplier: Float64Array;
+  readonly jointPrismatic: Uint8Array;
+  /**
+   * Writes X_BE and the unit twists of the path's joints (6 x joints.length, chain order) at the
+   * tip-link origin in base axes: the Jacobian's columns before the mimic sums, which
+   * second-order kinematics differentiates. Compiled the first time it is called.
+   */
+  readonly jointTwists: JointTwistsKernel;
   /**
    * The damped least-squares step of the moving joints, compiled (codegen/dls-kernels.ts);
    * undefined for the reference implementation and for paths of more than MAX_COMPILED_JOINTS
@@ -80,20 +92,31 @@ export function createKinematicPath(
     reach += Math.hypot(model.X_PJ[o + 9]!, model.X_PJ[o + 10]!, model.X_PJ[o + 11]!);
   }
   const links: PathLinks = { tipSide, baseSide };
+  const joints = pathJointsOf(model, links);
   let kernels: { pose: PoseKernel; jacobian: JacobianKernel } | undefined;
   if (implementation === 'compiled') {
     const pose = compileKernel<PoseKernel>(poseKernelSource(model, links));
     const jacobian = pose && compileKernel<JacobianKernel>(jacobianKernelSource(model, links));
     if (pose && jacobian) kernels = { pose, jacobian };
   }
+  const X_WL = new Float64Array(SE3_SIZE * model.linkNames.length);
+  const twists = new Float64Array(6 * joints.length);
+  const referenceTwists: JointTwistsKernel = (q, X_BE, T) => referencePathJointTwists(model, base, tip, joints, q, X_WL, X_BE, T);
   if (!kernels) {
     implementation = 'reference';
-    const X_WL = new Float64Array(SE3_SIZE * model.linkNames.length);
     kernels = {
       pose: (q, X_BE) => referencePathPose(model, base, tip, q, X_WL, X_BE),
-      jacobian: (q, X_BE, J) => referencePathJacobian(model, base, tip, links, q, X_WL, X_BE, J),
+      jacobian: (q, X_BE, J) => referencePathJacobian(model, base, tip, joints, q, X_WL, X_BE, J, twists),
     };
   }
+  // second-order kinematics is asked for less often: its kernel is compiled on first use
+  let compiledTwists: JointTwistsKernel | undefined;
+  const jointTwists: JointTwistsKernel = implementation === 'reference' ? referenceTwists
+    : (q, X_BE, T) => (compiledTwists ??= compileKernel<JointTwistsKernel>(jointTwistsKernelSource(model, links)) ?? referenceTwists)(q, X_BE, T);
   const stepKernels = implementation === 'compiled' ? compileDlsKernels(model.dof, movingJoints) : undefined;
-  return Object.freeze({ base, tip, common, tipSide, baseSide, movingJoints, prismaticJoints, reach, implementation, ...kernels, stepKernels });
+  return Object.freeze({
+    base, tip, common, tipSide, baseSide, movingJoints, prismaticJoints, reach, implementation, ...kernels, stepKernels,
+    joints, jointQIndex: Int32Array.from(joints, (j) => j.qIndex), jointMultiplier: Float64Array.from(joints, (j) => j.multiplier),
+    jointPrismatic: Uint8Array.from(joints, (j) => (j.prismatic ? 1 : 0)), jointTwists,
+  });
 }

@@ -4,7 +4,7 @@
  * (`node --disallow-code-generation-from-strings`) or a model is too large to compile, and an
  * independent implementation that the tests hold the compiled kernels against.
  */
-import type { PathLinks } from './codegen/kinematics-kernels.js';
+import type { PathJoint } from './codegen/kinematics-kernels.js';
 import type { KinematicModel } from './model.js';
 import { JointCode } from './model.js';
 import { SE3_SIZE, composeInverseTransform, composeTransforms, setIdentity } from './se3.js';
@@ -54,57 +54,63 @@ export function referencePathPose(
   composeInverseTransform(X_BE, 0, X_WL, SE3_SIZE * base, X_WL, SE3_SIZE * tip);
 }
 
-function addToColumn(
-  J: Float64Array, dof: number, k: number, vx: number, vy: number, vz: number, wx: number, wy: number, wz: number,
-): void {
-  J[k] = J[k]! + vx; J[dof + k] = J[dof + k]! + vy; J[2 * dof + k] = J[2 * dof + k]! + vz;
-  J[3 * dof + k] = J[3 * dof + k]! + wx; J[4 * dof + k] = J[4 * dof + k]! + wy; J[5 * dof + k] = J[5 * dof + k]! + wz;
-}
-
 /**
- * X_BE and the LOCAL_WORLD_ALIGNED Jacobian of a path, from the poses of all links in W: each
- * moving joint contributes [a × (p_E - o); a] (revolute) or [a; 0] (prismatic) with a and o in W,
- * scaled by its mimic multiplier, negated on the base side, and the sum is rotated by R_WBᵀ.
+ * X_BE and the unit twist of each moving joint of a path in chain order (see PathJoint), from the
+ * poses of all links in W: sign · [a × (p_E - o); a] (revolute) or sign · [a; 0] (prismatic), with
+ * a and o in W, rotated into base axes by R_WBᵀ. `T` is 6 rows x joints.length, row-major.
  */
-export function referencePathJacobian(
-  model: KinematicModel, base: number, tip: number, path: PathLinks,
-  q: Float64Array, X_WL: Float64Array, X_BE: Float64Array, J: Float64Array,
+export function referencePathJointTwists(
+  model: KinematicModel, base: number, tip: number, joints: readonly PathJoint[],
+  q: Float64Array, X_WL: Float64Array, X_BE: Float64Array, T: Float64Array,
 ): void {
   referenceLinkPoses(model, q, X_WL);
   composeInverseTransform(X_BE, 0, X_WL, SE3_SIZE * base, X_WL, SE3_SIZE * tip);
-  const dof = model.dof;
-  J.fill(0, 0, 6 * dof);
-  const e = SE3_SIZE * tip;
+  const P = joints.length;
+  const e = SE3_SIZE * tip, b = SE3_SIZE * base;
   const ex = X_WL[e + 9]!, ey = X_WL[e + 10]!, ez = X_WL[e + 11]!;
-  for (const [links, sign] of [[path.tipSide, 1], [path.baseSide, -1]] as const) {
-    for (const link of links) {
-      const type = model.jointCode[link]!;
-      if (type === JointCode.FIXED) continue;
-      const l = SE3_SIZE * link;
-      const a0 = model.axis[3 * link]!, a1 = model.axis[3 * link + 1]!, a2 = model.axis[3 * link + 2]!;
-      const ax = X_WL[l]! * a0 + X_WL[l + 1]! * a1 + X_WL[l + 2]! * a2;
-      const ay = X_WL[l + 3]! * a0 + X_WL[l + 4]! * a1 + X_WL[l + 5]! * a2;
-      const az = X_WL[l + 6]! * a0 + X_WL[l + 7]! * a1 + X_WL[l + 8]! * a2;
-      const k = model.qIndex[link]!;
-      const f = sign * model.qMultiplier[link]!;
-      if (type === JointCode.PRISMATIC) {
-        addToColumn(J, dof, k, f * ax, f * ay, f * az, 0, 0, 0);
-        continue;
-      }
-      const dx = ex - X_WL[l + 9]!, dy = ey - X_WL[l + 10]!, dz = ez - X_WL[l + 11]!;
-      addToColumn(J, dof, k, f * (ay * dz - az * dy), f * (az * dx - ax * dz), f * (ax * dy - ay * dx), f * ax, f * ay, f * az);
-    }
-  }
-  // rotate every column from W axes into B axes: x_B = R_WBᵀ x_W
-  const b = SE3_SIZE * base;
   const r0 = X_WL[b]!, r1 = X_WL[b + 1]!, r2 = X_WL[b + 2]!, r3 = X_WL[b + 3]!, r4 = X_WL[b + 4]!;
   const r5 = X_WL[b + 5]!, r6 = X_WL[b + 6]!, r7 = X_WL[b + 7]!, r8 = X_WL[b + 8]!;
-  for (let k = 0; k < dof; k++) {
-    for (let half = 0; half < 6; half += 3) {
-      const x = J[half * dof + k]!, y = J[(half + 1) * dof + k]!, z = J[(half + 2) * dof + k]!;
-      J[half * dof + k] = r0 * x + r3 * y + r6 * z;
-      J[(half + 1) * dof + k] = r1 * x + r4 * y + r7 * z;
-      J[(half + 2) * dof + k] = r2 * x + r5 * y + r8 * z;
+  for (let p = 0; p < P; p++) {
+    const { link, sign, prismatic } = joints[p]!;
+    const l = SE3_SIZE * link;
+    const a0 = model.axis[3 * link]!, a1 = model.axis[3 * link + 1]!, a2 = model.axis[3 * link + 2]!;
+    const ax = sign * (X_WL[l]! * a0 + X_WL[l + 1]! * a1 + X_WL[l + 2]! * a2);
+    const ay = sign * (X_WL[l + 3]! * a0 + X_WL[l + 4]! * a1 + X_WL[l + 5]! * a2);
+    const az = sign * (X_WL[l + 6]! * a0 + X_WL[l + 7]! * a1 + X_WL[l + 8]! * a2);
+    let vx = ax, vy = ay, vz = az, wx = 0, wy = 0, wz = 0;
+    if (!prismatic) {
+      const dx = ex - X_WL[l + 9]!, dy = ey - X_WL[l + 10]!, dz = ez - X_WL[l + 11]!;
+      vx = ay * dz - az * dy; vy = az * dx - ax * dz; vz = ax * dy - ay * dx;
+      wx = ax; wy = ay; wz = az;
     }
+    // from W axes into B axes: x_B = R_WBᵀ x_W
+    T[p] = r0 * vx + r3 * vy + r6 * vz; T[P + p] = r1 * vx + r4 * vy + r7 * vz; T[2 * P + p] = r2 * vx + r5 * vy + r8 * vz;
+    T[3 * P + p] = r0 * wx + r3 * wy + r6 * wz; T[4 * P + p] = r1 * wx + r4 * wy + r7 * wz; T[5 * P + p] = r2 * wx + r5 * wy + r8 * wz;
   }
+}
+
+/**
+ * Sums joint twists (6 x P, chain order) into the 6 x dof Jacobian: column q of each joint gets
+ * multiplier · twist (the mimic chain rule); columns of joints off the path are 0.
+ */
+export function foldJointTwists(joints: readonly PathJoint[], T: Float64Array, dof: number, J: Float64Array): void {
+  const P = joints.length;
+  J.fill(0, 0, 6 * dof);
+  for (let p = 0; p < P; p++) {
+    const { qIndex, multiplier } = joints[p]!;
+    for (let r = 0; r < 6; r++) J[r * dof + qIndex] = J[r * dof + qIndex]! + multiplier * T[r * P + p]!;
+  }
+}
+
+/**
+ * X_BE and the LOCAL_WORLD_ALIGNED Jacobian of a path: the joint twists of
+ * {@link referencePathJointTwists}, each times its mimic multiplier, summed into its leader's
+ * column. `T` is scratch of 6 x joints.length.
+ */
+export function referencePathJacobian(
+  model: KinematicModel, base: number, tip: number, joints: readonly PathJoint[],
+  q: Float64Array, X_WL: Float64Array, X_BE: Float64Array, J: Float64Array, T: Float64Array,
+): void {
+  referencePathJointTwists(model, base, tip, joints, q, X_WL, X_BE, T);
+  foldJointTwists(joints, T, model.dof, J);
 }

@@ -45,6 +45,8 @@ interface JointColumn {
   readonly column: number;
   /** ±multiplier: the mimic chain rule and the side of the path (base side subtracts) */
   readonly factor: number;
+  /** -1 on the base side, +1 on the tip side */
+  readonly sign: number;
   readonly prismatic: boolean;
   readonly axis: Expr[]; // in C
   readonly origin: Expr[]; // in C
@@ -150,6 +152,7 @@ class KinematicsBuilder {
       columns.push({
         column: m.qIndex[link]!,
         factor: sign * m.qMultiplier[link]!,
+        sign,
         prismatic: type === JointCode.PRISMATIC,
         axis,
         origin: [X[9]!, X[10]!, X[11]!],
@@ -198,6 +201,21 @@ function relativePose(b: KinematicsBuilder, X_CB: Transform | undefined, X_CE: T
   return [...R_BE, ...b.rotateInverse(X_CB, d)];
 }
 
+/** [a × (p_E - o); a] (revolute) or [a; 0] (prismatic) of a recorded joint, in C, per unit joint rate. */
+function unitTwist(b: KinematicsBuilder, col: JointColumn, X_CE: Transform): Expr[] {
+  const c = b.code;
+  if (col.prismatic) return [...col.axis, constant(0), constant(0), constant(0)];
+  const d = [0, 1, 2].map((i) => c.materialize(subtract(X_CE[9 + i]!, col.origin[i]!)));
+  const [ax, ay, az] = col.axis as [Expr, Expr, Expr];
+  const [dx, dy, dz] = d as [Expr, Expr, Expr];
+  return [
+    subtract(c.multiply(ay, dz), c.multiply(az, dy)),
+    subtract(c.multiply(az, dx), c.multiply(ax, dz)),
+    subtract(c.multiply(ax, dy), c.multiply(ay, dx)),
+    ax, ay, az,
+  ];
+}
+
 /** The pose kernel of a path ({@link PoseKernel}). */
 export function poseKernelSource(model: KinematicModel, path: PathLinks): KernelSource {
   const b = new KinematicsBuilder(model);
@@ -230,20 +248,7 @@ export function jacobianKernelSource(model: KinematicModel, path: PathLinks): Ke
 
   const sums = new Map<number, Expr[]>();
   for (const col of columns) {
-    let twist: Expr[];
-    if (col.prismatic) {
-      twist = [...col.axis, constant(0), constant(0), constant(0)];
-    } else {
-      const d = [0, 1, 2].map((i) => c.materialize(subtract(X_CE[9 + i]!, col.origin[i]!)));
-      const [ax, ay, az] = col.axis as [Expr, Expr, Expr];
-      const [dx, dy, dz] = d as [Expr, Expr, Expr];
-      twist = [
-        subtract(c.multiply(ay, dz), c.multiply(az, dy)),
-        subtract(c.multiply(az, dx), c.multiply(ax, dz)),
-        subtract(c.multiply(ax, dy), c.multiply(ay, dx)),
-        ax, ay, az,
-      ];
-    }
+    const twist = unitTwist(b, col, X_CE);
     const sum = sums.get(col.column) ?? [0, 0, 0, 0, 0, 0].map(constant);
     sums.set(col.column, sum.map((e, r) => add(e, scale(twist[r]!, col.factor))));
   }
@@ -259,6 +264,66 @@ export function jacobianKernelSource(model: KinematicModel, path: PathLinks): Ke
     for (let r = 0; r < 6; r++) c.statement(`J[${r * dof + k}]=${c.source(column[r]!)};`);
   }
   return source('jacobian', ['q', 'X', 'J'], b);
+}
+
+/**
+ * One moving joint of a path, in chain order from the base B to the tip E: the joints of the base
+ * side from B up to the common ancestor C (they turn B's world about their axes, so seen from B
+ * they turn the rest of the path the other way), then those of the tip side from C down to E.
+ */
+export interface PathJoint {
+  /** The link whose joint it is. */
+  readonly link: number;
+  /** The active joint (index into q) that drives it, and value = multiplier · q + offset. */
+  readonly qIndex: number;
+  readonly multiplier: number;
+  /** -1 on the base side, +1 on the tip side. */
+  readonly sign: number;
+  readonly prismatic: boolean;
+}
+
+/** The moving joints of a path in chain order (see {@link PathJoint}). */
+export function pathJointsOf(model: KinematicModel, path: PathLinks): PathJoint[] {
+  const joint = (link: number, sign: number): PathJoint => ({
+    link, qIndex: model.qIndex[link]!, multiplier: model.qMultiplier[link]!, sign, prismatic: model.jointCode[link] === JointCode.PRISMATIC,
+  });
+  const moving = (links: Int32Array): number[] => Array.from(links).filter((l) => model.jointCode[l] !== JointCode.FIXED);
+  return [...moving(path.baseSide).reverse().map((l) => joint(l, -1)), ...moving(path.tipSide).map((l) => joint(l, 1))];
+}
+
+/**
+ * Writes X_BE and the unit twist of each moving joint of the path (6 rows x P, row-major, P =
+ * the path's moving joints, in chain order: see {@link PathJoint}) at the tip-link origin in base
+ * axes: sign · [a × (p_E - o); a] (revolute) or sign · [a; 0] (prismatic), per unit rate of the
+ * joint itself (no mimic multiplier): the columns of the Jacobian before they are summed into
+ * their leaders, which second-order kinematics differentiates.
+ */
+export type JointTwistsKernel = (q: Float64Array, X: Float64Array, T: Float64Array) => void;
+
+/** The joint twists kernel of a path ({@link JointTwistsKernel}). */
+export function jointTwistsKernelSource(model: KinematicModel, path: PathLinks): KernelSource {
+  const b = new KinematicsBuilder(model);
+  const c = b.code;
+  const tipColumns: JointColumn[] = [], baseColumns: JointColumn[] = [];
+  c.comment('tip side: from the common ancestor C down to the tip E');
+  const X_CE = b.materialize(b.walkDown(path.tipSide, 1, tipColumns));
+  if (path.baseSide.length > 0) c.comment('base side: from C down to the base B');
+  const X_CB = path.baseSide.length > 0 ? b.materialize(b.walkDown(path.baseSide, -1, baseColumns)) : undefined;
+  c.comment('X_BE = inv(X_CB) X_CE');
+  writeTransform(b, relativePose(b, X_CB, X_CE), 'X', 0);
+  c.comment('joint twists in chain order: the base side from B up, then the tip side; rotated into B');
+  const chain = [...baseColumns.reverse(), ...tipColumns];
+  const P = chain.length;
+  chain.forEach((col, p) => {
+    let twist = unitTwist(b, col, X_CE).map((e) => scale(e, col.sign));
+    if (X_CB) {
+      const linear = b.rotateInverse(X_CB, twist.slice(0, 3).map((e) => c.materialize(e)));
+      const angular = b.rotateInverse(X_CB, twist.slice(3).map((e) => c.materialize(e)));
+      twist = [...linear, ...angular];
+    }
+    for (let r = 0; r < 6; r++) c.statement(`T[${r * P + p}]=${c.source(twist[r]!)};`);
+  });
+  return source('jointTwists', ['q', 'X', 'T'], b);
 }
 
 /** The kernel that writes X_WL for every link ({@link LinkPosesKernel}). */

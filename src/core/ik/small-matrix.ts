@@ -109,3 +109,53 @@ export function symmetricEigenvalues(A: Float64Array, n: number, eigenvalues: Fl
     eigenvalues[j + 1] = v;
   }
 }
+
+/** Sweeps of the one-sided Jacobi SVD before giving up (it converges quadratically; 10 suffice for 6 x 7). */
+const MAX_SVD_SWEEPS = 40;
+
+/**
+ * The singular value decomposition of the m x n matrix A (row-major, destroyed) with n <= m, by
+ * one-sided Jacobi rotations (Hestenes): columns of A are rotated pairwise until they are
+ * orthogonal, A V = U Σ. Accurate to the relative precision of A's entries even for tiny singular
+ * values (unlike the eigenvalues of AᵀA, whose small ones carry ε·σmax²/σ of absolute error).
+ * Writes the singular values, unsorted, to sigma[0..n), V (n x n, row-major, column i belongs to
+ * sigma[i]) and leaves U Σ in A (column i is sigma[i] · u_i; a zero column where sigma[i] is 0).
+ */
+export function jacobiSvd(A: Float64Array, m: number, n: number, sigma: Float64Array, V: Float64Array): void {
+  for (let i = 0; i < n * n; i++) V[i] = i % (n + 1) === 0 ? 1 : 0;
+  for (let sweep = 0; sweep < MAX_SVD_SWEEPS; sweep++) {
+    let rotated = false;
+    for (let p = 0; p < n - 1; p++) {
+      for (let q = p + 1; q < n; q++) {
+        let alpha = 0, beta = 0, gamma = 0;
+        for (let r = 0; r < m; r++) {
+          const ap = A[r * n + p]!, aq = A[r * n + q]!;
+          alpha += ap * ap; beta += aq * aq; gamma += ap * aq;
+        }
+        // columns orthogonal to working precision: nothing to rotate
+        if (gamma === 0 || Math.abs(gamma) <= 1e-15 * Math.sqrt(alpha * beta)) continue;
+        rotated = true;
+        // the rotation that zeroes their inner product (as in the symmetric Jacobi method on AᵀA)
+        const zeta = (beta - alpha) / (2 * gamma);
+        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+        const c = 1 / Math.sqrt(1 + t * t), s = c * t;
+        for (let r = 0; r < m; r++) {
+          const ap = A[r * n + p]!, aq = A[r * n + q]!;
+          A[r * n + p] = c * ap - s * aq;
+          A[r * n + q] = s * ap + c * aq;
+        }
+        for (let r = 0; r < n; r++) {
+          const vp = V[r * n + p]!, vq = V[r * n + q]!;
+          V[r * n + p] = c * vp - s * vq;
+          V[r * n + q] = s * vp + c * vq;
+        }
+      }
+    }
+    if (!rotated) break;
+  }
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (let r = 0; r < m; r++) sum += A[r * n + i]! * A[r * n + i]!;
+    sigma[i] = Math.sqrt(sum);
+  }
+}
