@@ -19,6 +19,8 @@ export interface SecondOrderWorkspace {
   /** The Jacobian (LOCAL_WORLD_ALIGNED, 6 x dof) and its derivative, before a change of frame. */
   readonly J: Float64Array;
   readonly Jdot: Float64Array;
+  /** The Jacobian in the end effector's frame (manipulability.ts). */
+  readonly J_F: Float64Array;
   /** A Hessian, dof x 6 x dof. */
   readonly H: Float64Array;
   /** One 6-vector. */
@@ -43,6 +45,7 @@ export function createSecondOrderWorkspace(model: KinematicModel): SecondOrderWo
     rates: new Float64Array(joints),
     J: new Float64Array(6 * dof),
     Jdot: new Float64Array(6 * dof),
+    J_F: new Float64Array(6 * dof),
     H: new Float64Array(6 * dof * dof),
     V: new Float64Array(6),
     A: new Float64Array(6 * k),

@@ -7,6 +7,7 @@
 import { KinematicsError } from '../errors.js';
 import type { KinematicModel } from '../model.js';
 import { SE3_SIZE } from '../se3.js';
+import { createSecondOrderWorkspace, type SecondOrderWorkspace } from '../second-order-workspace.js';
 import { createWorkspace, type KinematicWorkspace } from '../workspace.js';
 import { createDlsScratch, type DlsScratch } from './damped-least-squares.js';
 import { SeededRandom } from './random.js';
@@ -95,6 +96,9 @@ export interface IkWorkspace {
   readonly step: StepScratch;
   readonly trend: TrendScratch;
   readonly solver: SolverScratch;
+  /** Second-order scratch (the Hessian and SVDs of null-space objectives), and the null-space gradient and motion. */
+  readonly secondOrder: SecondOrderWorkspace;
+  readonly nullspace: { readonly gradient: Float64Array; readonly motion: Float64Array };
   /** A copy of the caller's q (which may be a result array of this workspace) and a step's start. */
   readonly qGiven: Float64Array;
   readonly qStart: Float64Array;
@@ -127,6 +131,8 @@ export function createIkWorkspace(model: KinematicModel): IkWorkspace {
       X_BT: new Float64Array(SE3_SIZE), qSeed: new Float64Array(dof), q: new Float64Array(dof), qTrial: new Float64Array(dof),
       qBest: new Float64Array(dof), jointScale: new Float64Array(dof), recentErrors: new Float64Array(RECENT_ERRORS), random: new SeededRandom(0),
     },
+    secondOrder: createSecondOrderWorkspace(model),
+    nullspace: { gradient: new Float64Array(dof), motion: new Float64Array(dof) },
     qGiven: new Float64Array(dof),
     qStart: new Float64Array(dof),
     results: { stepQ: new Float64Array(dof), stepDq: new Float64Array(dof), qdot: new Float64Array(dof), solution: new Float64Array(dof) },

@@ -19,6 +19,7 @@ import { assertEndEffectorOf, computeJacobian, type EndEffector } from '../jacob
 import { setWeights, type StepProblem } from './ik-problem.js';
 import { assertIkWorkspaceOf, type IkWorkspace } from './ik-workspace.js';
 import { limitedStep } from './limited-step.js';
+import { computeNullspaceMotion, nullspaceFraction, type NullspaceOptions } from './nullspace.js';
 import { adaptiveDamping2, measureSingularity, type SingularityMeasures } from './singularity-measures.js';
 import { movesTowardSingularity } from './singularity-trend.js';
 
@@ -36,6 +37,8 @@ export interface VelocityControlOptions {
   hardStopSingularityThreshold?: number;
   /** Apply position and velocity limits (default true). */
   respectLimits?: boolean;
+  /** A secondary motion in the null space of the task (nullspace.ts); none by default. */
+  nullspace?: NullspaceOptions;
 }
 
 /** The statuses of a velocity command, in the order the schema lists them. */
@@ -56,6 +59,11 @@ export interface VelocityControlResult {
   scale: number;
   status: VelocityControlStatus;
   analysis: SingularityMeasures;
+  /**
+   * With options.nullspace: the fraction of the null-space motion applied (1 unless a joint limit
+   * cut it), and dφ/dt, the rate at which the objective changes under it.
+   */
+  nullspace?: { applied: number; objectiveRate: number };
 }
 
 /**
@@ -118,5 +126,18 @@ export function computeVelocityCommand(
   const status: VelocityControlStatus = singularityScale === 0 ? 'halted-singularity'
     : limitScale < 1 ? 'joint-limit'
       : singularityScale < 1 ? 'decelerating-singularity' : 'ok';
-  return { qdot, scale, status, analysis };
+  if (!options.nullspace) return { qdot, scale, status, analysis };
+
+  // the secondary motion, in the null space of J (current.J_BE is J in the command's frame at q)
+  const motion = ik.nullspace.motion;
+  computeNullspaceMotion(robot, ik, ee, q, current.J_BE, options.nullspace, motion);
+  const applied = respectLimits ? nullspaceFraction(model, q, qdot, motion, dt) : 1;
+  const gradient = ik.nullspace.gradient;
+  let objectiveRate = 0;
+  for (let k = 0; k < dof; k++) {
+    qdot[k] = qdot[k]! + applied * motion[k]!;
+    // gradient holds k∇φ: dφ/dt = ∇φ · β q̇_null
+    objectiveRate += (options.nullspace.gain !== 0 ? gradient[k]! / options.nullspace.gain : 0) * applied * motion[k]!;
+  }
+  return { qdot, scale, status, analysis, nullspace: { applied, objectiveRate } };
 }
