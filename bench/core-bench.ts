@@ -8,6 +8,9 @@
  *                ChainFkSolverPos_recursive computes
  *   jacobian     6 x dof Jacobian and tip pose (computeJacobian, LOCAL_WORLD_ALIGNED): KDL's
  *                ChainJntToJacSolver
+ *   jacobianDerivative  J̇ along q̇ (computeJacobianDerivative, LOCAL_WORLD_ALIGNED): KDL's
+ *                ChainJntToJacDotSolver (HYBRID)
+ *   hessian      the whole dof x 6 x dof Hessian (computeHessian), beside one KDL J̇
  *
  * Flags: --json prints { results: [{ name, robot, tip, dof, nsPerOp, ... }] } (run it as
  * `npm run -s bench -- --json` for nothing but the JSON on stdout); --quick shortens the batches.
@@ -16,6 +19,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { computeLinkPoses } from '../src/core/forward-kinematics.js';
 import { computeEndEffectorPose, computeJacobian, resolveEndEffector } from '../src/core/jacobian.js';
+import { computeHessian, computeJacobianDerivative } from '../src/core/jacobian-derivative.js';
+import { createSecondOrderWorkspace } from '../src/core/second-order-workspace.js';
 import { SeededRandom, randomConfiguration } from '../src/core/ik/random.js';
 import { createKinematicPath } from '../src/core/kinematic-path.js';
 import type { KinematicModel } from '../src/core/model.js';
@@ -79,6 +84,10 @@ function main(): void {
     row('fk', (i) => computeLinkPoses(robot, qs[i & 1023]!, poses));
     row('fk-chain', (i) => computeEndEffectorPose(robot, qs[i & 1023]!, ee, X), kdlTiming?.fkNs,
       (i) => reference.pose(qs[i & 1023]!, X));
+    const ws2 = createSecondOrderWorkspace(model);
+    const qdots = configurations(model).reverse(), Jdot = new Float64Array(6 * model.dof), H = new Float64Array(6 * model.dof * model.dof);
+    row('jacobianDerivative', (i) => computeJacobianDerivative(robot, ws2, qs[i & 1023]!, qdots[i & 1023]!, ee, Jdot), kdlTiming?.jacobianDerivativeNs);
+    row('hessian', (i) => computeHessian(robot, ws2, qs[i & 1023]!, ee, H), kdlTiming?.jacobianDerivativeNs);
     row('jacobian', (i) => computeJacobian(robot, ws, qs[i & 1023]!, ee, J), kdlTiming?.jacobianNs,
       (i) => reference.jacobian(qs[i & 1023]!, X, J));
   }
@@ -87,10 +96,10 @@ function main(): void {
     return;
   }
   console.log(`node ${process.version}; medians of 9 batches of about ${batchMs} ms; KDL: ${'unavailable' in kdl ? kdl.unavailable : 'measured in this run'}`);
-  console.log('name      robot          tip               dof   ns/op    min   reference   KDL C++   vs KDL');
+  console.log('name                robot          tip               dof   ns/op    min   reference   KDL C++   vs KDL');
   for (const r of results) {
     console.log([
-      r.name.padEnd(9), r.robot.padEnd(14), r.tip.padEnd(17), String(r.dof).padStart(3),
+      r.name.padEnd(19), r.robot.padEnd(14), r.tip.padEnd(17), String(r.dof).padStart(3),
       r.nsPerOp.toFixed(0).padStart(7), r.minNsPerOp.toFixed(0).padStart(6),
       (r.referenceNsPerOp?.toFixed(0) ?? '-').padStart(11), (r.kdlNsPerOp?.toFixed(0) ?? '-').padStart(9),
       (r.speedupVsKdl ? `${r.speedupVsKdl.toFixed(1)}x` : '-').padStart(8),

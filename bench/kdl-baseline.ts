@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './paths.js';
 
-export interface KdlTiming { dof: number; fkNs: number; jacobianNs: number }
+export interface KdlTiming { dof: number; fkNs: number; jacobianNs: number; jacobianDerivativeNs: number }
 
 export interface KdlIkSolverResult { successRate: number; meanUs: number; medianUs: number; p99Us: number; outsideLimits: number }
 export interface KdlIkResult { nrjl: KdlIkSolverResult; lma: KdlIkSolverResult }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Calls the kinematics service with curl alone: lists the robots, reads the UR5e, then computes
-# forward kinematics, a Jacobian with singularity analysis, one IK step and a full IK solve.
+# forward kinematics, a Jacobian with singularity analysis, its time derivative, the Hessian, a
+# manipulability gradient, one IK step, a full IK solve, and a velocity command with null-space
+# motion on the 7-joint iiwa.
 # Every response body is printed; the script stops with curl's exit code at the first call that
 # fails (curl --fail-with-body: an HTTP error prints its problem+json body, then exits 22).
 #
@@ -40,8 +42,16 @@ call 'forward kinematics' POST /robots/ur5e/fk \
   "{\"q\": $Q, \"links\": [\"tool0\", \"wrist_3_link\"]}"
 call 'jacobian' POST /robots/ur5e/jacobian \
   "{\"q\": $Q, \"tip\": \"tool0\", \"referenceFrame\": \"LOCAL_WORLD_ALIGNED\", \"analysis\": true}"
+call 'jacobian derivative' POST /robots/ur5e/jacobian/derivative \
+  "{\"q\": $Q, \"qdot\": [0.1, 0.2, -0.1, 0.3, 0.1, -0.2], \"qddot\": [0, 0, 0, 0, 0, 1]}"
+call 'hessian' POST /robots/ur5e/hessian \
+  "{\"q\": $Q, \"referenceFrame\": \"LOCAL\"}"
+call 'manipulability' POST /robots/ur5e/manipulability \
+  "{\"q\": $Q, \"measure\": \"sigmaMin\", \"axes\": \"translation\"}"
 call 'ik step' POST /robots/ur5e/ik/step \
   "{\"q\": $Q, \"target\": $TARGET}"
 call 'ik solve' POST /robots/ur5e/ik/solve \
   "{\"target\": $TARGET, \"seed\": $Q}"
+call 'ik velocity in the null space' POST /robots/kuka_iiwa14/ik/velocity \
+  '{"q": [0.2, 0.5, 0.4, -1.3, 0.4, 1.0, 0.1], "twist": {"linear": [0, -0.05, 0], "angular": [0, 0, 0]}, "nullspace": {"objective": "manipulability", "gain": 20}}'
 printf 'all calls succeeded\n'

@@ -32,6 +32,13 @@ export { createKinematicPath, type KinematicPath, type KernelImplementation } fr
 export { analyzeJacobian, type JacobianAnalysis } from './core/analysis.js';
 export { computeTwist } from './core/velocity.js';
 export { computeJointEfforts } from './core/statics.js';
+export { createSecondOrderWorkspace, type SecondOrderWorkspace } from './core/second-order-workspace.js';
+export { computeHessian, computeJacobianDerivative, computeTipAcceleration } from './core/jacobian-derivative.js';
+export {
+  MANIPULABILITY_AXES, MANIPULABILITY_MEASURES, computeManipulability,
+  type ManipulabilityAxes, type ManipulabilityMeasure, type ManipulabilityResult,
+} from './core/manipulability.js';
+export { NULLSPACE_OBJECTIVES, type NullspaceObjective, type NullspaceOptions } from './core/ik/nullspace.js';
 export {
   POSE_INPUT_TOLERANCE, poseFromTransform, transformFromPose, type Pose, type PoseInput,
 } from './core/pose.js';

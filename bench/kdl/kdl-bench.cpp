@@ -2,10 +2,13 @@
 // ChainJntToJacSolver on the same chains and in the same run as the TypeScript core.
 // Built by bench/kdl-baseline.ts with g++ -O2 against Debian's liborocos-kdl-dev and
 // libkdl-parser-dev. Usage: kdl-bench <urdf> <base> <tip> <seconds-per-batch>
-// Prints one JSON object: {"dof", "fkNs", "jacobianNs"} (medians over batches).
+// Prints one JSON object: {"dof", "fkNs", "jacobianNs", "jacobianDerivativeNs"} (medians over
+// batches; the derivative is ChainJntToJacDotSolver in its HYBRID representation, KDL's default).
 #include <kdl/chain.hpp>
 #include <kdl/chainfksolverpos_recursive.hpp>
+#include <kdl/chainjnttojacdotsolver.hpp>
 #include <kdl/chainjnttojacsolver.hpp>
+#include <kdl/jntarrayvel.hpp>
 #include <kdl/tree.hpp>
 #include <kdl_parser/kdl_parser.hpp>
 #include <urdf_model/model.h>
@@ -57,14 +60,18 @@ int main(int argc, char** argv) {
   std::uniform_real_distribution<double> angle(-2.0, 2.0);
   std::vector<KDL::JntArray> qs(1024, KDL::JntArray(dof));
   for (auto& q : qs) for (unsigned k = 0; k < dof; k++) q(k) = angle(rng);
+  std::vector<KDL::JntArrayVel> qvs(1024, KDL::JntArrayVel(dof));
+  for (int i = 0; i < 1024; i++) for (unsigned k = 0; k < dof; k++) { qvs[i].q(k) = qs[i](k); qvs[i].qdot(k) = angle(rng); }
   KDL::ChainFkSolverPos_recursive fk(chain);
   KDL::ChainJntToJacSolver jac(chain);
   KDL::Frame frame;
-  KDL::Jacobian J(dof);
+  KDL::Jacobian J(dof), Jdot(dof);
+  KDL::ChainJntToJacDotSolver jacDot(chain);
   double sink = 0;
   const double seconds = std::atof(argv[4]);
   double fkNs = medianNsPerOp([&](int i) { fk.JntToCart(qs[i], frame); sink += frame.p.z(); }, seconds);
   double jacNs = medianNsPerOp([&](int i) { jac.JntToJac(qs[i], J); sink += J(0, 0); }, seconds);
-  std::printf("{\"dof\":%u,\"fkNs\":%.1f,\"jacobianNs\":%.1f,\"sink\":%d}\n", dof, fkNs, jacNs, sink != 0.123 ? 1 : 0);
+  double jacDotNs = medianNsPerOp([&](int i) { jacDot.JntToJacDot(qvs[i], Jdot); sink += Jdot(0, 0); }, seconds);
+  std::printf("{\"dof\":%u,\"fkNs\":%.1f,\"jacobianNs\":%.1f,\"jacobianDerivativeNs\":%.1f,\"sink\":%d}\n", dof, fkNs, jacNs, jacDotNs, sink != 0.123 ? 1 : 0);
   return 0;
 }

@@ -2683,6 +2683,770 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/robots/{id}/jacobian/derivative": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Time derivative of the Jacobian, and the bias acceleration
+         * @description J̇ = dJ/dt along qdot in the reference frame (the same matrix as Orocos KDL's ChainJntToJacDotSolver in its HYBRID, BODYFIXED and INERTIAL representations), the bias acceleration J̇ q̇, and with qddot the acceleration J q̈ + J̇ q̇. From the Jacobian's columns by cross products (Haviland and Corke); any base, tip, tip offset; mimic joints by the chain rule.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description robot id: 1 to 64 letters, digits, "_" or "-", starting with a letter or digit
+                     * @example ur5e
+                     */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "q": [
+                     *         0,
+                     *         -1.2,
+                     *         1.5,
+                     *         -1.9,
+                     *         -1.57,
+                     *         0
+                     *       ],
+                     *       "qdot": [
+                     *         0.1,
+                     *         0.2,
+                     *         -0.1,
+                     *         0.3,
+                     *         0.1,
+                     *         -0.2
+                     *       ],
+                     *       "tip": "tool0"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description joint values (rad or m), each within ±1e9: an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
+                        q: number[] | {
+                            [key: string]: number;
+                        };
+                        /** @description joint values (rad or m), each within ±1e9: an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
+                        qdot: number[] | {
+                            [key: string]: number;
+                        };
+                        /** @description joint values (rad or m), each within ±1e9: an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
+                        qddot?: number[] | {
+                            [key: string]: number;
+                        };
+                        /** @description tip link; default the robot's defaultTip (required for trees) */
+                        tip?: string;
+                        /** @description base link: poses and Jacobians are relative to it; default the root link. It need not be an ancestor of the tip. */
+                        base?: string;
+                        /** @description point of interest in the tip frame (m), e.g. a tool centre point; default [0, 0, 0] */
+                        tipOffset?: number[];
+                        /**
+                         * @description LOCAL_WORLD_ALIGNED (default): tip-point velocity in base axes (KDL, jacob0); LOCAL: in tip axes (body Jacobian, jacobe); WORLD: spatial twist at the base origin (space Jacobian)
+                         * @enum {unknown}
+                         */
+                        referenceFrame?: "LOCAL_WORLD_ALIGNED" | "LOCAL" | "WORLD";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            base: string;
+                            tip: string;
+                            /**
+                             * @description LOCAL_WORLD_ALIGNED (default): tip-point velocity in base axes (KDL, jacob0); LOCAL: in tip axes (body Jacobian, jacobe); WORLD: spatial twist at the base origin (space Jacobian)
+                             * @enum {unknown}
+                             */
+                            referenceFrame: "LOCAL_WORLD_ALIGNED" | "LOCAL" | "WORLD";
+                            /** @description the row order of 6-vectors and Jacobians: ["vx", "vy", "vz", "wx", "wy", "wz"] */
+                            rowOrder: string[];
+                            /** @description the column order: active joints in q order */
+                            joints: string[];
+                            /** @description dJ/dt along qdot of the Jacobian in referenceFrame, 6 rows (linear first) of one column per active joint: Orocos KDL's ChainJntToJacDotSolver in its HYBRID, BODYFIXED and INERTIAL representations for LOCAL_WORLD_ALIGNED, LOCAL and WORLD */
+                            jacobianDerivative: number[][];
+                            /** @description J̇ q̇: the twist's derivative at q̈ = 0 */
+                            biasAcceleration: {
+                                /** @description [x, y, z] */
+                                linear: number[];
+                                /** @description [x, y, z] */
+                                angular: number[];
+                            };
+                            /** @description with qddot: J q̈ + J̇ q̇, the time derivative of the twist J q̇ */
+                            acceleration?: {
+                                /** @description [x, y, z] */
+                                linear: number[];
+                                /** @description [x, y, z] */
+                                angular: number[];
+                            };
+                        };
+                    };
+                };
+                /** @description malformed or invalid request, unknown link or joint; for an upload: a URDF that is not well-formed XML (type urdf-malformed-xml), has a DOCTYPE (urdf-doctype) or exceeds the XML reader's limits (urdf-xml-limit) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description unknown robot */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description request body too large, or an uploaded URDF beyond URDF_MAX_BYTES or URDF_MAX_LINKS (type urdf-too-large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description unsupported media type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description rate limited: retry after the Retry-After header */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description an internal error: logged with the request id (x-request-id), no details sent */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/robots/{id}/hessian": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Kinematic Hessian
+         * @description hessian[k][r][c] = ∂J[r][c]/∂q_k of the Jacobian in the reference frame, so that J̇ = Σ_k hessian[k] q̇_k: in LOCAL_WORLD_ALIGNED the slices are cross products of the Jacobian's columns (the linear part symmetric in k and c).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description robot id: 1 to 64 letters, digits, "_" or "-", starting with a letter or digit
+                     * @example ur5e
+                     */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "q": [
+                     *         0,
+                     *         -1.2,
+                     *         1.5,
+                     *         -1.9,
+                     *         -1.57,
+                     *         0
+                     *       ],
+                     *       "tip": "tool0"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description joint values (rad or m), each within ±1e9: an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
+                        q: number[] | {
+                            [key: string]: number;
+                        };
+                        /** @description tip link; default the robot's defaultTip (required for trees) */
+                        tip?: string;
+                        /** @description base link: poses and Jacobians are relative to it; default the root link. It need not be an ancestor of the tip. */
+                        base?: string;
+                        /** @description point of interest in the tip frame (m), e.g. a tool centre point; default [0, 0, 0] */
+                        tipOffset?: number[];
+                        /**
+                         * @description LOCAL_WORLD_ALIGNED (default): tip-point velocity in base axes (KDL, jacob0); LOCAL: in tip axes (body Jacobian, jacobe); WORLD: spatial twist at the base origin (space Jacobian)
+                         * @enum {unknown}
+                         */
+                        referenceFrame?: "LOCAL_WORLD_ALIGNED" | "LOCAL" | "WORLD";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            base: string;
+                            tip: string;
+                            /**
+                             * @description LOCAL_WORLD_ALIGNED (default): tip-point velocity in base axes (KDL, jacob0); LOCAL: in tip axes (body Jacobian, jacobe); WORLD: spatial twist at the base origin (space Jacobian)
+                             * @enum {unknown}
+                             */
+                            referenceFrame: "LOCAL_WORLD_ALIGNED" | "LOCAL" | "WORLD";
+                            /** @description the row order of 6-vectors and Jacobians: ["vx", "vy", "vz", "wx", "wy", "wz"] */
+                            rowOrder: string[];
+                            /** @description the column order: active joints in q order */
+                            joints: string[];
+                            /** @description hessian[k][r][c] = ∂J[r][c]/∂q_k of the Jacobian in referenceFrame (dof slices of 6 x dof), so that J̇ = Σ_k hessian[k] q̇_k; mimic joints are folded into their leaders by the chain rule, as in the Jacobian */
+                            hessian: number[][][];
+                        };
+                    };
+                };
+                /** @description malformed or invalid request, unknown link or joint; for an upload: a URDF that is not well-formed XML (type urdf-malformed-xml), has a DOCTYPE (urdf-doctype) or exceeds the XML reader's limits (urdf-xml-limit) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description unknown robot */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description request body too large, or an uploaded URDF beyond URDF_MAX_BYTES or URDF_MAX_LINKS (type urdf-too-large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description unsupported media type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description rate limited: retry after the Retry-After header */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description an internal error: logged with the request id (x-request-id), no details sent */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/robots/{id}/manipulability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A manipulability measure and its gradient
+         * @description Yoshikawa's measure (default), σmin, the inverse condition number or log det of the Jacobian's rows (all, translation or rotation) over the joints that move the tip, and its exact gradient ∂value/∂q from the Hessian, for null-space and trajectory optimisation. At a singularity the measures are not differentiable (differentiable: false).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description robot id: 1 to 64 letters, digits, "_" or "-", starting with a letter or digit
+                     * @example ur5e
+                     */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "q": [
+                     *         0,
+                     *         -1.2,
+                     *         1.5,
+                     *         -1.9,
+                     *         -1.57,
+                     *         0
+                     *       ],
+                     *       "tip": "tool0",
+                     *       "measure": "yoshikawa",
+                     *       "axes": "all"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description joint values (rad or m), each within ±1e9: an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
+                        q: number[] | {
+                            [key: string]: number;
+                        };
+                        /** @description tip link; default the robot's defaultTip (required for trees) */
+                        tip?: string;
+                        /** @description base link: poses and Jacobians are relative to it; default the root link. It need not be an ancestor of the tip. */
+                        base?: string;
+                        /** @description point of interest in the tip frame (m), e.g. a tool centre point; default [0, 0, 0] */
+                        tipOffset?: number[];
+                        /**
+                         * @description LOCAL_WORLD_ALIGNED (default): tip-point velocity in base axes (KDL, jacob0); LOCAL: in tip axes (body Jacobian, jacobe); WORLD: spatial twist at the base origin (space Jacobian)
+                         * @enum {unknown}
+                         */
+                        referenceFrame?: "LOCAL_WORLD_ALIGNED" | "LOCAL" | "WORLD";
+                        /**
+                         * @description yoshikawa (default; the manipulability of jacobian's analysis: the product of the singular values), sigmaMin, inverseCondition (σmin/σmax) or logDet (log det(J_a J_aᵀ), log det(J_aᵀ J_a) for fewer joints than rows; a 400 at a singularity, where it is -∞)
+                         * @enum {unknown}
+                         */
+                        measure?: "yoshikawa" | "sigmaMin" | "inverseCondition" | "logDet";
+                        /**
+                         * @description the rows J_a of the Jacobian the measure is taken over: all (default), translation (vx vy vz) or rotation (wx wy wz); the columns are those of the joints that move the tip
+                         * @enum {unknown}
+                         */
+                        axes?: "all" | "translation" | "rotation";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {unknown} */
+                            measure: "yoshikawa" | "sigmaMin" | "inverseCondition" | "logDet";
+                            /** @enum {unknown} */
+                            axes: "all" | "translation" | "rotation";
+                            /**
+                             * @description LOCAL_WORLD_ALIGNED (default): tip-point velocity in base axes (KDL, jacob0); LOCAL: in tip axes (body Jacobian, jacobe); WORLD: spatial twist at the base origin (space Jacobian)
+                             * @enum {unknown}
+                             */
+                            referenceFrame: "LOCAL_WORLD_ALIGNED" | "LOCAL" | "WORLD";
+                            /** @description the order of gradient: active joints in q order */
+                            joints: string[];
+                            value: number;
+                            /** @description ∂value/∂q_k, exact (from the Hessian: ∂σ_i/∂q_k = u_iᵀ H_k v_i); 0 for joints that do not move the tip. Where the measure is not differentiable (differentiable: false) it is 0 at a singularity, and for sigmaMin or inverseCondition with a repeated σmin (or σmax) the gradient of one of the repeated values */
+                            gradient: number[];
+                            /** @description false at a singularity (σmin = 0, where each measure behaves like |f(q)| for a smooth f through 0), and for sigmaMin and inverseCondition where σmin (or σmax) is repeated */
+                            differentiable: boolean;
+                            /** @description the singular values of J_a, largest first (0 below the rank tolerance) */
+                            singularValues: number[];
+                        };
+                    };
+                };
+                /** @description malformed or invalid request, unknown link or joint; for an upload: a URDF that is not well-formed XML (type urdf-malformed-xml), has a DOCTYPE (urdf-doctype) or exceeds the XML reader's limits (urdf-xml-limit) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description unknown robot */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description request body too large, or an uploaded URDF beyond URDF_MAX_BYTES or URDF_MAX_LINKS (type urdf-too-large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description unsupported media type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description rate limited: retry after the Retry-After header */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description an internal error: logged with the request id (x-request-id), no details sent */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/robots/{id}/ik/step": {
         parameters: {
             query?: never;
@@ -3059,6 +3823,16 @@ export interface paths {
                         hardStopSingularityThreshold?: number;
                         /** @description default true: scale so that no position or velocity limit is exceeded */
                         respectLimits?: boolean;
+                        /** @description a secondary motion (I - V_r V_rᵀ) gain ∇objective in the null space of the Jacobian of the joints that move the tip: the commanded twist is unchanged (to rounding); it needs more such joints than task rows to do anything. It is cut (nullspace.applied < 1) so that no joint exceeds its velocity limit or passes a position limit within dt, and is added even when the command is halted at a singularity */
+                        nullspace?: {
+                            /**
+                             * @description manipulability (Yoshikawa's measure of the Jacobian in referenceFrame), sigmaMin (its smallest singular value) or jointCentering (-½ Σ ((q - mid)/half-range)² over the joints with limits)
+                             * @enum {unknown}
+                             */
+                            objective: "manipulability" | "sigmaMin" | "jointCentering";
+                            /** @description joint rate per unit of the objective's gradient (1/s for jointCentering) */
+                            gain: number;
+                        };
                     };
                 };
             };
@@ -3087,6 +3861,13 @@ export interface paths {
                                 /** @description absent at an exact singularity */
                                 conditionNumber?: number;
                                 manipulability: number;
+                            };
+                            /** @description with nullspace in the request */
+                            nullspace?: {
+                                /** @description the fraction in [0, 1] of the null-space motion added to qdot (less than 1 when a joint limit cut it) */
+                                applied: number;
+                                /** @description d(objective)/dt under the applied null-space motion (>= 0) */
+                                objectiveRate: number;
                             };
                         };
                     };

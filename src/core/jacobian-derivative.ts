@@ -37,21 +37,26 @@ import { applyTipOffset, assertEndEffectorOf, changeFrame, type EndEffector, typ
 import { assertSecondOrderWorkspaceOf, type SecondOrderWorkspace } from './second-order-workspace.js';
 
 /**
- * Evaluates the joint twists of the end effector's path at q (ws.T, 6 x P, at the tip point),
- * the tip point's pose (ws.X_BE) and the LOCAL_WORLD_ALIGNED Jacobian (ws.J); returns P.
+ * Evaluates the joint twists of the end effector's path at q (ws.T, 6 x P, at the tip point) and
+ * the tip point's pose (ws.X_BE); returns P.
  */
-function evaluateJointTwists(robot: CompiledRobot, ws: SecondOrderWorkspace, q: Float64Array, ee: EndEffector): number {
-  const { model } = robot;
-  const path = ee.path, P = path.joints.length, dof = model.dof;
+function evaluateJointTwists(ws: SecondOrderWorkspace, q: Float64Array, ee: EndEffector): number {
+  const path = ee.path, P = path.joints.length;
+  path.jointTwists(q, ws.X_BE, ws.T);
+  if (ee.tipOffset) applyTipOffset(ee.tipOffset, P, ws.X_BE, ws.T);
+  return P;
+}
+
+/** Sums the joint twists in ws.T into the LOCAL_WORLD_ALIGNED Jacobian ws.J (the mimic chain rule). */
+function foldJacobian(ws: SecondOrderWorkspace, ee: EndEffector, dof: number): Float64Array {
+  const path = ee.path, P = path.joints.length;
   const T = ws.T, J = ws.J, qIndex = path.jointQIndex, multiplier = path.jointMultiplier;
-  path.jointTwists(q, ws.X_BE, T);
-  if (ee.tipOffset) applyTipOffset(ee.tipOffset, P, ws.X_BE, T);
   J.fill(0);
   for (let p = 0; p < P; p++) {
     const k = qIndex[p]!, m = multiplier[p]!;
     for (let r = 0; r < 6; r++) J[r * dof + k] = J[r * dof + k]! + m * T[r * P + p]!;
   }
-  return P;
+  return J;
 }
 
 function checkArguments(robot: CompiledRobot, ws: SecondOrderWorkspace, q: Float64Array, ee: EndEffector): void {
@@ -95,8 +100,7 @@ function derivativeInFrame(
  * Writes J̇ = dJ/dt along q̇ (6 x dof, row-major, linear rows first) of the end effector's
  * Jacobian in `frame` (default the end effector's) and returns it: Orocos KDL's
  * ChainJntToJacDotSolver in its HYBRID, BODYFIXED and INERTIAL representations for
- * LOCAL_WORLD_ALIGNED, LOCAL and WORLD. Leaves J (LOCAL_WORLD_ALIGNED) in ws.J and the tip pose in
- * ws.X_BE.
+ * LOCAL_WORLD_ALIGNED, LOCAL and WORLD. Leaves the tip pose in ws.X_BE.
  */
 export function computeJacobianDerivative(
   robot: CompiledRobot, ws: SecondOrderWorkspace, q: Float64Array, qdot: Float64Array, ee: EndEffector,
@@ -106,7 +110,7 @@ export function computeJacobianDerivative(
   const dof = robot.model.dof;
   assertLength('qdot', dof, qdot.length);
   assertLength('Jacobian derivative output', 6 * dof, Jdot.length);
-  const P = evaluateJointTwists(robot, ws, q, ee);
+  const P = evaluateJointTwists(ws, q, ee);
   const path = ee.path, T = ws.T, rates = ws.rates, qIndex = path.jointQIndex, multiplier = path.jointMultiplier;
   // θ̇ of each joint, and Σ v_i θ̇_i over all of them (ṗ, the tip point's velocity)
   let sx = 0, sy = 0, sz = 0;
@@ -133,23 +137,25 @@ export function computeJacobianDerivative(
     ox += wx * rate; oy += wy * rate; oz += wz * rate;
   }
   // after the loop Ω is Σ w_i θ̇_i over all joints: ω, the tip's angular velocity
-  derivativeInFrame(frame, dof, ws.X_BE, ws.J, Jdot, 0, ox, oy, oz, pdx, pdy, pdz);
+  if (frame !== 'LOCAL_WORLD_ALIGNED') derivativeInFrame(frame, dof, ws.X_BE, foldJacobian(ws, ee, dof), Jdot, 0, ox, oy, oz, pdx, pdy, pdz);
   return Jdot;
 }
 
 /**
  * Writes the kinematic Hessian of the end effector's Jacobian in `frame` into H (dof x 6 x dof:
  * H[k·6·dof + r·dof + c] = ∂J[r][c]/∂q_k) and returns it, so that J̇ = Σ_k H_k q̇_k. Joints that
- * do not move the tip have zero slices and columns. Leaves J (LOCAL_WORLD_ALIGNED) in ws.J.
+ * do not move the tip have zero slices and columns. Leaves the tip pose in ws.X_BE, and when `J`
+ * is given writes the LOCAL_WORLD_ALIGNED Jacobian into it (6 x dof).
  */
 export function computeHessian(
   robot: CompiledRobot, ws: SecondOrderWorkspace, q: Float64Array, ee: EndEffector,
-  H: Float64Array, frame: ReferenceFrame = ee.referenceFrame,
+  H: Float64Array, frame: ReferenceFrame = ee.referenceFrame, J?: Float64Array,
 ): Float64Array {
   checkArguments(robot, ws, q, ee);
   const dof = robot.model.dof;
   assertLength('Hessian output', 6 * dof * dof, H.length);
-  const P = evaluateJointTwists(robot, ws, q, ee);
+  if (J) assertLength('Jacobian output', 6 * dof, J.length);
+  const P = evaluateJointTwists(ws, q, ee);
   const path = ee.path, T = ws.T, qIndex = path.jointQIndex, multiplier = path.jointMultiplier, prismatic = path.jointPrismatic;
   const slice = 6 * dof;
   H.fill(0);
@@ -178,11 +184,14 @@ export function computeHessian(
       }
     }
   }
-  if (frame !== 'LOCAL_WORLD_ALIGNED') {
-    const J = ws.J;
-    for (let k = 0; k < dof; k++) {
-      derivativeInFrame(frame, dof, ws.X_BE, J, H, k * slice,
-        J[3 * dof + k]!, J[4 * dof + k]!, J[5 * dof + k]!, J[k]!, J[dof + k]!, J[2 * dof + k]!);
+  if (frame !== 'LOCAL_WORLD_ALIGNED' || J) {
+    const J_LWA = foldJacobian(ws, ee, dof);
+    if (J) J.set(J_LWA);
+    if (frame !== 'LOCAL_WORLD_ALIGNED') {
+      for (let k = 0; k < dof; k++) {
+        derivativeInFrame(frame, dof, ws.X_BE, J_LWA, H, k * slice,
+          J_LWA[3 * dof + k]!, J_LWA[4 * dof + k]!, J_LWA[5 * dof + k]!, J_LWA[k]!, J_LWA[dof + k]!, J_LWA[2 * dof + k]!);
+      }
     }
   }
   return H;
@@ -209,11 +218,11 @@ export function computeTipAcceleration(
     out[r] = sum;
   }
   if (qddot) {
-    // J q̈ in LOCAL_WORLD_ALIGNED (ws.J), then moved to the frame as one twist
-    const V = ws.V;
+    // J q̈ in LOCAL_WORLD_ALIGNED, then moved to the frame as one twist
+    const V = ws.V, J = foldJacobian(ws, ee, dof);
     for (let r = 0; r < 6; r++) {
       let sum = 0;
-      for (let k = 0; k < dof; k++) sum += ws.J[r * dof + k]! * qddot[k]!;
+      for (let k = 0; k < dof; k++) sum += J[r * dof + k]! * qddot[k]!;
       V[r] = sum;
     }
     changeFrame(frame, 1, ws.X_BE, V);

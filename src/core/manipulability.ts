@@ -69,10 +69,9 @@ export function computeManipulability(
   const { model } = robot;
   const dof = model.dof;
   assertLength('gradient output', dof, gradient.length);
-  const H = computeHessian(robot, ws, q, ee, ws.H);
-  // the Jacobian in the end effector's frame, from the LOCAL_WORLD_ALIGNED one left in ws.J
+  // the Hessian, and the Jacobian in the end effector's frame from the LOCAL_WORLD_ALIGNED one
   const J_F = ws.J_F;
-  J_F.set(ws.J);
+  const H = computeHessian(robot, ws, q, ee, ws.H, ee.referenceFrame, J_F);
   changeFrame(ee.referenceFrame, dof, ws.X_BE, J_F);
   const columns = ee.path.movingJoints, n = columns.length;
   const first = FIRST_ROW[axes], m = ROW_COUNT[axes];

@@ -7,6 +7,7 @@
 import { compileRobot, type CompiledRobot, type CompileRobotOptions } from './compiled-robot.js';
 import { createIkWorkspace, type IkWorkspace } from './ik/ik-workspace.js';
 import type { KinematicModel } from './model.js';
+import { createSecondOrderWorkspace, type SecondOrderWorkspace } from './second-order-workspace.js';
 import { createWorkspace, type KinematicWorkspace } from './workspace.js';
 
 /** A compiled robot and the workspaces of this thread. */
@@ -16,9 +17,14 @@ export interface RobotContext {
   readonly kinematics: KinematicWorkspace;
   /** Inverse kinematics state. */
   readonly ik: IkWorkspace;
+  /** J̇, Hessian and manipulability scratch. */
+  readonly secondOrder: SecondOrderWorkspace;
 }
 
 /** Compiles `model` and allocates its workspaces. */
 export function createRobotContext(model: KinematicModel, options: CompileRobotOptions = {}): RobotContext {
-  return Object.freeze({ robot: compileRobot(model, options), kinematics: createWorkspace(model), ik: createIkWorkspace(model) });
+  return Object.freeze({
+    robot: compileRobot(model, options), kinematics: createWorkspace(model), ik: createIkWorkspace(model),
+    secondOrder: createSecondOrderWorkspace(model),
+  });
 }

@@ -24,6 +24,7 @@ import { ikRoutes } from './routes/ik.js';
 import { kinematicsRoutes } from './routes/kinematics.js';
 import { operationsRoutes, type ServiceState } from './routes/operations.js';
 import { robotsRoutes } from './routes/robots.js';
+import { secondOrderRoutes } from './routes/second-order.js';
 
 export { API_VERSION } from '../version.js';
 
@@ -131,6 +132,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   await app.register(operationsRoutes, { state, registry, metrics });
   await app.register(robotsRoutes, { registry, config });
   await app.register(kinematicsRoutes, { registry, config, batches });
+  await app.register(secondOrderRoutes, { registry });
   await app.register(ikRoutes, { registry, config, batches, metrics });
   return app;
 }

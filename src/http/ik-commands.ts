@@ -87,6 +87,7 @@ export function prepareIkVelocity(entry: RobotEntry, fields: IkVelocityFields): 
       ...(fields.lowerSingularityThreshold !== undefined ? { lowerSingularityThreshold: fields.lowerSingularityThreshold } : {}),
       ...(fields.hardStopSingularityThreshold !== undefined ? { hardStopSingularityThreshold: fields.hardStopSingularityThreshold } : {}),
       ...(fields.respectLimits !== undefined ? { respectLimits: fields.respectLimits } : {}),
+      ...(fields.nullspace !== undefined ? { nullspace: fields.nullspace } : {}),
     },
   };
 }
@@ -95,5 +96,8 @@ export function prepareIkVelocity(entry: RobotEntry, fields: IkVelocityFields): 
 export function runIkVelocity(velocity: PreparedIkVelocity, ik: IkWorkspace, q: Float64Array, twist: Float64Array) {
   const r = computeVelocityCommand(velocity.robot, ik, velocity.ee, q, twist, velocity.options);
   assertFinite(r.qdot, 'joint velocities');
-  return { joints: velocity.robot.model.jointNames as string[], qdot: Array.from(r.qdot), scale: r.scale, status: r.status, analysis: r.analysis };
+  return {
+    joints: velocity.robot.model.jointNames as string[], qdot: Array.from(r.qdot), scale: r.scale, status: r.status, analysis: r.analysis,
+    ...(r.nullspace ? { nullspace: r.nullspace } : {}),
+  };
 }

@@ -50,7 +50,12 @@ describe('the client examples against the service', () => {
     const result = await run(join(EXAMPLES, 'curl.sh'), [suite.server.url]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    for (const title of ['robots', 'robot', 'forward kinematics', 'jacobian', 'ik step', 'ik solve']) expect(result.stdout).toContain(`== ${title}:`);
+    for (const title of ['robots', 'robot', 'forward kinematics', 'jacobian', 'jacobian derivative', 'hessian', 'manipulability', 'ik step', 'ik solve', 'ik velocity in the null space']) {
+      expect(result.stdout).toContain(`== ${title}:`);
+    }
+    expect(result.stdout).toMatch(/"biasAcceleration":\{/);
+    expect(result.stdout).toMatch(/"hessian":\[\[\[/);
+    expect(result.stdout).toMatch(/"nullspace":\{"applied":1/);
     expect(result.stdout).toMatch(/"jacobian":\[\[/);
     expect(result.stdout).toMatch(/"singularValues":\[/);
     expect(result.stdout).toMatch(/"converged":true/);

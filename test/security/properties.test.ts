@@ -306,10 +306,13 @@ function cleanFieldsOf(id: string): Record<string, fc.Arbitrary<unknown>> {
     { weight: 1, arbitrary: fc.record(Object.fromEntries(m.jointNames.map((n) => [n, num]))) },
   );
   return {
-    q, qdot: q, seed: q,
+    q, qdot: q, seed: q, qddot: q,
     qs: fc.array(q, { minLength: 1, maxLength: 5 }),
     seeds: fc.array(q, { minLength: 1, maxLength: 4 }),
     jointWeights: fc.array(positive, { minLength: m.dof, maxLength: m.dof }),
+    measure: fc.constantFrom('yoshikawa', 'sigmaMin', 'inverseCondition', 'logDet'),
+    axes: fc.constantFrom('all', 'translation', 'rotation'),
+    nullspace: fc.record({ objective: fc.constantFrom('manipulability', 'sigmaMin', 'jointCentering'), gain: positive }),
     tip: fc.constantFrom(...m.tipLinks), base: fc.constantFrom(...m.linkNames),
     links: fc.array(fc.constantFrom(...m.linkNames), { maxLength: 4 }),
     tipOffset: vector(3).map((v) => v.map((x) => x / 10)),
@@ -333,9 +336,12 @@ function cleanFieldsOf(id: string): Record<string, fc.Arbitrary<unknown>> {
 function noisyFieldsOf(id: string): Record<string, fc.Arbitrary<unknown>> {
   const q = jointValues(id);
   return {
-    q, qdot: q, seed: q,
+    q, qdot: q, seed: q, qddot: q,
     qs: fc.array(q, { minLength: 1, maxLength: 5 }),
     seeds: fc.array(q, { maxLength: 5 }),
+    measure: maybe(fc.constantFrom('yoshikawa', 'sigmaMin', 'inverseCondition', 'logDet'), stringy),
+    axes: maybe(fc.constantFrom('all', 'translation', 'rotation'), stringy),
+    nullspace: maybe(fc.record({ objective: fc.constantFrom('manipulability', 'sigmaMin', 'jointCentering', 'x'), gain: num }, { requiredKeys: [] })),
     jointWeights: maybe(jointValues(id, positive), jointValues(id)),
     tip: tipName(id), base: linkName(id),
     links: fc.array(linkName(id), { maxLength: 4 }),

@@ -3,6 +3,7 @@
  */
 import { Type, type Static } from 'typebox';
 import { IK_STEP_STATUSES } from '../../core/ik/damped-step.js';
+import { NULLSPACE_OBJECTIVES } from '../../core/ik/nullspace.js';
 import { IK_SOLVE_STATUSES } from '../../core/ik/solve.js';
 import { VELOCITY_CONTROL_STATUSES } from '../../core/ik/velocity-control.js';
 import { MAX_MAGNITUDE } from '../../core/magnitude.js';
@@ -82,6 +83,19 @@ export const IkVelocityRequest = Type.Object({
   lowerSingularityThreshold: Type.Optional(Type.Number({ minimum: 1, description: 'condition number where slowing down starts; default 17 (MoveIt Servo)' })),
   hardStopSingularityThreshold: Type.Optional(Type.Number({ minimum: 1, description: 'condition number where motion toward the singularity stops; default 30 (MoveIt Servo)' })),
   respectLimits: Type.Optional(Type.Boolean({ description: 'default true: scale so that no position or velocity limit is exceeded' })),
+  nullspace: Type.Optional(Type.Object({
+    objective: Type.Enum(NULLSPACE_OBJECTIVES, {
+      description: 'manipulability (Yoshikawa\'s measure of the Jacobian in referenceFrame), sigmaMin (its smallest singular value) or '
+        + 'jointCentering (-½ Σ ((q - mid)/half-range)² over the joints with limits)',
+    }),
+    gain: Magnitude({ minimum: 0, description: 'joint rate per unit of the objective\'s gradient (1/s for jointCentering)' }),
+  }, {
+    additionalProperties: false,
+    description: 'a secondary motion (I - V_r V_rᵀ) gain ∇objective in the null space of the Jacobian of the joints that move the tip: '
+      + 'the commanded twist is unchanged (to rounding); it needs more such joints than task rows to do anything. It is cut (nullspace.applied '
+      + '< 1) so that no joint exceeds its velocity limit or passes a position limit within dt, and is added even when the command is '
+      + 'halted at a singularity',
+  })),
 }, { additionalProperties: false, examples: [{ q: UR5E_Q, twist: { linear: [0.05, 0, 0], angular: [0, 0, 0] } }] });
 
 export const IkVelocityResponse = Type.Object({
@@ -92,6 +106,10 @@ export const IkVelocityResponse = Type.Object({
     description: 'decelerating-singularity / halted-singularity: the condition number is in / beyond the band and the command approaches the singularity; joint-limit: scaled for a position or velocity limit',
   }),
   analysis: SingularityMeasures,
+  nullspace: Type.Optional(Type.Object({
+    applied: Type.Number({ description: 'the fraction in [0, 1] of the null-space motion added to qdot (less than 1 when a joint limit cut it)' }),
+    objectiveRate: Type.Number({ description: 'd(objective)/dt under the applied null-space motion (>= 0)' }),
+  }, { description: 'with nullspace in the request' })),
 });
 
 /** Fields shared by a single solve and a batch of solves. */
