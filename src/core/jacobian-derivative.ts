@@ -67,15 +67,18 @@ function checkArguments(robot: CompiledRobot, ws: SecondOrderWorkspace, q: Float
 
 /**
  * Rewrites a derivative D of the LOCAL_WORLD_ALIGNED Jacobian (the 6 x dof block at D[o]: J̇ or
- * a Hessian slice) as the derivative of the Jacobian in `frame`, where `w` and `v` are the rates of
- * R_BE and p_BE that go with it (ω and ṗ for J̇; column k of J for the slice ∂/∂q_k). J is the
- * LOCAL_WORLD_ALIGNED Jacobian (ws.J). See the module comment.
+ * a Hessian slice) as the derivative of the Jacobian in `frame`, where [v; w] = rates[at + r·stride]
+ * (r = 0..5) are the rates of p_BE and R_BE that go with it ([ṗ; ω] for J̇; column k of J for the
+ * slice ∂/∂q_k). J is the LOCAL_WORLD_ALIGNED Jacobian (ws.J). See the module comment.
  */
 function derivativeInFrame(
   frame: ReferenceFrame, dof: number, X_BE: Float64Array, J: Float64Array, D: Float64Array, o: number,
-  wx: number, wy: number, wz: number, vx: number, vy: number, vz: number,
+  rates: Float64Array, at: number, stride: number,
 ): void {
   if (frame === 'LOCAL_WORLD_ALIGNED') return;
+  // [v; w] read from an array: six doubles as arguments would each be boxed on the heap
+  const vx = rates[at]!, vy = rates[at + stride]!, vz = rates[at + 2 * stride]!;
+  const wx = rates[at + 3 * stride]!, wy = rates[at + 4 * stride]!, wz = rates[at + 5 * stride]!;
   for (let c = 0; c < dof; c++) {
     if (frame === 'LOCAL') {
       // D - w × J, both blocks
@@ -111,36 +114,20 @@ export function computeJacobianDerivative(
   assertLength('qdot', dof, qdot.length);
   assertLength('Jacobian derivative output', 6 * dof, Jdot.length);
   const P = evaluateJointTwists(ws, q, ee);
-  const path = ee.path, T = ws.T, rates = ws.rates, qIndex = path.jointQIndex, multiplier = path.jointMultiplier;
-  // θ̇ of each joint, and Σ v_i θ̇_i over all of them (ṗ, the tip point's velocity)
-  let sx = 0, sy = 0, sz = 0;
+  const path = ee.path, T = ws.T;
+  path.jacobianDerivative(T, qdot, Jdot);
+  if (frame === 'LOCAL_WORLD_ALIGNED') return Jdot;
+  // the tip's twist [ṗ; ω] = Σ T_p θ̇_p, the rates of p_BE and R_BE that the frame map differentiates
+  const qIndex = path.jointQIndex, multiplier = path.jointMultiplier;
+  const V = ws.V;
+  V.fill(0);
   for (let p = 0; p < P; p++) {
     const rate = multiplier[p]! * qdot[qIndex[p]!]!;
-    rates[p] = rate;
-    sx += T[p]! * rate; sy += T[P + p]! * rate; sz += T[2 * P + p]! * rate;
+    for (let r = 0; r < 6; r++) V[r] = V[r]! + T[r * P + p]! * rate;
   }
-  const pdx = sx, pdy = sy, pdz = sz;
-  Jdot.fill(0);
-  let ox = 0, oy = 0, oz = 0; // Ω: Σ_{i<j} w_i θ̇_i
-  for (let p = 0; p < P; p++) {
-    const vx = T[p]!, vy = T[P + p]!, vz = T[2 * P + p]!;
-    const wx = T[3 * P + p]!, wy = T[4 * P + p]!, wz = T[5 * P + p]!;
-    // v̇_j = Ω × v_j + w_j × S_j,  ẇ_j = Ω × w_j  (S_j = Σ_{i>=j} v_i θ̇_i; w_j = 0 if prismatic)
-    const dvx = oy * vz - oz * vy + (wy * sz - wz * sy);
-    const dvy = oz * vx - ox * vz + (wz * sx - wx * sz);
-    const dvz = ox * vy - oy * vx + (wx * sy - wy * sx);
-    const dwx = oy * wz - oz * wy, dwy = oz * wx - ox * wz, dwz = ox * wy - oy * wx;
-    const k = qIndex[p]!, m = multiplier[p]!, rate = rates[p]!;
-    Jdot[k] = Jdot[k]! + m * dvx; Jdot[dof + k] = Jdot[dof + k]! + m * dvy; Jdot[2 * dof + k] = Jdot[2 * dof + k]! + m * dvz;
-    Jdot[3 * dof + k] = Jdot[3 * dof + k]! + m * dwx; Jdot[4 * dof + k] = Jdot[4 * dof + k]! + m * dwy; Jdot[5 * dof + k] = Jdot[5 * dof + k]! + m * dwz;
-    sx -= vx * rate; sy -= vy * rate; sz -= vz * rate;
-    ox += wx * rate; oy += wy * rate; oz += wz * rate;
-  }
-  // after the loop Ω is Σ w_i θ̇_i over all joints: ω, the tip's angular velocity
-  if (frame !== 'LOCAL_WORLD_ALIGNED') derivativeInFrame(frame, dof, ws.X_BE, foldJacobian(ws, ee, dof), Jdot, 0, ox, oy, oz, pdx, pdy, pdz);
+  derivativeInFrame(frame, dof, ws.X_BE, foldJacobian(ws, ee, dof), Jdot, 0, V, 0, 1);
   return Jdot;
 }
-
 /**
  * Writes the kinematic Hessian of the end effector's Jacobian in `frame` into H (dof x 6 x dof:
  * H[k·6·dof + r·dof + c] = ∂J[r][c]/∂q_k) and returns it, so that J̇ = Σ_k H_k q̇_k. Joints that
@@ -155,42 +142,15 @@ export function computeHessian(
   const dof = robot.model.dof;
   assertLength('Hessian output', 6 * dof * dof, H.length);
   if (J) assertLength('Jacobian output', 6 * dof, J.length);
-  const P = evaluateJointTwists(ws, q, ee);
-  const path = ee.path, T = ws.T, qIndex = path.jointQIndex, multiplier = path.jointMultiplier, prismatic = path.jointPrismatic;
+  evaluateJointTwists(ws, q, ee);
+  ee.path.hessian(ws.T, H);
   const slice = 6 * dof;
-  H.fill(0);
-  for (let i = 0; i < P; i++) {
-    const wix = T[3 * P + i]!, wiy = T[4 * P + i]!, wiz = T[5 * P + i]!;
-    const vix = T[i]!, viy = T[P + i]!, viz = T[2 * P + i]!;
-    const o = qIndex[i]! * slice, mi = multiplier[i]!;
-    for (let j = 0; j < P; j++) {
-      const f = mi * multiplier[j]!, c = o + qIndex[j]!;
-      const vjx = T[j]!, vjy = T[P + j]!, vjz = T[2 * P + j]!;
-      const wjx = T[3 * P + j]!, wjy = T[4 * P + j]!, wjz = T[5 * P + j]!;
-      if (i < j) {
-        if (prismatic[i] !== 0) continue; // a translation carries j's axis and point along unchanged
-        // ∂v_j = w_i × v_j, ∂w_j = w_i × w_j
-        H[c] = H[c]! + f * (wiy * vjz - wiz * vjy);
-        H[c + dof] = H[c + dof]! + f * (wiz * vjx - wix * vjz);
-        H[c + 2 * dof] = H[c + 2 * dof]! + f * (wix * vjy - wiy * vjx);
-        H[c + 3 * dof] = H[c + 3 * dof]! + f * (wiy * wjz - wiz * wjy);
-        H[c + 4 * dof] = H[c + 4 * dof]! + f * (wiz * wjx - wix * wjz);
-        H[c + 5 * dof] = H[c + 5 * dof]! + f * (wix * wjy - wiy * wjx);
-      } else if (prismatic[j] === 0) {
-        // ∂v_j = w_j × v_i (only the tip point moves), ∂w_j = 0
-        H[c] = H[c]! + f * (wjy * viz - wjz * viy);
-        H[c + dof] = H[c + dof]! + f * (wjz * vix - wjx * viz);
-        H[c + 2 * dof] = H[c + 2 * dof]! + f * (wjx * viy - wjy * vix);
-      }
-    }
-  }
   if (frame !== 'LOCAL_WORLD_ALIGNED' || J) {
     const J_LWA = foldJacobian(ws, ee, dof);
     if (J) J.set(J_LWA);
     if (frame !== 'LOCAL_WORLD_ALIGNED') {
       for (let k = 0; k < dof; k++) {
-        derivativeInFrame(frame, dof, ws.X_BE, J_LWA, H, k * slice,
-          J_LWA[3 * dof + k]!, J_LWA[4 * dof + k]!, J_LWA[5 * dof + k]!, J_LWA[k]!, J_LWA[dof + k]!, J_LWA[2 * dof + k]!);
+        derivativeInFrame(frame, dof, ws.X_BE, J_LWA, H, k * slice, J_LWA, k, dof);
       }
     }
   }

@@ -8,12 +8,23 @@
 import { compileKernel } from './codegen/compile.js';
 import { compileDlsKernels, type DlsKernels } from './codegen/dls-kernels.js';
 import {
+  hessianKernelSource, jacobianDerivativeKernelSource, type HessianKernel, type JacobianDerivativeKernel,
+} from './codegen/second-order-kernels.js';
+import {
   jacobianKernelSource, jointTwistsKernelSource, pathJointsOf, poseKernelSource,
   type JacobianKernel, type JointTwistsKernel, type PathJoint, type PathLinks, type PoseKernel,
 } from './codegen/kinematics-kernels.js';
 import { JointCode, type KinematicModel } from './model.js';
-import { referencePathJacobian, referencePathJointTwists, referencePathPose } from './reference-kinematics.js';
+import {
+  referenceHessian, referenceJacobianDerivative, referencePathJacobian, referencePathJointTwists, referencePathPose,
+} from './reference-kinematics.js';
 import { SE3_SIZE } from './se3.js';
+
+/**
+ * The most joints whose Hessian is generated as straight-line code (about 60 statements per pair
+ * of joints: 24 joints make 35,000); longer paths use the loops.
+ */
+export const MAX_COMPILED_HESSIAN_JOINTS = 24;
 
 /** Which implementation a path's kernels use. */
 export type KernelImplementation = 'compiled' | 'reference';
@@ -49,6 +60,13 @@ export interface KinematicPath extends PathLinks {
    * second-order kinematics differentiates. Compiled the first time it is called.
    */
   readonly jointTwists: JointTwistsKernel;
+  /** J̇ from the joint twists and q̇ (6 x dof, LOCAL_WORLD_ALIGNED); compiled on first use. */
+  readonly jacobianDerivative: JacobianDerivativeKernel;
+  /**
+   * The Hessian from the joint twists (dof x 6 x dof, LOCAL_WORLD_ALIGNED); compiled on first use
+   * for paths of up to MAX_COMPILED_HESSIAN_JOINTS joints (its code grows with their square).
+   */
+  readonly hessian: HessianKernel;
   /**
    * The damped least-squares step of the moving joints, compiled (codegen/dls-kernels.ts);
    * undefined for the reference implementation and for paths of more than MAX_COMPILED_JOINTS
@@ -113,10 +131,17 @@ export function createKinematicPath(
   let compiledTwists: JointTwistsKernel | undefined;
   const jointTwists: JointTwistsKernel = implementation === 'reference' ? referenceTwists
     : (q, X_BE, T) => (compiledTwists ??= compileKernel<JointTwistsKernel>(jointTwistsKernelSource(model, links)) ?? referenceTwists)(q, X_BE, T);
+  const referenceJdot: JacobianDerivativeKernel = (T, qdot, Jdot) => referenceJacobianDerivative(joints, model.dof, T, qdot, Jdot);
+  const referenceH: HessianKernel = (T, H) => referenceHessian(joints, model.dof, T, H);
+  let compiledJdot: JacobianDerivativeKernel | undefined, compiledH: HessianKernel | undefined;
+  const jacobianDerivative: JacobianDerivativeKernel = implementation === 'reference' ? referenceJdot
+    : (T, qdot, Jdot) => (compiledJdot ??= compileKernel<JacobianDerivativeKernel>(jacobianDerivativeKernelSource(model.dof, joints)) ?? referenceJdot)(T, qdot, Jdot);
+  const hessian: HessianKernel = implementation === 'reference' || joints.length > MAX_COMPILED_HESSIAN_JOINTS ? referenceH
+    : (T, H) => (compiledH ??= compileKernel<HessianKernel>(hessianKernelSource(model.dof, joints)) ?? referenceH)(T, H);
   const stepKernels = implementation === 'compiled' ? compileDlsKernels(model.dof, movingJoints) : undefined;
   return Object.freeze({
     base, tip, common, tipSide, baseSide, movingJoints, prismaticJoints, reach, implementation, ...kernels, stepKernels,
     joints, jointQIndex: Int32Array.from(joints, (j) => j.qIndex), jointMultiplier: Float64Array.from(joints, (j) => j.multiplier),
-    jointPrismatic: Uint8Array.from(joints, (j) => (j.prismatic ? 1 : 0)), jointTwists,
+    jointPrismatic: Uint8Array.from(joints, (j) => (j.prismatic ? 1 : 0)), jointTwists, jacobianDerivative, hessian,
   });
 }

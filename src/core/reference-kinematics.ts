@@ -114,3 +114,58 @@ export function referencePathJacobian(
   referencePathJointTwists(model, base, tip, joints, q, X_WL, X_BE, T);
   foldJointTwists(joints, T, model.dof, J);
 }
+
+/**
+ * J̇ (6 x dof, LOCAL_WORLD_ALIGNED) from joint twists T (6 x P, chain order) and q̇: the loops of
+ * codegen/second-order-kernels.ts (jacobianDerivativeKernelSource, which derives them).
+ */
+export function referenceJacobianDerivative(
+  joints: readonly PathJoint[], dof: number, T: Float64Array, qdot: Float64Array, Jdot: Float64Array,
+): void {
+  const P = joints.length;
+  const rate = (p: number): number => joints[p]!.multiplier * qdot[joints[p]!.qIndex]!;
+  let sx = 0, sy = 0, sz = 0; // S_p = Σ_{i>=p} v_i θ̇_i
+  for (let p = 0; p < P; p++) {
+    sx += T[p]! * rate(p); sy += T[P + p]! * rate(p); sz += T[2 * P + p]! * rate(p);
+  }
+  Jdot.fill(0, 0, 6 * dof);
+  let ox = 0, oy = 0, oz = 0; // Ω_p = Σ_{i<p} w_i θ̇_i
+  for (let p = 0; p < P; p++) {
+    const { qIndex: k, multiplier: m } = joints[p]!, r = rate(p);
+    const vx = T[p]!, vy = T[P + p]!, vz = T[2 * P + p]!;
+    const wx = T[3 * P + p]!, wy = T[4 * P + p]!, wz = T[5 * P + p]!;
+    const d = [
+      oy * vz - oz * vy + (wy * sz - wz * sy), oz * vx - ox * vz + (wz * sx - wx * sz), ox * vy - oy * vx + (wx * sy - wy * sx),
+      oy * wz - oz * wy, oz * wx - ox * wz, ox * wy - oy * wx,
+    ];
+    for (let row = 0; row < 6; row++) Jdot[row * dof + k] = Jdot[row * dof + k]! + m * d[row]!;
+    sx -= vx * r; sy -= vy * r; sz -= vz * r;
+    ox += wx * r; oy += wy * r; oz += wz * r;
+  }
+}
+
+/**
+ * The Hessian (dof x 6 x dof, LOCAL_WORLD_ALIGNED) from joint twists T (6 x P, chain order): the
+ * loops of codegen/second-order-kernels.ts (hessianKernelSource, which derives them).
+ */
+export function referenceHessian(joints: readonly PathJoint[], dof: number, T: Float64Array, H: Float64Array): void {
+  const P = joints.length, slice = 6 * dof;
+  const v = (p: number, r: number): number => T[r * P + p]!, w = (p: number, r: number): number => T[(3 + r) * P + p]!;
+  const cross = (a: (r: number) => number, b: (r: number) => number): number[] =>
+    [a(1) * b(2) - a(2) * b(1), a(2) * b(0) - a(0) * b(2), a(0) * b(1) - a(1) * b(0)];
+  H.fill(0, 0, slice * dof);
+  for (let i = 0; i < P; i++) {
+    for (let j = 0; j < P; j++) {
+      const ji = joints[i]!, jj = joints[j]!;
+      const o = ji.qIndex * slice + jj.qIndex, f = ji.multiplier * jj.multiplier;
+      const add = (row: number, value: number): void => { H[o + row * dof] = H[o + row * dof]! + f * value; };
+      if (i < j) {
+        if (ji.prismatic) continue; // a translation carries j's axis and point along unchanged
+        cross((r) => w(i, r), (r) => v(j, r)).forEach((value, r) => add(r, value));
+        cross((r) => w(i, r), (r) => w(j, r)).forEach((value, r) => add(3 + r, value));
+      } else if (!jj.prismatic) {
+        cross((r) => w(j, r), (r) => v(i, r)).forEach((value, r) => add(r, value)); // only the tip point moves
+      }
+    }
+  }
+}

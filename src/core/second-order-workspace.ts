@@ -11,11 +11,8 @@ export interface SecondOrderWorkspace {
   readonly model: KinematicModel;
   /** X_BE of the tip point. */
   readonly X_BE: Float64Array;
-  /** The unit twists of a path's joints (6 x P, P at most the model's moving joints) and their time derivatives. */
+  /** The unit twists of a path's joints (6 x P, P at most the model's moving joints). */
   readonly T: Float64Array;
-  readonly Tdot: Float64Array;
-  /** The joint rates θ̇ of the path's joints. */
-  readonly rates: Float64Array;
   /** The Jacobian (LOCAL_WORLD_ALIGNED, 6 x dof) and its derivative, before a change of frame. */
   readonly J: Float64Array;
   readonly Jdot: Float64Array;
@@ -41,8 +38,6 @@ export function createSecondOrderWorkspace(model: KinematicModel): SecondOrderWo
     model,
     X_BE: new Float64Array(SE3_SIZE),
     T: new Float64Array(6 * joints),
-    Tdot: new Float64Array(6 * joints),
-    rates: new Float64Array(joints),
     J: new Float64Array(6 * dof),
     Jdot: new Float64Array(6 * dof),
     J_F: new Float64Array(6 * dof),

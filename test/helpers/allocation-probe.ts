@@ -12,6 +12,8 @@ import { createIkWorkspace } from '../../src/core/ik/ik-workspace.js';
 import { solveIk } from '../../src/core/ik/solve.js';
 import { computeVelocityCommand } from '../../src/core/ik/velocity-control.js';
 import { computeEndEffectorPose, computeJacobian, resolveEndEffector } from '../../src/core/jacobian.js';
+import { computeHessian, computeJacobianDerivative, computeTipAcceleration } from '../../src/core/jacobian-derivative.js';
+import { createSecondOrderWorkspace } from '../../src/core/second-order-workspace.js';
 import { computeJointEfforts } from '../../src/core/statics.js';
 import { computeTwist } from '../../src/core/velocity.js';
 import { createWorkspace } from '../../src/core/workspace.js';
@@ -50,6 +52,7 @@ const wrench = Float64Array.of(1, -2, 3, 0.1, 0.2, -0.3);
 const poses = new Float64Array(12 * model.linkNames.length);
 const J = new Float64Array(6 * model.dof);
 const twist = new Float64Array(6), efforts = new Float64Array(model.dof);
+const ws2 = createSecondOrderWorkspace(model), Jdot = new Float64Array(6 * model.dof), H = new Float64Array(6 * model.dof * model.dof);
 
 const results: Record<string, number> = {};
 results.fk = bytesPerCall(() => computeLinkPoses(robot, q, poses));
@@ -63,6 +66,9 @@ for (const referenceFrame of ['LOCAL_WORLD_ALIGNED', 'LOCAL', 'WORLD'] as const)
   results[`tip pose ${referenceFrame}`] = bytesPerCall(() => computeEndEffectorPose(robot, q, ee, X));
   results[`twist ${referenceFrame}`] = bytesPerCall(() => computeTwist(robot, ws, q, qdot, ee, twist));
   results[`efforts ${referenceFrame}`] = bytesPerCall(() => computeJointEfforts(robot, ws, q, wrench, ee, efforts));
+  results[`jacobian derivative ${referenceFrame}`] = bytesPerCall(() => computeJacobianDerivative(robot, ws2, q, qdot, ee, Jdot));
+  results[`hessian ${referenceFrame}`] = bytesPerCall(() => computeHessian(robot, ws2, q, ee, H));
+  results[`tip acceleration ${referenceFrame}`] = bytesPerCall(() => computeTipAcceleration(robot, ws2, q, qdot, qdot, ee, twist));
 }
 
 // IK: a target out of reach makes every solve run its whole budget; the difference between a
