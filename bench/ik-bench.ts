@@ -8,7 +8,9 @@
  * targets precedes the timed ones (V8 compiles hot code first).
  *
  * Flags: --json prints { results: [{ robot, tip, dof, n, successRate, meanUs, medianUs, p99Us }] };
- * --quick uses 1,000 targets per arm instead of 10,000.
+ * --quick uses 1,000 targets per arm instead of 10,000. --batch and --first-requests run the HTTP
+ * benchmarks of ik-http-bench.ts instead (PyRoki's batch protocol; the first requests on robots
+ * uploaded a moment before).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +25,8 @@ import { loadRobot } from '../src/urdf/load-urdf.js';
 import { ROBOTS_DIR } from './paths.js';
 import { buildKdlIkBaseline, type IkCase, type KdlIkResult } from './kdl-baseline.js';
 import { benchFlags } from './timing.js';
+import { benchBatches, benchFirstRequests } from './ik-http-bench.js';
+import { availableParallelism } from 'node:os';
 
 const ARMS = [
   { robot: 'franka_panda', tip: 'panda_hand_tcp' },
@@ -117,8 +121,38 @@ export function benchArm(robotId: string, tip: string, n: number, kdl: ReturnTyp
   };
 }
 
+async function httpMain(mode: 'batch' | 'first-requests', flags: { json: boolean; quick: boolean }): Promise<void> {
+  if (mode === 'batch') {
+    const result = await benchBatches(flags.quick);
+    if (flags.json) { console.log(JSON.stringify(result, null, 2)); return; }
+    console.log(`PyRoki's protocol over HTTP (dist/server.js, ${availableParallelism()} cores, node ${process.version}): Panda, random reachable targets, no seed, timeoutMs 5`);
+    console.log('published: PyRoki 1,000 targets in 14.2 ms (70.6k IK/s), cuRobo 26.0 ms (38.5k IK/s), both on an NVIDIA RTX 4090');
+    const pct = (x: number): string => `${(100 * x).toFixed(2)} %`;
+    console.log(`first batch after start (1,000, 5 mm / 0.05 rad, JSON): ${result.first.ms.toFixed(1)} ms, ${pct(result.first.successRate)}; tenth: ${result.tenth.ms.toFixed(1)} ms, ${pct(result.tenth.successRate)}`);
+    console.log('encoding  tolerance        batch   median ms      IK/s   success');
+    for (const r of result.rows) {
+      console.log([r.encoding.padEnd(9), (r.tolerance === 'loose' ? '5 mm / 0.05 rad' : '1e-5 / 1e-5').padEnd(15), String(r.batch).padStart(6),
+        r.medianMs.toFixed(2).padStart(11), Math.round(r.ikPerSecond).toString().padStart(9), pct(r.successRate).padStart(9)].join(' '));
+    }
+    return;
+  }
+  const result = await benchFirstRequests(flags.quick);
+  if (flags.json) { console.log(JSON.stringify(result, null, 2)); return; }
+  console.log(`TRAC-IK's protocol over HTTP on robots uploaded a moment before (1e-5, timeoutMs 5, one request at a time); service ready in ${result.startMs.toFixed(0)} ms`);
+  console.log('robot                      upload ms  solves  success  timeouts (first 50)  elapsedMs > 5.5   timeout request indices');
+  for (const r of result.rows) {
+    console.log([r.robot.padEnd(26), r.uploadMs.toFixed(0).padStart(9), String(r.solves).padStart(7), `${(100 * r.successRate).toFixed(2)} %`.padStart(8),
+      `${r.timeouts} (${r.firstTimeouts})`.padStart(20), String(r.overBudget).padStart(16), `  ${r.timeoutIndices.slice(0, 12).join(', ')}`].join(' '));
+  }
+}
+
 function main(): void {
   const flags = benchFlags();
+  const mode = process.argv.includes('--batch') ? 'batch' : process.argv.includes('--first-requests') ? 'first-requests' : undefined;
+  if (mode) {
+    httpMain(mode, flags).catch((error: unknown) => { console.error(error); process.exit(1); });
+    return;
+  }
   const n = flags.quick ? 1000 : 10_000;
   const only = process.env.IK_BENCH_ARMS?.split(',');
   const kdl = buildKdlIkBaseline();

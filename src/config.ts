@@ -41,6 +41,11 @@ export interface AppConfig {
   urdfMaxLinks: number;
   /** WORKER_THREADS: worker threads for large batches (0: compute batches on the event loop). */
   workerThreads: number;
+  /**
+   * WARM_ROBOTS: run every robot's hot paths before it is served (at start-up before the server
+   * listens, at upload before the answer), on the main thread and every worker (core/warm-up.ts).
+   */
+  warmRobots: boolean;
   /** IK_MAX_TIMEOUT_MS: the largest timeoutMs an IK solve may ask for. */
   ikMaxTimeoutMs: number;
   /** IK_BATCH_MAX_WORK_MS: the cap on targets x timeoutMs of one ik/solve/batch request. */
@@ -99,6 +104,7 @@ export const DEFAULT_CONFIG: Readonly<AppConfig> = Object.freeze({
   urdfMaxBytes: 1024 * 1024,
   urdfMaxLinks: 1000,
   workerThreads: availableParallelism(),
+  warmRobots: true,
   ikMaxTimeoutMs: 1000,
   ikBatchMaxWorkMs: 20_000,
   rateLimitMax: 0,
@@ -128,6 +134,13 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name}="${text}" must be a whole number from ${min} to ${max}`);
   }
   return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const value = text(env, name, String(fallback)).toLowerCase();
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new ConfigError(`${name}="${env[name]}" must be true or false (or 1 or 0)`);
 }
 
 function text(env: Env, name: string, fallback: string): string {
@@ -168,6 +181,7 @@ export function loadConfig(env: Env): AppConfig {
     urdfMaxBytes: integer(env, 'URDF_MAX_BYTES', DEFAULT_CONFIG.urdfMaxBytes, 1024, 256 * 1024 * 1024),
     urdfMaxLinks: integer(env, 'URDF_MAX_LINKS', DEFAULT_CONFIG.urdfMaxLinks, 1, 100_000),
     workerThreads: integer(env, 'WORKER_THREADS', DEFAULT_CONFIG.workerThreads, 0, 256),
+    warmRobots: boolean(env, 'WARM_ROBOTS', DEFAULT_CONFIG.warmRobots),
     ikMaxTimeoutMs: integer(env, 'IK_MAX_TIMEOUT_MS', DEFAULT_CONFIG.ikMaxTimeoutMs, 1, 60_000),
     ikBatchMaxWorkMs: integer(env, 'IK_BATCH_MAX_WORK_MS', DEFAULT_CONFIG.ikBatchMaxWorkMs, 1, 3_600_000),
     rateLimitMax: integer(env, 'RATE_LIMIT_MAX', DEFAULT_CONFIG.rateLimitMax, 0, 1_000_000_000),
@@ -185,12 +199,13 @@ export function loadConfig(env: Env): AppConfig {
 
 /**
  * A configuration for tests and tools: defaults, with a data folder under `root`, no log output,
- * no worker threads (batches computed inline) and no load shedding (a test process builds apps
- * that block each other's event loops) unless overridden.
+ * no worker threads (batches computed inline), no warming (a test process builds hundreds of
+ * apps; warming has tests of its own and the system tests run the service as deployed) and no
+ * load shedding (a test process builds apps that block each other's event loops) unless overridden.
  */
 export function configFor(root: string, overrides: Partial<AppConfig> = {}): AppConfig {
   return {
-    ...DEFAULT_CONFIG, dataDir: join(root, 'data'), logLevel: 'silent', workerThreads: 0,
+    ...DEFAULT_CONFIG, dataDir: join(root, 'data'), logLevel: 'silent', workerThreads: 0, warmRobots: false,
     maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0, maxRssBytes: 0, ...overrides,
   };
 }

@@ -4376,8 +4376,8 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        /** @description target poses, answered in the same order (at most 10000) */
-                        targets: {
+                        /** @description target poses, answered in the same order (at most 10000); or targetsFloat64 */
+                        targets?: {
                             /** @description [x, y, z], each within ±1e9 */
                             position: number[];
                             /** @description unit quaternion [x, y, z, w], scalar last (as in ROS and SciPy) */
@@ -4385,6 +4385,11 @@ export interface paths {
                             /** @description rotation matrix as 3 rows; its columns are the frame axes in the base frame */
                             rotation?: number[][];
                         }[];
+                        /**
+                         * Format: byte
+                         * @description the targets in binary instead of "targets": base64 of little-endian float64 values, 12 per target: the rotation matrix row by row, then the position (m) — the layout of a pose in the binary answers. Give exactly one of targets and targetsFloat64 (at most 10000 targets).
+                         */
+                        targetsFloat64?: string;
                         /** @description one start configuration (rad or m) for every target: an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
                         seed?: number[] | {
                             [key: string]: number;

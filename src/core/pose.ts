@@ -108,17 +108,21 @@ export function transformFromPose(
   return out;
 }
 
-function checkRotation(M: Float64Array, what: string): void {
+/**
+ * Checks that the 9 values at M[o] (row-major) are a rotation matrix within POSE_INPUT_TOLERANCE.
+ * @throws KinematicsError INVALID_VALUE naming `what` otherwise.
+ */
+export function checkRotation(M: Float64Array, what: string, o = 0): void {
   let worst = 0;
   for (let i = 0; i < 3; i++) {
     for (let j = 0; j < 3; j++) {
       // (M Mᵀ)_ij should be δ_ij
-      const dot = M[3 * i]! * M[3 * j]! + M[3 * i + 1]! * M[3 * j + 1]! + M[3 * i + 2]! * M[3 * j + 2]!;
+      const dot = M[o + 3 * i]! * M[o + 3 * j]! + M[o + 3 * i + 1]! * M[o + 3 * j + 1]! + M[o + 3 * i + 2]! * M[o + 3 * j + 2]!;
       worst = Math.max(worst, Math.abs(dot - (i === j ? 1 : 0)));
     }
   }
-  const det = M[0]! * (M[4]! * M[8]! - M[5]! * M[7]!) - M[1]! * (M[3]! * M[8]! - M[5]! * M[6]!)
-    + M[2]! * (M[3]! * M[7]! - M[4]! * M[6]!);
+  const det = M[o]! * (M[o + 4]! * M[o + 8]! - M[o + 5]! * M[o + 7]!) - M[o + 1]! * (M[o + 3]! * M[o + 8]! - M[o + 5]! * M[o + 6]!)
+    + M[o + 2]! * (M[o + 3]! * M[o + 7]! - M[o + 4]! * M[o + 6]!);
   if (worst > POSE_INPUT_TOLERANCE || det < 0) {
     throw new KinematicsError('INVALID_VALUE', `${what} is not a rotation matrix (it must be orthonormal with determinant +1 within ${POSE_INPUT_TOLERANCE}; off by ${worst.toExponential(2)}, determinant ${det.toFixed(6)})`);
   }

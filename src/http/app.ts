@@ -109,6 +109,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     dataDir: config.dataDir,
     urdfLimits: { ...DEFAULT_URDF_LIMITS, maxBytes: config.urdfMaxBytes, maxLinks: config.urdfMaxLinks, maxJoints: config.urdfMaxLinks },
     logger: app.log,
+    warm: config.warmRobots,
   });
   // Load the robots (and compile their kernels) first: it blocks the event loop for a moment,
   // which must not count as load once the load-shedding monitor runs. The server listens only
@@ -117,6 +118,12 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   state.robotsLoaded = true;
   metrics = new ServiceMetrics(() => registry.size);
   const batches = new BatchRunner(config.workerThreads);
+  if (config.warmRobots) {
+    // every worker compiles and warms the robots before the server listens (see warm-up.ts)
+    const started = performance.now();
+    await batches.warm(registry.entries());
+    app.log.info({ robots: registry.size, threads: config.workerThreads, ms: Math.round(performance.now() - started) }, 'robots warmed on the worker threads');
+  }
   app.decorate('serviceState', state);
   app.decorate('registry', registry);
   app.decorate('metrics', metrics);
@@ -130,7 +137,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   await app.register(openApi);
 
   await app.register(operationsRoutes, { state, registry, metrics });
-  await app.register(robotsRoutes, { registry, config });
+  await app.register(robotsRoutes, { registry, config, batches });
   await app.register(kinematicsRoutes, { registry, config, batches });
   await app.register(secondOrderRoutes, { registry });
   await app.register(ikRoutes, { registry, config, batches, metrics });

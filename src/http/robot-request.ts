@@ -78,3 +78,31 @@ export function toRows(M: Float64Array, rows: number, columns: number): number[]
   }
   return out;
 }
+
+/** Whether the caller asked for the binary (float64) answer of a batch route. */
+export function wantsBinary(accept: string | undefined): boolean {
+  return accept !== undefined && /(^|,)\s*application\/octet-stream\s*(;|,|$)/i.test(accept);
+}
+
+/**
+ * The little-endian float64 values of a base64 field, `per` values per item for `count` items.
+ * @throws KinematicsError INVALID_ARGUMENT when the length or a value is wrong.
+ */
+export function float64sOf(base64: string, per: number, field: string, what: string): { values: Float64Array; count: number } {
+  const bytes = Buffer.from(base64, 'base64');
+  const itemBytes = 8 * per;
+  if (bytes.length === 0 || bytes.length % itemBytes !== 0) {
+    throw new KinematicsError('INVALID_ARGUMENT', `${field} holds ${bytes.length} bytes once decoded; it must be a whole number of ${what} `
+      + `of ${per} little-endian float64 values (${itemBytes} bytes each), base64-encoded`);
+  }
+  const count = bytes.length / itemBytes;
+  // a shared buffer: batch workers read it in place (workers/batch-tasks.ts)
+  const values = new Float64Array(new SharedArrayBuffer(bytes.length));
+  new Uint8Array(values.buffer).set(bytes);
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new KinematicsError('INVALID_ARGUMENT', `${field}: value ${i} (${what.slice(0, -1)} ${Math.floor(i / per)}) is ${values[i]}; every value must be finite`);
+    }
+  }
+  return { values, count };
+}

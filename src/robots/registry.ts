@@ -7,7 +7,6 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { computeLinkPoses } from '../core/forward-kinematics.js';
 import type { KinematicModel } from '../core/model.js';
 import { createRobotContext, type RobotContext } from '../core/robot-context.js';
 import { loadUrdf } from '../urdf/load-urdf.js';
@@ -15,6 +14,7 @@ import { UrdfError } from '../urdf/urdf-error.js';
 import type { UrdfLimits } from '../urdf/urdf-parser.js';
 import { isValidRobotId, robotIdProblem } from './robot-id.js';
 import { RobotStore } from './robot-store.js';
+import { warmInSlices } from './warming.js';
 import {
   listItemOf, summarizeRobot, type RobotListItem, type RobotSource, type RobotSummary,
 } from './robot-summary.js';
@@ -53,13 +53,12 @@ export interface RegistryOptions {
   dataDir: string;
   urdfLimits: UrdfLimits;
   logger: RegistryLogger;
+  /** Warm each robot before it is served (robots/warming.ts). */
+  warm: boolean;
 }
 
 /** The outcome of an upload: a new robot, or the same content under the same id again. */
 export type AddResult = { status: 'created' | 'unchanged'; entry: RobotEntry };
-
-/** How many path links (root to tip, summed over tips) are compiled when a robot is loaded. */
-const PRECOMPILED_PATH_LINKS = 512;
 
 function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -75,22 +74,19 @@ export class RobotRegistry {
     this.store = new RobotStore(options.dataDir);
   }
 
-  private entry(id: string, source: RobotSource, urdf: string, model: KinematicModel): RobotEntry {
+  /**
+   * The entry of a robot, compiled and warmed (robots/warming.ts): its kernels run optimised from
+   * its first request. Warming yields to other requests between slices of a few milliseconds.
+   */
+  private async entry(id: string, source: RobotSource, urdf: string, model: KinematicModel): Promise<RobotEntry> {
     const context = createRobotContext(model);
-    // compile the kernels most requests use now, rather than on the first request: FK and the
-    // paths from the root to the tips, as long as their links add up to a small budget (a
-    // robot with hundreds of tips compiles the others on first use, not all at upload)
-    computeLinkPoses(context.robot, new Float64Array(model.dof), context.kinematics.X_WL);
-    let budget = PRECOMPILED_PATH_LINKS;
-    for (const tip of model.tipLinks) {
-      const link = model.linkIndex.get(tip)!;
-      budget -= model.depth[link]!;
-      if (budget < 0) break;
-      context.robot.path(0, link);
-    }
+    if (this.options.warm) this.warmMs.set(id, await warmInSlices(context));
     const summary = summarizeRobot(id, model, source);
     return Object.freeze({ id, source, context, urdf, sha256: sha256(urdf), summary, listItem: listItemOf(summary) });
   }
+
+  /** How long warming took per robot (ms of work, excluding the turns given to other requests). */
+  readonly warmMs = new Map<string, number>();
 
   /**
    * Loads the builtin robots, then the uploaded ones. A file that does not load is logged and
@@ -112,7 +108,7 @@ export class RobotRegistry {
       try {
         if (!isValidRobotId(id)) throw new Error(robotIdProblem(id));
         const urdf = await readFile(join(this.options.robotsDir, file), 'utf8');
-        this.robots.set(id, this.entry(id, 'builtin', urdf, loadUrdf(urdf)));
+        this.robots.set(id, await this.entry(id, 'builtin', urdf, loadUrdf(urdf)));
       } catch (error) {
         logger.error({ file, err: error }, 'builtin robot not loaded');
       }
@@ -133,7 +129,7 @@ export class RobotRegistry {
         continue;
       }
       try {
-        this.robots.set(id, this.entry(id, 'uploaded', text, loadUrdf(text, { limits: this.options.urdfLimits })));
+        this.robots.set(id, await this.entry(id, 'uploaded', text, loadUrdf(text, { limits: this.options.urdfLimits })));
       } catch (error) {
         if (error instanceof UrdfError && error.code === 'URDF_TOO_LARGE') {
           // accepted once, under larger caps: not damaged, so kept where it is for when they are raised
@@ -151,7 +147,7 @@ export class RobotRegistry {
         logger.error({ file, reason, err: error }, 'uploaded robot not loaded; its file could not be set aside and is skipped');
       }
     }
-    logger.info({ robots: this.robots.size }, 'robots loaded');
+    logger.info({ robots: this.robots.size, warmMs: Math.round([...this.warmMs.values()].reduce((a, b) => a + b, 0)) }, 'robots loaded and warmed');
   }
 
   /** The robot with this id. @throws RegistryError NOT_FOUND listing the known ids. */
@@ -166,6 +162,11 @@ export class RobotRegistry {
 
   list(): RobotListItem[] {
     return [...this.robots.values()].sort((a, b) => a.id.localeCompare(b.id)).map((e) => e.listItem);
+  }
+
+  /** Every robot's entry, in no particular order. */
+  entries(): RobotEntry[] {
+    return [...this.robots.values()];
   }
 
   get size(): number {
@@ -210,9 +211,9 @@ export class RobotRegistry {
         this.options.logger.error({ robot: id, err: error }, 'upload not stored');
         throw new RegistryError('STORAGE', `the robot could not be stored (${(error as NodeJS.ErrnoException).code ?? 'error'} in the data folder); it was not registered, retry later or tell the operator`);
       }
-      const entry = this.entry(id, 'uploaded', urdf, model);
+      const entry = await this.entry(id, 'uploaded', urdf, model);
       this.robots.set(id, entry);
-      this.options.logger.info({ robot: id, links: model.linkNames.length, dof: model.dof }, 'robot uploaded');
+      this.options.logger.info({ robot: id, links: model.linkNames.length, dof: model.dof, warmMs: Math.round(this.warmMs.get(id) ?? 0) }, 'robot uploaded');
       return { status: 'created' as const, entry };
     });
   }
@@ -226,6 +227,7 @@ export class RobotRegistry {
       }
       await this.store.remove(id);
       this.robots.delete(id);
+      this.warmMs.delete(id);
       this.options.logger.info({ robot: id }, 'robot deleted');
     });
   }

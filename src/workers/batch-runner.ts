@@ -6,7 +6,9 @@
 import { Piscina } from 'piscina';
 import { DEFAULT_TIMEOUT_MS } from '../core/ik/solve.js';
 import type { RobotContext } from '../core/robot-context.js';
-import { computeBatch, sliceTask, transferablesOf, unpackResult, type BatchTask } from './batch-tasks.js';
+import { computeBatch, sliceTask, transferablesOf, unpackResult, type BatchTask, type TaskRobot } from './batch-tasks.js';
+import type { WarmTask } from './kinematics-worker.js';
+import { MAX_CONTEXTS } from './robot-contexts.js';
 import { InlineWorkLoad } from './inline-work.js';
 
 /** Why the runner refused or stopped a batch. */
@@ -131,6 +133,19 @@ export class BatchRunner {
       ...(withPoses ? { poses: commaSeparated(parts.map((p) => p.poses ?? new Uint8Array(0))) } : {}),
       stats: parts.flatMap((p) => (p.stats ? [p.stats] : [])),
     };
+  }
+
+  /**
+   * Compiles and warms robots on every worker thread (see robot-contexts.ts), so that their first
+   * batch runs at full speed. One task per thread, sent at once: the pool gives each idle thread
+   * one. A thread that was busy may get two, and another none: that one warms a robot on its
+   * first batch instead. At most MAX_CONTEXTS robots are sent (a thread keeps no more).
+   */
+  async warm(robots: readonly TaskRobot[]): Promise<void> {
+    const pool = this.pool;
+    if (!pool || robots.length === 0) return;
+    const task: WarmTask = { kind: 'warm', robots: robots.slice(-MAX_CONTEXTS).map(({ sha256, urdf }) => ({ sha256, urdf })) };
+    await Promise.all(Array.from({ length: this.threads }, () => pool.run(task, { signal: this.aborter.signal })));
   }
 
   /**

@@ -45,6 +45,19 @@ export interface IkSolveBatchTask {
   first: number;
   endEffector: EndEffectorSpec;
   options: IkBatchOptions;
+  /**
+   * 'json': the results as JSON text. 'float64': written in place into `out`, ikResultStride(dof)
+   * doubles per result from index `first` (see IK_BINARY_RESULT_FIELDS in the HTTP schemas); then
+   * targets, seeds and out are views of SharedArrayBuffers of the whole request, which the
+   * threads share without copies, each reading and writing only its own range.
+   */
+  encoding: 'json' | 'float64';
+  out?: Float64Array;
+}
+
+/** Values per result of the float64 encoding of IK: 7 fields, then q. */
+export function ikResultStride(dof: number): number {
+  return 7 + dof;
 }
 
 export interface JacobianBatchTask extends BatchBase {
@@ -114,6 +127,10 @@ export function unpackResult(packed: Uint8Array): BatchResult {
 
 /** The part [start, end) of a task's items, as a task of its own. */
 export function sliceTask(task: BatchTask, start: number, end: number, dof: number): BatchTask {
+  if (task.kind === 'ik-solve' && task.encoding === 'float64') {
+    // shared buffers: the part is a range of the same memory, not a copy
+    return { ...task, count: end - start, first: task.first + start };
+  }
   if (task.kind === 'ik-solve') {
     return {
       ...task, count: end - start, first: task.first + start,
@@ -123,9 +140,10 @@ export function sliceTask(task: BatchTask, start: number, end: number, dof: numb
   return { ...task, count: end - start, q: task.q.slice(start * dof, end * dof) };
 }
 
-/** The buffers of a task that can be moved to a worker instead of copied. */
+/** The buffers of a task that can be moved to a worker instead of copied (shared ones are neither). */
 export function transferablesOf(task: BatchTask): ArrayBuffer[] {
-  return (task.kind === 'ik-solve' ? [task.targets.buffer, task.seeds.buffer] : [task.q.buffer]) as ArrayBuffer[];
+  const buffers = task.kind === 'ik-solve' ? [task.targets.buffer, task.seeds.buffer] : [task.q.buffer];
+  return buffers.filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
 }
 
 function assertFinite(values: ArrayLike<number>, what: string): void {
@@ -207,7 +225,37 @@ function fkBatch(task: FkBatchTask, context: RobotContext): BatchResult {
   return { items: elements(results) };
 }
 
+/**
+ * IK in the float64 encoding: targets and seeds of the whole request, read at this task's range
+ * (from task.first), results written in place into task.out. Only stats travel back.
+ */
+function ikSolveBatchFloat64(task: IkSolveBatchTask, context: RobotContext, out: Float64Array): BatchResult {
+  const { robot, ik } = context;
+  const ee = resolveEndEffector(robot, task.endEffector);
+  const dof = robot.model.dof, stride = ikResultStride(dof);
+  const { randomSeed, ...options } = task.options;
+  const stats = new Float64Array(2 * task.count);
+  for (let i = 0; i < task.count; i++) {
+    const k = task.first + i;
+    const r = solveIk(robot, ik, ee, task.targets.subarray(12 * k, 12 * (k + 1)), {
+      ...options, seed: task.seeds.subarray(k * dof, (k + 1) * dof), randomSeed: (randomSeed + k) >>> 0,
+    });
+    assertFinite(r.q, 'IK solution');
+    const o = k * stride, code = IK_STATUS_CODES[r.status];
+    out[o] = r.converged ? 1 : 0; out[o + 1] = code; out[o + 2] = r.iterations; out[o + 3] = r.restarts;
+    out[o + 4] = r.elapsedMs; out[o + 5] = r.error.position; out[o + 6] = r.error.orientation;
+    out.set(r.q, o + 7);
+    stats[2 * i] = code;
+    stats[2 * i + 1] = r.iterations;
+  }
+  return { items: new Uint8Array(0), stats };
+}
+
 function ikSolveBatch(task: IkSolveBatchTask, context: RobotContext): BatchResult {
+  if (task.encoding === 'float64') {
+    if (!task.out) throw new Error('an IK task in the float64 encoding needs its output buffer');
+    return ikSolveBatchFloat64(task, context, task.out);
+  }
   const { robot, ik } = context;
   const ee = resolveEndEffector(robot, task.endEffector);
   const dof = robot.model.dof;

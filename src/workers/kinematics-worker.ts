@@ -4,6 +4,7 @@
 import { setPriority } from 'node:os';
 import { Piscina } from 'piscina';
 import { computeBatch, packResult, type BatchTask } from './batch-tasks.js';
+import { contextOf, type TaskRobot } from './robot-contexts.js';
 
 /**
  * Nice value of batch workers: below the event loop's priority, so that the cheap requests of
@@ -21,7 +22,17 @@ if (process.platform === 'linux') {
   }
 }
 
-export default function run(task: BatchTask): unknown {
+/** A request to compile and warm robots on this thread ahead of their first batch. */
+export interface WarmTask {
+  kind: 'warm';
+  robots: TaskRobot[];
+}
+
+export default function run(task: BatchTask | WarmTask): unknown {
+  if (task.kind === 'warm') {
+    for (const robot of task.robots) contextOf(robot);
+    return task.robots.length;
+  }
   // one buffer, handed over to the main thread without a copy
   return Piscina.move(packResult(computeBatch(task)));
 }

@@ -4,6 +4,7 @@
  * passes the context its registry already has instead.)
  */
 import { createRobotContext, type RobotContext } from '../core/robot-context.js';
+import { warmUp } from '../core/warm-up.js';
 import { loadUrdf } from '../urdf/load-urdf.js';
 import type { UrdfLimits } from '../urdf/urdf-parser.js';
 
@@ -23,14 +24,19 @@ const ACCEPTED: UrdfLimits = {
 };
 
 /** Robots kept per thread; beyond this the least recently added is dropped. */
-const MAX_CONTEXTS = 32;
+export const MAX_CONTEXTS = 32;
 const contexts = new Map<string, RobotContext>();
 
-/** The context of a task's robot on this thread, compiled on first use. */
+/**
+ * The context of a task's robot on this thread, compiled and warmed (core/warm-up.ts) on first
+ * use. The main thread sends every worker its robots to warm when they are loaded or uploaded
+ * (BatchRunner.warm), so that the first batch does not pay for it.
+ */
 export function contextOf(robot: TaskRobot): RobotContext {
   let context = contexts.get(robot.sha256);
   if (!context) {
     context = createRobotContext(loadUrdf(robot.urdf, { limits: ACCEPTED }));
+    warmUp(context);
     if (contexts.size >= MAX_CONTEXTS) contexts.delete(contexts.keys().next().value!);
     contexts.set(robot.sha256, context);
   }

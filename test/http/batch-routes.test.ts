@@ -57,4 +57,53 @@ describe('batches on worker threads', () => {
     expect(r.status).toBe(400);
     expect(r.body.detail).toContain('qs[321] has 3 values');
   });
+
+  it('solve IK targets given in binary and answer in binary the numbers the JSON route gives, inline and pooled', async () => {
+    // 300 reachable targets: the poses at configurations near Q, from the fk route itself
+    const qs = Array.from({ length: 300 }, (_, i) => Q.map((x, k) => x + 0.2 * Math.sin(i * 5 + k)));
+    const fk = (await postJson(inline.app, '/robots/franka_panda/fk/batch', { qs, links: ['panda_hand_tcp'] })).body;
+    const poses = fk.results.map((r: { poses: Record<string, { position: number[]; rotation: number[][] }> }) => r.poses.panda_hand_tcp!);
+    const packed = new Float64Array(12 * poses.length);
+    poses.forEach((p: { position: number[]; rotation: number[][] }, i: number) => packed.set([...p.rotation.flat(), ...p.position], 12 * i));
+    const common = { tip: 'panda_hand_tcp', seed: Q, timeoutMs: 20, randomSeed: 7 };
+    const json = (await postJson(inline.app, '/robots/franka_panda/ik/solve/batch',
+      { ...common, targets: poses.map((p: { position: number[]; rotation: number[][] }) => ({ position: p.position, rotation: p.rotation })) })).body;
+    expect(json.results.filter((r: { converged: boolean }) => r.converged).length).toBe(300);
+    for (const t of [pooled, inline]) {
+      const r = await t.app.inject({ method: 'POST', url: '/robots/franka_panda/ik/solve/batch',
+        payload: { ...common, targetsFloat64: Buffer.from(packed.buffer).toString('base64') }, headers: { accept: 'application/octet-stream' } });
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.headers['content-type']).toBe('application/octet-stream');
+      const stride = 7 + 8;
+      expect(r.headers).toMatchObject({ 'x-values-per-result': String(stride), 'x-ik-statuses': 'converged,timeout,max-restarts',
+        'x-result-fields': 'converged,status,iterations,restarts,elapsedMs,positionError,orientationError,q' });
+      const bytes = r.rawPayload;
+      const values = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+      expect(values.length).toBe(300 * stride);
+      json.results.forEach((expected: { converged: boolean; iterations: number; restarts: number; q: number[]; error: { position: number; orientation: number } }, i: number) => {
+        const row = values.subarray(i * stride, (i + 1) * stride);
+        // deterministic solves (the budget is far from reached): the same iterations, the same q
+        expect([row[0], row[1], row[2], row[3], row[5], row[6]]).toEqual([1, 0, expected.iterations, expected.restarts, expected.error.position, expected.error.orientation]);
+        expect(Array.from(row.subarray(7))).toEqual(expected.q);
+      });
+    }
+  });
+
+  it('refuse binary targets that are not whole, not finite or not poses, and targets given twice or not at all', async () => {
+    const url = '/robots/franka_panda/ik/solve/batch';
+    const identity = [1, 0, 0, 0, 1, 0, 0, 0, 1, 0.3, 0, 0.5];
+    const b64 = (values: number[]): string => Buffer.from(Float64Array.from(values).buffer).toString('base64');
+    const cases: [object, string][] = [
+      [{ targetsFloat64: b64(identity.slice(0, 11)) }, 'whole number of targets of 12 little-endian float64 values'],
+      [{ targetsFloat64: b64([...identity.slice(0, 9), NaN, 0, 0.5]) }, 'value 9 (target 0) is NaN'],
+      [{ targetsFloat64: b64([...identity, 2, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0]) }, 'targetsFloat64 target 1 is not a rotation matrix'],
+      [{ targetsFloat64: b64(identity), targets: [{ position: [0.3, 0, 0.5], quaternion: [0, 0, 0, 1] }] }, 'exactly one of them'],
+      [{}, 'exactly one of them'],
+    ];
+    for (const [body, fragment] of cases) {
+      const r = await postJson(inline.app, url, { tip: 'panda_hand_tcp', ...body });
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.body.detail).toContain(fragment);
+    }
+  });
 });

@@ -21,7 +21,7 @@ function registryIn(dataDir: string, maxLinks = DEFAULT_URDF_LIMITS.maxLinks): {
   const log = (level: string) => (object: object, message: string): void => { logged.push({ level, object, message }); };
   const registry = new RobotRegistry({
     robotsDir: ROBOTS_DIR, dataDir, urdfLimits: { ...DEFAULT_URDF_LIMITS, maxLinks, maxJoints: maxLinks },
-    logger: { info: log('info'), warn: log('warn'), error: log('error') },
+    logger: { info: log('info'), warn: log('warn'), error: log('error') }, warm: false,
   });
   return { registry, logged };
 }
@@ -79,7 +79,7 @@ describe('robot registry and its data folder', () => {
   it('refuses to start on a robots folder it cannot read, naming ROBOTS_DIR', async () => {
     const registry = new RobotRegistry({
       robotsDir: join(folder(), 'missing'), dataDir: folder(), urdfLimits: DEFAULT_URDF_LIMITS,
-      logger: { info: () => {}, warn: () => {}, error: () => {} },
+      logger: { info: () => {}, warn: () => {}, error: () => {} }, warm: false,
     });
     await expect(registry.load()).rejects.toThrow(/cannot read the robots folder ROBOTS_DIR=.*missing \(ENOENT\)/);
   });

@@ -298,6 +298,16 @@ const validPose = fc.oneof(
 );
 const taskWeights = fc.array(fc.oneof(positive, fc.constant(0)), { minLength: 6, maxLength: 6 }).filter((w) => w.some((x) => x > 0));
 
+/** Poses as the base64 of their float64 values, 12 per pose (targetsFloat64). */
+function packedPoses(poses: ({ position: number[]; quaternion: number[] } | { position: number[]; rotation: number[][] })[]): string {
+  const values = new Float64Array(12 * poses.length);
+  poses.forEach((p, i) => {
+    const rotation = 'rotation' in p ? p.rotation : rotationOf(p.quaternion);
+    values.set([...rotation.flat(), ...p.position], 12 * i);
+  });
+  return Buffer.from(values.buffer).toString('base64');
+}
+
 /** Fields whose values are of the right form (they may still be refused: an unknown base, a tree without tip). */
 function cleanFieldsOf(id: string): Record<string, fc.Arbitrary<unknown>> {
   const m = model(id);
@@ -320,6 +330,7 @@ function cleanFieldsOf(id: string): Record<string, fc.Arbitrary<unknown>> {
     analysis: fc.boolean(), includePose: fc.boolean(), respectLimits: fc.boolean(),
     target: validPose,
     targets: fc.array(validPose, { minLength: 1, maxLength: 4 }),
+    targetsFloat64: fc.array(validPose, { minLength: 1, maxLength: 4 }).map(packedPoses),
     weights: taskWeights,
     twist: fc.record({ linear: vector(3), angular: vector(3) }),
     wrench: fc.record({ force: vector(3), torque: vector(3) }),
@@ -350,6 +361,11 @@ function noisyFieldsOf(id: string): Record<string, fc.Arbitrary<unknown>> {
     analysis: maybe(fc.boolean()), includePose: maybe(fc.boolean()), respectLimits: maybe(fc.boolean()),
     target: pose,
     targets: fc.array(pose, { minLength: 1, maxLength: 4 }),
+    targetsFloat64: fc.oneof(
+      fc.array(validPose, { minLength: 1, maxLength: 4 }).map(packedPoses),
+      fc.array(fc.oneof(num, fc.constantFrom(NaN, Infinity)), { maxLength: 30 }).map((v) => Buffer.from(Float64Array.from(v).buffer).toString('base64')),
+      stringy,
+    ),
     weights: maybe(fc.array(fc.oneof(positive, fc.constant(0)), { minLength: 6, maxLength: 6 }), wrongVector),
     twist: maybe(fc.record({ linear: vector(3), angular: vector(3) })),
     wrench: maybe(fc.record({ force: vector(3), torque: vector(3) })),

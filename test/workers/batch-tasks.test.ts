@@ -6,11 +6,11 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createIkWorkspace } from '../../src/core/ik/ik-workspace.js';
-import { solveIk } from '../../src/core/ik/solve.js';
+import { IK_SOLVE_STATUSES, solveIk } from '../../src/core/ik/solve.js';
 import { computeJacobian, resolveEndEffector } from '../../src/core/jacobian.js';
 import { createWorkspace } from '../../src/core/workspace.js';
 import {
-  computeBatch, ikOutcomesOf, packResult, sliceTask, unpackResult, type IkSolveBatchTask, type JacobianBatchTask,
+  ikResultStride, computeBatch, ikOutcomesOf, packResult, sliceTask, unpackResult, type IkSolveBatchTask, type JacobianBatchTask,
 } from '../../src/workers/batch-tasks.js';
 import { contextOf } from '../../src/workers/robot-contexts.js';
 import { readBuiltinUrdf } from '../helpers/paths.js';
@@ -52,7 +52,7 @@ describe('batch tasks', () => {
     const targets = new Float64Array(12 * count);
     for (let i = 0; i < count; i++) targets.set(poseAt(panda, ee, goals.subarray(i * dof, (i + 1) * dof)), 12 * i);
     const task: IkSolveBatchTask = {
-      kind: 'ik-solve', robot, count, targets, seeds, first: 0, endEffector: { tip: 'panda_hand_tcp' }, options: { randomSeed: 40, timeoutMs: 1000 },
+      kind: 'ik-solve', robot, count, targets, seeds, first: 0, endEffector: { tip: 'panda_hand_tcp' }, options: { randomSeed: 40, timeoutMs: 1000 }, encoding: 'json',
     };
     const whole = unpackResult(packResult(computeBatch(task)));
     const results = JSON.parse(`[${Buffer.from(whole.items).toString()}]`) as { q: number[]; iterations: number; status: string; elapsedMs: number }[];
@@ -72,6 +72,32 @@ describe('batch tasks', () => {
     const withoutTime = ({ elapsedMs: _, ...rest }: { elapsedMs?: number }): object => rest;
     const partResults = JSON.parse(`[${Buffer.from(computeBatch(part).items).toString()}]`) as { elapsedMs: number }[];
     expect(partResults.map(withoutTime)).toEqual(results.slice(5, 9).map(withoutTime));
+
+    // float64: the same solves written in place into a shared buffer, each part only its range
+    const shared = (values: Float64Array): Float64Array => {
+      const copy = new Float64Array(new SharedArrayBuffer(values.byteLength));
+      copy.set(values);
+      return copy;
+    };
+    const stride = ikResultStride(dof);
+    const out = new Float64Array(new SharedArrayBuffer(8 * stride * count)).fill(NaN);
+    const binary: IkSolveBatchTask = { ...task, targets: shared(targets), seeds: shared(seeds), encoding: 'float64', out };
+    const binaryPart = sliceTask(binary, 5, 9, dof) as IkSolveBatchTask;
+    expect(binaryPart.targets).toBe(binary.targets); // a range of the same memory, no copy
+    computeBatch(binaryPart);
+    for (let i = 0; i < count; i++) {
+      const row = out.subarray(i * stride, (i + 1) * stride);
+      if (i < 5 || i >= 9) {
+        expect(row.every(Number.isNaN)).toBe(true);
+        continue;
+      }
+      const r = results[i] as unknown as {
+        converged: boolean; status: string; iterations: number; restarts: number; error: { position: number; orientation: number }; q: number[];
+      };
+      expect([row[0], IK_SOLVE_STATUSES[row[1]!], row[2], row[3], row[5], row[6]])
+        .toEqual([r.converged ? 1 : 0, r.status, r.iterations, r.restarts, r.error.position, r.error.orientation]);
+      expect(Array.from(row.subarray(7))).toEqual(r.q);
+    }
   });
 
   it('compile a robot once per thread, by the hash of its URDF, under no caps', () => {

@@ -4,21 +4,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { KinematicsError } from '../../core/errors.js';
-import { DEFAULT_RANDOM_SEED, DEFAULT_TIMEOUT_MS, middleOfLimits, solveIk } from '../../core/ik/solve.js';
-import type { PoseInput } from '../../core/pose.js';
+import { DEFAULT_RANDOM_SEED, DEFAULT_TIMEOUT_MS, IK_SOLVE_STATUSES, middleOfLimits, solveIk } from '../../core/ik/solve.js';
+import { checkRotation, type PoseInput } from '../../core/pose.js';
 import type { AppConfig } from '../../config.js';
 import type { RobotEntry, RobotRegistry } from '../../robots/registry.js';
-import { ikOutcomesOf, type IkBatchOptions, type IkSolveResultJson } from '../../workers/batch-tasks.js';
+import { ikOutcomesOf, ikResultStride, type IkBatchOptions, type IkSolveResultJson } from '../../workers/batch-tasks.js';
 import type { BatchRunner } from '../../workers/batch-runner.js';
 import { prepareIkStep, prepareIkVelocity, runIkStep, runIkVelocity, targetOf } from '../ik-commands.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { BATCH_BODY_LIMIT_HINT } from '../problem.js';
 import {
-  assertBatchOutput, assertFinite, endEffectorOf, jointVectorOf, jointWeightsOf, packJointVectors, taskWeightsOf,
+  assertBatchOutput, assertFinite, endEffectorOf, float64sOf, jointVectorOf, jointWeightsOf, packJointVectors, taskWeightsOf, wantsBinary,
 } from '../robot-request.js';
 import { KINEMATICS_PROBLEMS, RobotIdParams, problemResponses } from '../schemas/common.js';
 import {
-  IkSolveBatchResponse, IkSolveResponse, IkStepRequest, IkStepResponse, IkVelocityRequest, IkVelocityResponse,
+  IK_BINARY_RESULT_FIELDS, IkSolveBatchResponse, IkSolveResponse, IkStepRequest, IkStepResponse, IkVelocityRequest, IkVelocityResponse,
   ikSolveBatchRequest, ikSolveRequest, type SolveOptionFields,
 } from '../schemas/ik.js';
 
@@ -52,8 +52,7 @@ function solveOptionsOf(entry: RobotEntry, body: SolveOptionFields): IkBatchOpti
   };
 }
 
-function targetsOf(targets: PoseInput[], taskWeights: ArrayLike<number> | undefined): Float64Array {
-  const packed = new Float64Array(12 * targets.length);
+function targetsOf(targets: PoseInput[], taskWeights: ArrayLike<number> | undefined, packed: Float64Array = new Float64Array(12 * targets.length)): Float64Array {
   targets.forEach((target, i) => targetOf(target, taskWeights, packed, 12 * i, `targets[${i}]`));
   return packed;
 }
@@ -129,7 +128,7 @@ export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, 
     const result = await batches.run(entry.context, {
       kind: 'ik-solve', robot: { sha256: entry.sha256, urdf: entry.urdf }, count: 1, targets: target, seeds: seed, first: 0,
       endEffector: { tip: ee.tipName, base: ee.baseName, ...(ee.tipOffset ? { tipOffset: Array.from(ee.tipOffset) } : {}) },
-      options,
+      options, encoding: 'json',
     });
     recordBatchStats(metrics, result.stats);
     return { joints, ...(JSON.parse(Buffer.concat(result.items).toString('utf8')) as IkSolveResultJson) };
@@ -149,39 +148,58 @@ export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, 
   }, async (request, reply) => {
     const body = request.body;
     const entry = registry.get(request.params.id);
-    const count = body.targets.length;
+    const { model } = entry.context.robot;
+    const dof = model.dof;
+    if ((body.targets === undefined) === (body.targetsFloat64 === undefined)) {
+      throw new KinematicsError('INVALID_ARGUMENT', 'give the targets either as "targets" (poses) or as "targetsFloat64" (base64 of float64 values), exactly one of them');
+    }
+    const ee = endEffectorOf(entry, { tip: body.tip, base: body.base, tipOffset: body.tipOffset });
+    const options = solveOptionsOf(entry, body);
+    // targets and seeds in SharedArrayBuffers: the workers read their ranges in place
+    let targets: Float64Array, count: number;
+    if (body.targetsFloat64 !== undefined) {
+      ({ values: targets, count } = float64sOf(body.targetsFloat64, 12, 'targetsFloat64', 'targets'));
+      if (count > config.maxBatch) throw new KinematicsError('INVALID_ARGUMENT', `targetsFloat64 holds ${count} targets; at most ${config.maxBatch} per request`);
+      for (let i = 0; i < count; i++) checkRotation(targets, `targetsFloat64 target ${i}`, 12 * i);
+    } else {
+      count = body.targets!.length;
+      targets = targetsOf(body.targets!, options.taskWeights, new Float64Array(new SharedArrayBuffer(96 * count)));
+    }
     const timeoutMs = body.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (count * timeoutMs > config.ikBatchMaxWorkMs) {
       throw new KinematicsError('INVALID_ARGUMENT',
         `${count} targets x timeoutMs ${timeoutMs} = ${count * timeoutMs} ms of solver budget; one request may ask for at most ${config.ikBatchMaxWorkMs} ms: send fewer targets or a smaller timeoutMs`);
     }
-    const { model } = entry.context.robot;
-    assertBatchOutput(count, model.dof + IK_RESULT_VALUES, config.batchMaxOutputValues,
-      `q of ${model.dof} joints and ${IK_RESULT_VALUES} more per result`, 'send fewer targets per request');
+    assertBatchOutput(count, dof + IK_RESULT_VALUES, config.batchMaxOutputValues,
+      `q of ${dof} joints and ${IK_RESULT_VALUES} more per result`, 'send fewer targets per request');
     if (body.seed !== undefined && body.seeds !== undefined) {
       throw new KinematicsError('INVALID_ARGUMENT', 'give either "seed" (one for every target) or "seeds" (one per target), not both');
     }
     if (body.seeds !== undefined && body.seeds.length !== count) {
       throw new KinematicsError('DIMENSION_MISMATCH', `seeds has ${body.seeds.length} entries but targets has ${count}; give one seed per target`);
     }
-    const ee = endEffectorOf(entry, { tip: body.tip, base: body.base, tipOffset: body.tipOffset });
-    const options = solveOptionsOf(entry, body);
-    const targets = targetsOf(body.targets, options.taskWeights);
-    const dof = model.dof;
-    let seeds: Float64Array;
+    const seeds = new Float64Array(new SharedArrayBuffer(8 * count * dof));
     if (body.seeds !== undefined) {
-      seeds = packJointVectors(entry, body.seeds, 'seeds');
+      seeds.set(packJointVectors(entry, body.seeds, 'seeds'));
     } else {
       const seed = seedOf(entry, body.seed);
-      seeds = new Float64Array(count * dof);
       for (let i = 0; i < count; i++) seeds.set(seed, i * dof);
     }
+    const binary = wantsBinary(request.headers.accept);
+    const stride = ikResultStride(dof);
+    const out = binary ? new Float64Array(new SharedArrayBuffer(8 * stride * count)) : undefined;
     const result = await batches.run(entry.context, {
       kind: 'ik-solve', robot: { sha256: entry.sha256, urdf: entry.urdf }, count, targets, seeds, first: 0,
       endEffector: { tip: ee.tipName, base: ee.baseName, ...(ee.tipOffset ? { tipOffset: Array.from(ee.tipOffset) } : {}) },
-      options,
+      options, encoding: binary ? 'float64' : 'json', ...(out ? { out } : {}),
     });
     recordBatchStats(metrics, result.stats);
+    if (out) {
+      return (reply as FastifyReply).type('application/octet-stream').headers({
+        'x-values-per-result': String(stride), 'x-result-fields': [...IK_BINARY_RESULT_FIELDS, 'q'].join(','),
+        'x-ik-statuses': IK_SOLVE_STATUSES.join(','), 'x-joints': model.jointNames.map(encodeURIComponent).join(','),
+      }).send(Buffer.from(out.buffer));
+    }
     const header = `{"joints":${JSON.stringify(model.jointNames)},"results":[`;
     return (reply as FastifyReply).type('application/json; charset=utf-8')
       .send(Buffer.concat([Buffer.from(header), ...result.items, Buffer.from(']}')]));

@@ -18,7 +18,7 @@ import { float64Stride, type TaskRobot } from '../../workers/batch-tasks.js';
 import type { BatchRunner } from '../../workers/batch-runner.js';
 import { BATCH_BODY_LIMIT_HINT } from '../problem.js';
 import {
-  ROW_ORDER, assertBatchOutput, assertFinite, endEffectorOf, jointVectorOf, packJointVectors, toRows,
+  ROW_ORDER, assertBatchOutput, assertFinite, endEffectorOf, jointVectorOf, packJointVectors, toRows, wantsBinary,
 } from '../robot-request.js';
 import { KINEMATICS_PROBLEMS, RobotIdParams, problemResponses } from '../schemas/common.js';
 import {
@@ -47,11 +47,6 @@ const POSE_VALUES = 16;
 
 function robotOf(entry: RobotEntry): TaskRobot {
   return { sha256: entry.sha256, urdf: entry.urdf };
-}
-
-/** Whether the caller asked for the binary (float64) answer of a batch route. */
-function wantsBinary(accept: string | undefined): boolean {
-  return accept !== undefined && /(^|,)\s*application\/octet-stream\s*(;|,|$)/i.test(accept);
 }
 
 /** Poses of the requested links (all by default) in the base frame. */

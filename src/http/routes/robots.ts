@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppConfig } from '../../config.js';
 import type { RobotRegistry } from '../../robots/registry.js';
+import type { BatchRunner } from '../../workers/batch-runner.js';
 import { requireAdmin } from '../access-control.js';
 import { HttpProblem } from '../problem.js';
 import { RobotIdParams, problemResponses } from '../schemas/common.js';
@@ -13,13 +14,14 @@ import { EXAMPLE_URDF, RobotList, RobotSummary, UploadJson, UploadQuery } from '
 export interface RobotsRoutesOptions {
   registry: RobotRegistry;
   config: AppConfig;
+  batches: BatchRunner;
 }
 
 const XML_TYPES = ['application/xml', 'text/xml'];
 /** The OpenAPI security requirement of the routes that change robots (see app.ts's adminToken scheme). */
 const ADMIN_SECURITY = [{ adminToken: [] }];
 
-export const robotsRoutes: FastifyPluginAsyncTypebox<RobotsRoutesOptions> = async (app, { registry, config }) => {
+export const robotsRoutes: FastifyPluginAsyncTypebox<RobotsRoutesOptions> = async (app, { registry, config, batches }) => {
   const admin = requireAdmin(config.adminToken, config.host);
 
   app.addContentTypeParser(XML_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
@@ -87,7 +89,12 @@ export const robotsRoutes: FastifyPluginAsyncTypebox<RobotsRoutesOptions> = asyn
     const body = request.body as string | { id?: string; urdf: string };
     const { id, urdf } = typeof body === 'string' ? { id: request.query.id, urdf: body } : { id: uploadId(body.id, request.query.id), urdf: body.urdf };
     const { status, entry } = await registry.add(id, urdf);
-    if (status === 'created') reply.code(201).header('location', `/robots/${entry.id}`);
+    if (status === 'created') {
+      // warm on the workers too before the answer (the registry warmed the main thread): the
+      // robot is stored either way, so a pool that cannot warm it (shutting down) is only logged
+      if (config.warmRobots) await batches.warm([entry]).catch((error: unknown) => request.log.warn({ robot: entry.id, err: error }, 'robot not warmed on the workers'));
+      reply.code(201).header('location', `/robots/${entry.id}`);
+    }
     return entry.summary;
   });
 

@@ -150,9 +150,18 @@ const SolveResult = {
 
 export const IkSolveResponse = Type.Object({ joints: Joints, ...SolveResult });
 
+/** Bytes of one target in targetsFloat64: 12 float64 values. */
+export const IK_TARGET_BYTES = 96;
+
 export function ikSolveBatchRequest(maxBatch: number, maxTimeoutMs: number, maxWorkMs: number) {
   return Type.Object({
-    targets: Type.Array(IkTarget, { minItems: 1, maxItems: maxBatch, description: `target poses, answered in the same order (at most ${maxBatch})` }),
+    targets: Type.Optional(Type.Array(IkTarget, { minItems: 1, maxItems: maxBatch, description: `target poses, answered in the same order (at most ${maxBatch}); or targetsFloat64` })),
+    targetsFloat64: Type.Optional(Type.String({
+      contentEncoding: 'base64', minLength: 1, maxLength: Math.ceil((maxBatch * IK_TARGET_BYTES) / 3) * 4,
+      description: 'the targets in binary instead of "targets": base64 of little-endian float64 values, 12 per target: '
+        + 'the rotation matrix row by row, then the position (m) — the layout of a pose in the binary answers. '
+        + `Give exactly one of targets and targetsFloat64 (at most ${maxBatch} targets).`,
+    })),
     seed: Type.Optional(jointValues(Magnitude(), 'one start configuration (rad or m) for every target')),
     seeds: Type.Optional(Type.Array(JointValues, { maxItems: maxBatch, description: 'a start configuration per target' })),
     ...solveOptionFields(maxTimeoutMs),
@@ -167,3 +176,10 @@ export const IkSolveBatchResponse = Type.Object({
   joints: Joints,
   results: Type.Array(Type.Object(SolveResult)),
 });
+
+/**
+ * The values per result of the binary answer of ik/solve/batch, before q (dof values): converged
+ * (1 or 0), the status as its index in IK_SOLVE_STATUSES, iterations, restarts, elapsedMs, the
+ * position error (m) and the orientation error (rad).
+ */
+export const IK_BINARY_RESULT_FIELDS = ['converged', 'status', 'iterations', 'restarts', 'elapsedMs', 'positionError', 'orientationError'] as const;
