@@ -107,7 +107,7 @@ describe.skipIf(!cluster)(`${REPLICAS} replicas on one PostgreSQL database`, () 
       expect(loser.detail).toContain('already exists with different content');
       for (const r of replicas) {
         await until(r.url, id, 200);
-        expect((await (await fetch(`${r.url}/robots/${id}`)).json()).sha256).toBe(winner.sha256);
+        expect(((await (await fetch(`${r.url}/robots/${id}`)).json()) as { sha256: string }).sha256).toBe(winner.sha256);
       }
     }
   });
