@@ -17,8 +17,19 @@ export interface AppConfig {
   host: string;
   /** ROBOTS_DIR: folder of builtin URDFs, loaded at start. */
   robotsDir: string;
-  /** DATA_DIR: folder where uploaded robots are persisted. */
+  /** DATA_DIR: folder where uploaded robots are persisted (when DATABASE_URL is unset). */
   dataDir: string;
+  /**
+   * DATABASE_URL: a postgres:// URL; when set, uploaded robots live in PostgreSQL (shared by every
+   * replica) instead of DATA_DIR. Holds credentials: never log it (see redactDatabaseUrl).
+   */
+  databaseUrl: string | undefined;
+  /**
+   * REGISTRY_SYNC_INTERVAL_MS: with DATABASE_URL, how often a replica compares its robots with the
+   * database, beside the change notifications (which carry changes in milliseconds; this check
+   * repairs one that was missed).
+   */
+  registrySyncIntervalMs: number;
   /** LOG_LEVEL: pino level (fatal, error, warn, info, debug, trace, silent). */
   logLevel: string;
   /** ADMIN_TOKEN: bearer token for POST /robots and DELETE /robots/{id}; unset: loopback only. */
@@ -95,6 +106,8 @@ export const DEFAULT_CONFIG: Readonly<AppConfig> = Object.freeze({
   host: '127.0.0.1',
   robotsDir: DEFAULT_ROBOTS_DIR,
   dataDir: './data',
+  databaseUrl: undefined,
+  registrySyncIntervalMs: 5000,
   logLevel: 'info',
   adminToken: undefined,
   bodyLimit: 1024 * 1024,
@@ -148,6 +161,35 @@ function text(env: Env, name: string, fallback: string): string {
   return value === undefined || value.trim() === '' ? fallback : value.trim();
 }
 
+/** The URL with its password (and user) replaced, for messages and logs. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(a malformed URL)';
+  }
+}
+
+/** DATABASE_URL: unset or a postgres:// (postgresql://) URL with a host. */
+function databaseUrl(env: Env): string | undefined {
+  const value = env.DATABASE_URL?.trim();
+  if (value === undefined || value === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    // never echo the value: it may hold a password
+    throw new ConfigError('DATABASE_URL is not a URL; give postgres://user:password@host:5432/database');
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql:// (it starts with ${parsed.protocol}//)`);
+  }
+  if (parsed.hostname === '') throw new ConfigError(`DATABASE_URL (${redactDatabaseUrl(value)}) names no host`);
+  return value;
+}
+
 /** Reads the configuration from an environment (normally process.env). */
 export function loadConfig(env: Env): AppConfig {
   const logLevel = text(env, 'LOG_LEVEL', DEFAULT_CONFIG.logLevel).toLowerCase();
@@ -172,6 +214,8 @@ export function loadConfig(env: Env): AppConfig {
     host: text(env, 'HOST', DEFAULT_CONFIG.host),
     robotsDir: resolve(text(env, 'ROBOTS_DIR', DEFAULT_CONFIG.robotsDir)),
     dataDir: resolve(text(env, 'DATA_DIR', DEFAULT_CONFIG.dataDir)),
+    databaseUrl: databaseUrl(env),
+    registrySyncIntervalMs: integer(env, 'REGISTRY_SYNC_INTERVAL_MS', DEFAULT_CONFIG.registrySyncIntervalMs, 100, 3_600_000),
     logLevel,
     adminToken,
     bodyLimit: integer(env, 'BODY_LIMIT', DEFAULT_CONFIG.bodyLimit, 1024, 1024 ** 3),

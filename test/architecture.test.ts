@@ -30,7 +30,7 @@ const LAYERS: Record<string, { local: string[]; packages: RegExp }> = {
   'src/core/codegen': { local: ['src/core/codegen', 'src/core/model.ts', 'src/core/se3.ts', 'src/core/robot-description.ts', 'src/core/errors.ts', 'src/core/magnitude.ts'], packages: /^$/ },
   'src/core': { local: ['src/core'], packages: /^ml-matrix$/ },
   'src/urdf': { local: ['src/core', 'src/urdf'], packages: /^saxes$/ },
-  'src/robots': { local: ['src/core', 'src/urdf', 'src/robots'], packages: /^node:/ },
+  'src/robots': { local: ['src/core', 'src/urdf', 'src/robots'], packages: /^(node:|pg$)/ },
   'src/workers': { local: ['src/core', 'src/urdf', 'src/workers'], packages: /^(piscina|node:os)$/ },
   'src/http': {
     local: ['src/core', 'src/urdf', 'src/robots', 'src/workers', 'src/http', 'src/config.ts', 'src/version.ts'],

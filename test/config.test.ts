@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_CONFIG, DEFAULT_ROBOTS_DIR, loadConfig } from '../src/config.js';
+import { ConfigError, DEFAULT_CONFIG, DEFAULT_ROBOTS_DIR, loadConfig, redactDatabaseUrl } from '../src/config.js';
 import { REPO_ROOT } from './helpers/paths.js';
 
 describe('configuration from the environment', () => {
@@ -46,5 +46,25 @@ describe('configuration from the environment', () => {
     expect(names.length).toBeGreaterThan(20);
     for (const name of names) expect(readme, `${name} in the README's configuration table`).toMatch(new RegExp(`\\| \`${name}\` \\|`));
     expect(DEFAULT_CONFIG.port).toBe(8080);
+  });
+
+  it('takes a postgres:// DATABASE_URL, refuses others without echoing the password, and redacts it for logs', () => {
+    const url = 'postgres://kin:s3cret-pw@db.example:5432/robots';
+    expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+    expect(loadConfig({ DATABASE_URL: 'postgresql://kin@db/robots' }).databaseUrl).toBe('postgresql://kin@db/robots');
+    expect(loadConfig({}).databaseUrl).toBeUndefined();
+    for (const bad of ['mysql://kin:s3cret-pw@db/robots', 'kin:s3cret-pw@db', 'postgres://kin:s3cret-pw@/robots']) {
+      let message = '';
+      try {
+        loadConfig({ DATABASE_URL: bad });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        message = (error as Error).message;
+      }
+      expect(message, bad).toMatch(/DATABASE_URL/);
+      expect(message, bad).not.toContain('s3cret-pw');
+    }
+    expect(redactDatabaseUrl(url)).toBe('postgres://kin:***@db.example:5432/robots');
+    expect(() => loadConfig({ REGISTRY_SYNC_INTERVAL_MS: '10' })).toThrow(/REGISTRY_SYNC_INTERVAL_MS/);
   });
 });

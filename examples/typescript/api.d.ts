@@ -55,7 +55,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description 200 once the robots are loaded; 503 before that and while shutting down (the server listens only after loading, so a caller normally sees the 503 of a shutdown).
+         * @description 200 once the robots are loaded; 503 before that and while shutting down (the server listens only after loading, so a caller normally sees the 503 of a shutdown). With DATABASE_URL, also 503 until the robots have been read from the database once (a replica that never reached it would not know the uploaded robots); after that a database that goes away does not make the replica unready: it keeps serving every robot it knows, `registry` says "unavailable", and only uploads and deletes answer 503 until the database is back.
          */
         get: {
             parameters: {
@@ -76,6 +76,8 @@ export interface paths {
                             /** @enum {string} */
                             status: "ready";
                             robots: number;
+                            /** @description where uploads live: "files" (DATA_DIR), or PostgreSQL and whether its database is reachable now */
+                            registry: "files" | "connected" | "unavailable";
                         };
                     };
                 };
@@ -211,6 +213,8 @@ export interface paths {
                                 /** @description the single tip of a serial chain; absent for trees */
                                 defaultTip?: string;
                                 source: "builtin" | "uploaded";
+                                /** @description hex SHA-256 of the robot's URDF text as stored: two replicas answer with the same model exactly when these agree; GET /robots/{id} and GET /robots/{id}/urdf send it, quoted, as their ETag */
+                                sha256: string;
                             }[];
                         };
                     };
@@ -283,7 +287,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a robot
-         * @description Registers a robot from a URDF, sent as XML (application/xml or text/xml, id from ?id= or the URDF robot name) or as JSON { id?, urdf }. 201 with the summary and a Location header; the same id with identical content is 200; the same id with other content is 409. Uploaded robots persist across restarts. At most 1048576 bytes and 1000 links. Needs Authorization: Bearer <ADMIN_TOKEN> when one is configured.
+         * @description Registers a robot from a URDF, sent as XML (application/xml or text/xml, id from ?id= or the URDF robot name) or as JSON { id?, urdf }. 201 with the summary and a Location header; the same id with identical content is 200; the same id with other content is 409. Uploaded robots persist across restarts. At most 1048576 bytes and 1000 links. Needs Authorization: Bearer <ADMIN_TOKEN> when one is configured. With DATABASE_URL the robot is stored in PostgreSQL and answered only once committed; the database decides between replicas racing for an id; while the database is unreachable the answer is 503 with Retry-After.
          */
         post: {
             parameters: {
@@ -326,6 +330,8 @@ export interface paths {
                             id: string;
                             name: string;
                             source: "builtin" | "uploaded";
+                            /** @description hex SHA-256 of the robot's URDF text as stored: two replicas answer with the same model exactly when these agree; GET /robots/{id} and GET /robots/{id}/urdf send it, quoted, as their ETag */
+                            sha256: string;
                             dof: number;
                             baseLink: string;
                             defaultTip?: string;
@@ -380,6 +386,8 @@ export interface paths {
                             id: string;
                             name: string;
                             source: "builtin" | "uploaded";
+                            /** @description hex SHA-256 of the robot's URDF text as stored: two replicas answer with the same model exactly when these agree; GET /robots/{id} and GET /robots/{id}/urdf send it, quoted, as their ETag */
+                            sha256: string;
                             dof: number;
                             baseLink: string;
                             defaultTip?: string;
@@ -649,7 +657,7 @@ export interface paths {
         };
         /**
          * Describe a robot
-         * @description The kinematic summary: active joints in q order with axes, origins and limits, mimic joints and the link tree.
+         * @description The kinematic summary: active joints in q order with axes, origins and limits, mimic joints and the link tree. The ETag is the robot's sha256 (quoted); with If-None-Match naming it the answer is 304 without a body.
          */
         get: {
             parameters: {
@@ -676,6 +684,8 @@ export interface paths {
                             id: string;
                             name: string;
                             source: "builtin" | "uploaded";
+                            /** @description hex SHA-256 of the robot's URDF text as stored: two replicas answer with the same model exactly when these agree; GET /robots/{id} and GET /robots/{id}/urdf send it, quoted, as their ETag */
+                            sha256: string;
                             dof: number;
                             baseLink: string;
                             defaultTip?: string;
@@ -717,6 +727,13 @@ export interface paths {
                             }[];
                         };
                     };
+                };
+                /** @description not modified: the robot's sha256 is one the If-None-Match header names; no body */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description malformed or invalid request, unknown link or joint; for an upload: a URDF that is not well-formed XML (type urdf-malformed-xml), has a DOCTYPE (urdf-doctype) or exceeds the XML reader's limits (urdf-xml-limit) */
                 400: {
@@ -829,7 +846,7 @@ export interface paths {
         post?: never;
         /**
          * Delete an uploaded robot
-         * @description Deletes an uploaded robot (durably). Builtin robots cannot be deleted (409).
+         * @description Deletes an uploaded robot (durably; with DATABASE_URL, from PostgreSQL, for every replica). Builtin robots cannot be deleted (409). 503 with Retry-After while the registry's database is unreachable.
          */
         delete: {
             parameters: {
@@ -1037,7 +1054,7 @@ export interface paths {
         };
         /**
          * Download a robot's URDF
-         * @description The URDF document exactly as it was loaded or uploaded.
+         * @description The URDF document exactly as it was loaded or uploaded. The ETag is its sha256 (quoted); with If-None-Match naming it the answer is 304 without a body.
          */
         get: {
             parameters: {
@@ -1062,6 +1079,13 @@ export interface paths {
                     content: {
                         "application/xml": string;
                     };
+                };
+                /** @description not modified: the robot's sha256 is one the If-None-Match header names; no body */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description malformed or invalid request, unknown link or joint; for an upload: a URDF that is not well-formed XML (type urdf-malformed-xml), has a DOCTYPE (urdf-doctype) or exceeds the XML reader's limits (urdf-xml-limit) */
                 400: {

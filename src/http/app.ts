@@ -107,6 +107,8 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   const registry = new RobotRegistry({
     robotsDir: config.robotsDir,
     dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    syncIntervalMs: config.registrySyncIntervalMs,
     urdfLimits: { ...DEFAULT_URDF_LIMITS, maxBytes: config.urdfMaxBytes, maxLinks: config.urdfMaxLinks, maxJoints: config.urdfMaxLinks },
     logger: app.log,
     warm: config.warmRobots,
@@ -115,8 +117,9 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   // which must not count as load once the load-shedding monitor runs. The server listens only
   // after this, so /readyz answers 503 only while shutting down.
   await registry.load();
+  app.addHook('onClose', async () => registry.close());
   state.robotsLoaded = true;
-  metrics = new ServiceMetrics(() => registry.size);
+  metrics = new ServiceMetrics(() => registry.size, () => registry.status());
   const batches = new BatchRunner(config.workerThreads);
   if (config.warmRobots) {
     // every worker compiles and warms the robots before the server listens (see warm-up.ts)

@@ -5,6 +5,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { IK_SOLVE_STATUSES, type IkSolveStatus } from '../core/ik/solve.js';
+import type { RegistryStatus } from '../robots/registry.js';
 import { RequestMetrics } from './request-metrics.js';
 
 export class ServiceMetrics {
@@ -13,7 +14,7 @@ export class ServiceMetrics {
   private readonly ikSolves: Counter<'outcome'>;
   private readonly ikIterations: Histogram;
 
-  constructor(robotsLoaded: () => number) {
+  constructor(robotsLoaded: () => number, registryStatus: () => RegistryStatus = () => ({ store: 'files' })) {
     collectDefaultMetrics({ register: this.registry });
     this.requests = new RequestMetrics(this.registry);
     this.ikSolves = new Counter({
@@ -29,6 +30,17 @@ export class ServiceMetrics {
       name: 'robots_loaded', help: 'robots the service knows (builtin and uploaded)', registers: [this.registry],
       collect() { this.set(robotsLoaded()); },
     });
+    if (registryStatus().store === 'postgres') {
+      new Gauge({
+        name: 'registry_database_up',
+        help: 'whether the shared robot registry\'s PostgreSQL database is reachable (1) or not (0: known robots are served, uploads and deletes answer 503)',
+        registers: [this.registry],
+        collect() {
+          const status = registryStatus();
+          this.set(status.store === 'postgres' && status.database === 'connected' ? 1 : 0);
+        },
+      });
+    }
   }
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {

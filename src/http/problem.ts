@@ -70,6 +70,7 @@ const REGISTRY_STATUS: Record<RegistryErrorCode, [number, string, string]> = {
   CONFLICT: [409, 'conflict', 'Conflict'],
   INVALID_ID: [400, 'invalid-robot-id', 'Invalid robot id'],
   STORAGE: [503, 'storage-unavailable', 'Storage unavailable'],
+  UNAVAILABLE: [503, 'registry-unavailable', 'Robot registry unavailable'],
 };
 
 interface ValidationIssue {
@@ -197,7 +198,8 @@ export function toProblem(error: unknown, route: RouteContext = {}): { problem: 
   }
   if (error instanceof RegistryError) {
     const [status, slug, title] = REGISTRY_STATUS[error.code];
-    return { problem: problem(status, slug, title, error.message), internal: false };
+    const headers = error.retryAfterSeconds === undefined ? {} : { headers: { 'retry-after': String(error.retryAfterSeconds) } };
+    return { problem: problem(status, slug, title, error.message), internal: false, ...headers };
   }
   const fastifyError = error as FastifyError & { validation?: ValidationIssue[]; validationContext?: string };
   if (fastifyError.validation) {

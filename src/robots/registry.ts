@@ -1,8 +1,15 @@
 /**
- * The robots the service knows: builtin ones from the robots folder (read-only) and uploaded ones
- * persisted in the data folder. Each entry keeps the robot's context on the main thread (the
- * compiled robot and its workspaces: Node runs one request's computation at a time, so one set
- * per robot suffices) and its precomputed summary.
+ * The robots the service knows: builtin ones from the robots folder (read-only) and uploaded ones,
+ * persisted in the data folder (one process) or in PostgreSQL (DATABASE_URL: shared by every
+ * replica). Each entry keeps the robot's context on the main thread (the compiled robot and its
+ * workspaces: Node runs one request's computation at a time, so one set per robot suffices) and
+ * its precomputed summary.
+ *
+ * With PostgreSQL the map is a cache of the database, derived state that can always be rebuilt:
+ * uploads and deletes are decided by the database (the same id with other content is a conflict
+ * even when two replicas race) and applied here once committed; changes made on other replicas
+ * arrive as notifications and by resync (postgres-store.ts), and every robot, wherever it was
+ * uploaded, enters the map through `admit`, which compiles it before it is served.
  */
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
@@ -13,6 +20,7 @@ import { loadUrdf } from '../urdf/load-urdf.js';
 import { UrdfError } from '../urdf/urdf-error.js';
 import type { UrdfLimits } from '../urdf/urdf-parser.js';
 import { isValidRobotId, robotIdProblem } from './robot-id.js';
+import { PostgresRobotStore, isUnavailableError, type RobotRevision, type StoredRevision } from './postgres-store.js';
 import { RobotStore } from './robot-store.js';
 import { warmInSlices } from './warming.js';
 import {
@@ -32,14 +40,20 @@ export interface RobotEntry {
 
 /** What the registry can refuse, for the HTTP layer to map to a status. */
 /** STORAGE: the data folder cannot be written (an operator's problem, answered 503). */
-export type RegistryErrorCode = 'NOT_FOUND' | 'CONFLICT' | 'INVALID_ID' | 'STORAGE';
+/** UNAVAILABLE: the shared registry's database cannot be reached now (503 with Retry-After). */
+export type RegistryErrorCode = 'NOT_FOUND' | 'CONFLICT' | 'INVALID_ID' | 'STORAGE' | 'UNAVAILABLE';
 
 export class RegistryError extends Error {
   override readonly name = 'RegistryError';
-  constructor(readonly code: RegistryErrorCode, message: string) {
+  constructor(readonly code: RegistryErrorCode, message: string, readonly retryAfterSeconds?: number) {
     super(message);
   }
 }
+
+/** Where uploaded robots live, and (PostgreSQL) whether the database is reachable now. */
+export type RegistryStatus =
+  | { store: 'files' }
+  | { store: 'postgres'; database: 'connected' | 'unavailable'; synced: boolean };
 
 /** The subset of a pino logger the registry uses. */
 export interface RegistryLogger {
@@ -51,6 +65,10 @@ export interface RegistryLogger {
 export interface RegistryOptions {
   robotsDir: string;
   dataDir: string;
+  /** PostgreSQL instead of the data folder (see the module comment). */
+  databaseUrl?: string | undefined;
+  /** With databaseUrl: the periodic resync's interval. */
+  syncIntervalMs?: number;
   urdfLimits: UrdfLimits;
   logger: RegistryLogger;
   /** Warm each robot before it is served (robots/warming.ts). */
@@ -60,7 +78,7 @@ export interface RegistryOptions {
 /** The outcome of an upload: a new robot, or the same content under the same id again. */
 export type AddResult = { status: 'created' | 'unchanged'; entry: RobotEntry };
 
-function sha256(text: string): string {
+export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
@@ -69,9 +87,49 @@ export class RobotRegistry {
   /** The last pending mutation per id: uploads and deletes of one id run one after another. */
   private readonly pending = new Map<string, Promise<unknown>>();
   private readonly store: RobotStore;
+  private readonly shared: PostgresRobotStore | undefined;
+  /** PostgreSQL: a full comparison with the database has succeeded once (until then /readyz is 503). */
+  private synced = false;
+  /** Counts changes to the map; `touched` holds the count at each id's last change (see resync). */
+  private changes = 0;
+  private readonly touched = new Map<string, number>();
+  /** Ids in the database that a builtin robot of this replica shadows, logged once each. */
+  private readonly shadowed = new Set<string>();
 
   constructor(private readonly options: RegistryOptions) {
     this.store = new RobotStore(options.dataDir);
+    if (options.databaseUrl !== undefined) {
+      this.shared = new PostgresRobotStore({
+        url: options.databaseUrl,
+        syncIntervalMs: options.syncIntervalMs ?? 5000,
+        events: {
+          change: (id, sha) => void this.serialize(id, () => this.applyNotification(id, sha)).catch(() => undefined),
+          resync: (reason) => this.resync(reason),
+          state: (up, reason) => this.reportState(up, reason),
+        },
+      });
+    }
+  }
+
+  /**
+   * Compiles and warms a robot and puts it in the map: the one way in for every robot (builtin,
+   * uploaded here, or arriving from the database), so that none is served before it is warm.
+   */
+  private async admit(id: string, source: RobotSource, urdf: string, model: KinematicModel): Promise<RobotEntry> {
+    const entry = await this.entry(id, source, urdf, model);
+    this.robots.set(id, entry);
+    this.touch(id);
+    return entry;
+  }
+
+  private evict(id: string): void {
+    this.robots.delete(id);
+    this.warmMs.delete(id);
+    this.touch(id);
+  }
+
+  private touch(id: string): void {
+    this.touched.set(id, ++this.changes);
   }
 
   /**
@@ -81,8 +139,9 @@ export class RobotRegistry {
   private async entry(id: string, source: RobotSource, urdf: string, model: KinematicModel): Promise<RobotEntry> {
     const context = createRobotContext(model);
     if (this.options.warm) this.warmMs.set(id, await warmInSlices(context));
-    const summary = summarizeRobot(id, model, source);
-    return Object.freeze({ id, source, context, urdf, sha256: sha256(urdf), summary, listItem: listItemOf(summary) });
+    const digest = sha256(urdf);
+    const summary = summarizeRobot(id, model, source, digest);
+    return Object.freeze({ id, source, context, urdf, sha256: digest, summary, listItem: listItemOf(summary) });
   }
 
   /** How long warming took per robot (ms of work, excluding the turns given to other requests). */
@@ -108,10 +167,14 @@ export class RobotRegistry {
       try {
         if (!isValidRobotId(id)) throw new Error(robotIdProblem(id));
         const urdf = await readFile(join(this.options.robotsDir, file), 'utf8');
-        this.robots.set(id, await this.entry(id, 'builtin', urdf, loadUrdf(urdf)));
+        await this.admit(id, 'builtin', urdf, loadUrdf(urdf));
       } catch (error) {
         logger.error({ file, err: error }, 'builtin robot not loaded');
       }
+    }
+    if (this.shared) {
+      await this.loadShared();
+      return;
     }
     let stored: Awaited<ReturnType<RobotStore['open']>>;
     try {
@@ -129,7 +192,7 @@ export class RobotRegistry {
         continue;
       }
       try {
-        this.robots.set(id, await this.entry(id, 'uploaded', text, loadUrdf(text, { limits: this.options.urdfLimits })));
+        await this.admit(id, 'uploaded', text, loadUrdf(text, { limits: this.options.urdfLimits }));
       } catch (error) {
         if (error instanceof UrdfError && error.code === 'URDF_TOO_LARGE') {
           // accepted once, under larger caps: not damaged, so kept where it is for when they are raised
@@ -197,6 +260,7 @@ export class RobotRegistry {
         ? `the URDF's robot name cannot serve as an id (${problem}); give an id (?id= or "id" in the JSON body)`
         : problem);
     }
+    if (this.shared) return this.serialize(id, () => this.addShared(this.shared!, id, urdf, model));
     return this.serialize(id, async () => {
       const existing = this.robots.get(id);
       if (existing) {
@@ -211,8 +275,7 @@ export class RobotRegistry {
         this.options.logger.error({ robot: id, err: error }, 'upload not stored');
         throw new RegistryError('STORAGE', `the robot could not be stored (${(error as NodeJS.ErrnoException).code ?? 'error'} in the data folder); it was not registered, retry later or tell the operator`);
       }
-      const entry = await this.entry(id, 'uploaded', urdf, model);
-      this.robots.set(id, entry);
+      const entry = await this.admit(id, 'uploaded', urdf, model);
       this.options.logger.info({ robot: id, links: model.linkNames.length, dof: model.dof, warmMs: Math.round(this.warmMs.get(id) ?? 0) }, 'robot uploaded');
       return { status: 'created' as const, entry };
     });
@@ -221,14 +284,174 @@ export class RobotRegistry {
   /** Deletes an uploaded robot durably. @throws RegistryError NOT_FOUND, or CONFLICT for a builtin robot. */
   remove(id: string): Promise<void> {
     return this.serialize(id, async () => {
-      const entry = this.get(id);
-      if (entry.source === 'builtin') {
+      const entry = this.shared ? this.robots.get(id) : this.get(id);
+      if (entry?.source === 'builtin') {
         throw new RegistryError('CONFLICT', `robot "${id}" is builtin (from the robots folder) and cannot be deleted`);
       }
-      await this.store.remove(id);
-      this.robots.delete(id);
-      this.warmMs.delete(id);
+      if (this.shared) {
+        const deleted = await this.mutateShared(() => this.shared!.remove(id), 'delete');
+        if (!deleted) {
+          this.evict(id); // gone from the database already (another replica deleted it)
+          this.get(id); // throws NOT_FOUND
+        }
+      } else {
+        await this.store.remove(id);
+      }
+      this.evict(id);
       this.options.logger.info({ robot: id }, 'robot deleted');
     });
+  }
+
+  /** Where uploads live, and whether the database is reachable (for /readyz and the metrics). */
+  status(): RegistryStatus {
+    if (!this.shared) return { store: 'files' };
+    return { store: 'postgres', database: this.shared.up ? 'connected' : 'unavailable', synced: this.synced };
+  }
+
+  /** Stops listening to the database and closes its connections. */
+  async close(): Promise<void> {
+    await this.shared?.close();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // the shared registry (PostgreSQL)
+
+  private async loadShared(): Promise<void> {
+    const { logger } = this.options;
+    if (await this.shared!.start()) {
+      try {
+        await this.resync('start');
+      } catch (error) {
+        logger.error({ database: this.shared!.database, err: error }, 'could not read the robots from the database; retrying in the background');
+      }
+    }
+    logger.info({ robots: this.robots.size, database: this.shared!.database, synced: this.synced }, 'robots loaded');
+  }
+
+  private reportState(up: boolean, reason?: string): void {
+    const { logger } = this.options;
+    const database = this.shared!.database;
+    if (up) {
+      logger.info({ database }, 'robot registry database connected');
+    } else {
+      logger.error({ database, reason }, this.synced
+        ? 'robot registry database unreachable: serving the robots already known; uploads and deletes answer 503 until it is back'
+        : 'robot registry database unreachable: serving builtin robots only, /readyz answers 503 until it is reached');
+    }
+  }
+
+  private unavailable(what: string): RegistryError {
+    return new RegistryError('UNAVAILABLE', `the robot registry's database is unavailable, so the ${what} was not made; `
+      + `robots already known are still served; retry in ${this.shared!.retryAfterSeconds()} s (see Retry-After)`, this.shared!.retryAfterSeconds());
+  }
+
+  /** Runs a statement that changes the database: refused at once while it is away, 503 when it fails to reach it. */
+  private async mutateShared<T>(statement: () => Promise<T>, what: 'upload' | 'delete'): Promise<T> {
+    if (!this.shared!.up) throw this.unavailable(what);
+    try {
+      return await statement();
+    } catch (error) {
+      if (!isUnavailableError(error)) throw error;
+      this.options.logger.warn({ err: error }, `${what} not made: the robot registry database did not answer`);
+      throw this.unavailable(what);
+    }
+  }
+
+  private async addShared(shared: PostgresRobotStore, id: string, urdf: string, model: KinematicModel): Promise<AddResult> {
+    const existing = this.robots.get(id);
+    const digest = sha256(urdf);
+    if (existing?.source === 'builtin') {
+      if (existing.sha256 === digest) return { status: 'unchanged', entry: existing };
+      throw new RegistryError('CONFLICT', `robot "${id}" is a builtin robot; upload yours under another id`);
+    }
+    const outcome = await this.mutateShared(() => shared.insert(id, urdf, digest), 'upload');
+    if (outcome.status === 'created') {
+      const entry = await this.admit(id, 'uploaded', urdf, model);
+      this.options.logger.info({ robot: id, links: model.linkNames.length, dof: model.dof, warmMs: Math.round(this.warmMs.get(id) ?? 0) }, 'robot uploaded');
+      return { status: 'created', entry };
+    }
+    if (outcome.sha256 !== digest) {
+      throw new RegistryError('CONFLICT', `robot "${id}" already exists with different content; delete it first or use another id`);
+    }
+    // uploaded by another replica a moment ago, perhaps not yet heard of here
+    const entry = existing?.sha256 === digest ? existing : await this.admit(id, 'uploaded', urdf, model);
+    return { status: 'unchanged', entry };
+  }
+
+  /** A notification: nothing to do when the map already agrees; otherwise read the robot. */
+  private async applyNotification(id: string, digest: string | undefined): Promise<void> {
+    const local = this.robots.get(id);
+    if (local?.source === 'builtin') {
+      this.shadow(id);
+      return;
+    }
+    if (digest === undefined ? local === undefined : local?.sha256 === digest) return;
+    await this.syncRobot(id);
+  }
+
+  /** Makes the map agree with the database about one robot (run serialized per id). */
+  private async syncRobot(id: string): Promise<boolean> {
+    try {
+      const [row] = await this.shared!.fetch([id]);
+      return await this.apply(id, row);
+    } catch (error) {
+      // the reconnection's resync repairs it
+      this.options.logger.warn({ robot: id, err: error }, 'could not read a changed robot from the database');
+      return false;
+    }
+  }
+
+  /** Puts the database's state of one robot (undefined: absent) into the map; true when that changed it. */
+  private async apply(id: string, row: StoredRevision | undefined): Promise<boolean> {
+    const { logger } = this.options;
+    const local = this.robots.get(id);
+    if (local?.source === 'builtin') {
+      this.shadow(id);
+      return false;
+    }
+    if (row === undefined) {
+      if (!local) return false;
+      this.evict(id);
+      logger.info({ robot: id }, 'robot deleted on another replica');
+      return true;
+    }
+    if (local?.sha256 === row.sha256) return false;
+    try {
+      const model = loadUrdf(row.text, { limits: this.options.urdfLimits });
+      await this.admit(id, 'uploaded', row.text, model);
+      logger.info({ robot: id, sha256: row.sha256 }, local ? 'robot replaced from the database' : 'robot added from the database');
+    } catch (error) {
+      // accepted by a replica with larger URDF limits, or by another version: not served here
+      if (local) this.evict(id);
+      logger.error({ robot: id, reason: (error as Error).message }, 'robot in the database not loaded on this replica');
+    }
+    return true;
+  }
+
+  private shadow(id: string): void {
+    if (this.shadowed.has(id)) return;
+    this.shadowed.add(id);
+    this.options.logger.error({ robot: id }, `the database holds an uploaded robot "${id}", which a builtin robot of this replica shadows; the builtin one is served`);
+  }
+
+  /**
+   * Compares every robot with the database and applies the differences. A robot changed here
+   * while the comparison ran (a newer `touched` count than the one taken before reading) may be
+   * newer than what was read, so it is read again, alone, instead.
+   */
+  private async resync(reason: 'start' | 'reconnected' | 'periodic'): Promise<void> {
+    const shared = this.shared!;
+    const before = this.changes;
+    const revisions: RobotRevision[] = await shared.list();
+    const inDatabase = new Map(revisions.map((r) => [r.id, r.sha256]));
+    const differing = new Set<string>();
+    for (const [id, entry] of this.robots) if (entry.source === 'uploaded' && !inDatabase.has(id)) differing.add(id);
+    for (const [id, digest] of inDatabase) if (this.robots.get(id)?.sha256 !== digest) differing.add(id);
+    const rows = new Map((differing.size > 0 ? await shared.fetch([...differing].filter((id) => inDatabase.has(id))) : []).map((r) => [r.id, r]));
+    const changed = await Promise.all([...differing].map((id) => this.serialize(id, async () => (
+      (this.touched.get(id) ?? 0) > before ? this.syncRobot(id) : this.apply(id, rows.get(id))))));
+    this.synced = true;
+    const count = changed.filter(Boolean).length;
+    if (count > 0 && reason !== 'start') this.options.logger.info({ reason, robots: count }, 'robots brought up to date from the database');
   }
 }

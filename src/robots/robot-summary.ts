@@ -27,12 +27,16 @@ export interface RobotListItem {
   tipLinks: string[];
   defaultTip?: string;
   source: RobotSource;
+  /** Hex SHA-256 of the URDF text as stored: which model answers. */
+  sha256: string;
 }
 
 export interface RobotSummary {
   id: string;
   name: string;
   source: RobotSource;
+  /** Hex SHA-256 of the URDF text as stored (also the ETag of GET /robots/{id} and its /urdf). */
+  sha256: string;
   dof: number;
   baseLink: string;
   defaultTip?: string;
@@ -42,7 +46,7 @@ export interface RobotSummary {
   links: { name: string; parentLink?: string; parentJoint?: string }[];
 }
 
-export function summarizeRobot(id: string, model: KinematicModel, source: RobotSource): RobotSummary {
+export function summarizeRobot(id: string, model: KinematicModel, source: RobotSource, sha256: string): RobotSummary {
   const byName = new Map(model.description.joints.map((j) => [j.name, j]));
   const joints = model.jointNames.map((name, k): JointSummary => {
     const j = byName.get(name)!;
@@ -60,7 +64,7 @@ export function summarizeRobot(id: string, model: KinematicModel, source: RobotS
     };
   });
   const summary: RobotSummary = {
-    id, name: model.name, source, dof: model.dof, baseLink: model.linkNames[0]!,
+    id, name: model.name, source, sha256, dof: model.dof, baseLink: model.linkNames[0]!,
     tipLinks: [...model.tipLinks], joints,
     mimicJoints: model.mimics.map((m) => ({ name: m.name, leader: m.leader, multiplier: m.multiplier, offset: m.offset })),
     links: model.linkNames.map((name, i) => (i === 0
@@ -74,7 +78,7 @@ export function summarizeRobot(id: string, model: KinematicModel, source: RobotS
 export function listItemOf(summary: RobotSummary): RobotListItem {
   const item: RobotListItem = {
     id: summary.id, name: summary.name, dof: summary.dof, joints: summary.joints.map((j) => j.name),
-    baseLink: summary.baseLink, tipLinks: summary.tipLinks, source: summary.source,
+    baseLink: summary.baseLink, tipLinks: summary.tipLinks, source: summary.source, sha256: summary.sha256,
   };
   if (summary.defaultTip !== undefined) item.defaultTip = summary.defaultTip;
   return item;

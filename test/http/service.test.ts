@@ -22,7 +22,7 @@ describe('operations', () => {
 
   it('answers /healthz, and /readyz with 503 while draining', async () => {
     expect((await t.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
-    expect((await t.app.inject('/readyz')).json()).toEqual({ status: 'ready', robots: 7 });
+    expect((await t.app.inject('/readyz')).json()).toEqual({ status: 'ready', robots: 7, registry: 'files' });
     t.app.serviceState.draining = true;
     const draining = await t.app.inject('/readyz');
     expect(draining.statusCode).toBe(503);

@@ -14,7 +14,7 @@ import { basename, join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1';
+import { Deployment, StatefulSet, type IDeployment, type IStatefulSet } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler, type IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget, type IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Service, type IConfigMap, type IContainer, type IService } from 'kubernetes-models/v1';
@@ -36,6 +36,7 @@ const MODELS: Record<string, { model: ModelClass; type: string; module: string }
   'v1/ConfigMap': { model: ConfigMap, type: 'IConfigMap', module: 'kubernetes-models/v1/ConfigMap' },
   'v1/Service': { model: Service, type: 'IService', module: 'kubernetes-models/v1/Service' },
   'apps/v1/Deployment': { model: Deployment, type: 'IDeployment', module: 'kubernetes-models/apps/v1/Deployment' },
+  'apps/v1/StatefulSet': { model: StatefulSet, type: 'IStatefulSet', module: 'kubernetes-models/apps/v1/StatefulSet' },
   'autoscaling/v2/HorizontalPodAutoscaler': {
     model: HorizontalPodAutoscaler, type: 'IHorizontalPodAutoscaler', module: 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler',
   },
@@ -355,5 +356,140 @@ describe('the service as the Deployment runs it', () => {
     const elapsed = performance.now() - t0;
     expect(elapsed).toBeGreaterThanOrEqual(Number(env.SHUTDOWN_DELAY_MS) - 50);
     expect(elapsed, 'exits before the kubelet would SIGKILL').toBeLessThan(podSpec.terminationGracePeriodSeconds! * 1000);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// the overlays: uploads on a shared registry (PostgreSQL)
+
+const OVERLAYS_DIR = join(K8S_DIR, 'overlays');
+
+interface Kustomization { resources?: string[]; patches?: { path: string; target: { kind: string; name: string } }[] }
+type PatchOperation = { op: 'add' | 'replace' | 'remove'; path: string; value?: unknown };
+
+/**
+ * Applies a JSON 6902 patch (add, replace, remove; RFC 6902 pointers, "-" appends), as kustomize
+ * does for `patches` of that form; the overlays use no other kind of patch, and this throws on one.
+ */
+function applyJsonPatch(object: unknown, operations: PatchOperation[]): unknown {
+  const copy = structuredClone(object) as Record<string, any>;
+  for (const { op, path, value } of operations) {
+    const keys = path.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const last = keys.pop()!;
+    let parent: any = copy;
+    for (const key of keys) {
+      parent = parent[Array.isArray(parent) ? Number(key) : key];
+      if (parent === undefined) throw new Error(`patch path ${path} does not exist`);
+    }
+    if (op === 'remove') {
+      if (Array.isArray(parent)) parent.splice(Number(last), 1);
+      else delete parent[last];
+    } else if (op === 'add' && Array.isArray(parent)) {
+      parent.splice(last === '-' ? parent.length : Number(last), 0, value);
+    } else if (op === 'add' || op === 'replace') {
+      parent[last] = value;
+    } else {
+      throw new Error(`unsupported patch operation ${String(op)}`);
+    }
+  }
+  return copy;
+}
+
+/** The objects `kubectl apply -k <dir>` would apply: resources (folders recursively, files as documents), then patches. */
+function renderKustomization(dir: string): Manifest[] {
+  const kustomization = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as Kustomization;
+  let manifests: Manifest[] = [];
+  for (const resource of kustomization.resources ?? []) {
+    const path = join(dir, resource);
+    if (resource.endsWith('.yaml')) {
+      manifests.push(...parseAllDocuments(readFileSync(path, 'utf8')).map((d, i) => ({ where: `${relativeToK8s(path)} document ${i + 1}`, object: d.toJS() as Manifest['object'] })));
+    } else if (path === K8S_DIR) {
+      manifests.push(...loadManifests());
+    } else {
+      manifests.push(...renderKustomization(path));
+    }
+  }
+  for (const patch of kustomization.patches ?? []) {
+    const operations = parse(readFileSync(join(dir, patch.path), 'utf8')) as PatchOperation[];
+    const targets = manifests.filter((m) => m.object.kind === patch.target.kind && m.object.metadata?.name === patch.target.name);
+    expect(targets.map((t) => t.where), `${patch.path} patches exactly one ${patch.target.kind}`).toHaveLength(1);
+    manifests = manifests.map((m) => (targets.includes(m) ? { where: `${m.where} + ${patch.path}`, object: applyJsonPatch(m.object, operations) as Manifest['object'] } : m));
+  }
+  return manifests;
+}
+
+function relativeToK8s(path: string): string {
+  return path.slice(K8S_DIR.length + 1);
+}
+
+describe('the overlays for uploads on a shared registry', () => {
+  const shared = renderKustomization(join(OVERLAYS_DIR, 'shared-registry'));
+  const trial = renderKustomization(join(OVERLAYS_DIR, 'postgres-trial'));
+  const sharedContainer = only<IDeployment>(shared, 'Deployment').spec!.template.spec!.containers[0]!;
+
+  it.each([...shared, ...trial].map((m) => [m.where, m] as const))('%s is valid against the Kubernetes schema', (_where, manifest) => {
+    expect(() => validateManifest(manifest)).not.toThrow();
+    expect(manifest.object.metadata?.namespace).toBeUndefined();
+  });
+
+  it('have no unknown fields', () => {
+    const typed = [...shared, ...trial].map((m) => ({ ...modelFor(m.object), object: m.object }));
+    expect(typeErrors(typed)).toEqual(typed.map(() => []));
+  });
+
+  it('shared-registry: the base with DATABASE_URL and ADMIN_TOKEN from the Secret kinematics-registry, nothing else changed', () => {
+    expect(shared.map((m) => m.object.kind).sort()).toEqual(manifests.map((m) => m.object.kind).sort());
+    const fromSecrets = (sharedContainer.env ?? []).filter((e) => e.valueFrom);
+    expect(fromSecrets).toEqual([
+      { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'kinematics-registry', key: 'database-url' } } },
+      { name: 'ADMIN_TOKEN', valueFrom: { secretKeyRef: { name: 'kinematics-registry', key: 'admin-token' } } },
+    ]);
+    // required, not optional: a pod without its Secret must not start and take uploads into its own DATA_DIR
+    expect(fromSecrets.every((e) => e.valueFrom!.secretKeyRef!.optional === undefined)).toBe(true);
+    expect((sharedContainer.env ?? []).filter((e) => !e.valueFrom)).toEqual(container.env);
+    const withoutEnv = (d: IDeployment): unknown => {
+      const copy = structuredClone(d) as any;
+      delete copy.spec.template.spec.containers[0].env;
+      return copy;
+    };
+    expect(withoutEnv(only<IDeployment>(shared, 'Deployment'))).toEqual(withoutEnv(deployment));
+    expect(only<IDeployment>(shared, 'Deployment').spec!.replicas).toBeGreaterThanOrEqual(2);
+  });
+
+  it('shared-registry: with the Secret\'s values the service enables uploads on every replica, all on PostgreSQL', () => {
+    const environment = Object.fromEntries((sharedContainer.env ?? []).map((e) => [e.name, e.value ?? '']));
+    environment.DATABASE_URL = 'postgres://kinematics:secret@kinematics-postgres:5432/kinematics';
+    environment.ADMIN_TOKEN = 'a'.repeat(32);
+    const config = loadConfig(environment);
+    expect(config.databaseUrl).toBe(environment.DATABASE_URL);
+    expect(config.adminToken).toBe(environment.ADMIN_TOKEN);
+    expect(isLoopbackHost(config.host)).toBe(false);
+  });
+
+  it('postgres-trial: a PostgreSQL StatefulSet with its Service, and the database URL of the README reaching it', () => {
+    expect(trial.map((m) => m.object.kind).sort()).toEqual([...shared.map((m) => m.object.kind), 'Service', 'StatefulSet'].sort());
+    const statefulSet = only<IStatefulSet>(trial, 'StatefulSet');
+    const service = trial.find((m) => m.object.kind === 'Service' && m.object.metadata?.name === 'kinematics-postgres')!.object as IService;
+    expect(statefulSet.spec!.serviceName).toBe(service.metadata!.name);
+    expect(selects(service.spec!.selector, statefulSet.spec!.template.metadata?.labels)).toBe(true);
+    expect(selects(statefulSet.spec!.selector.matchLabels, statefulSet.spec!.template.metadata?.labels)).toBe(true);
+    const pg = statefulSet.spec!.template.spec!.containers[0]!;
+    expect(pg.ports![0]!.containerPort).toBe(5432);
+    expect(service.spec!.ports![0]!.port).toBe(5432);
+    expect(pg.env!.find((e) => e.name === 'POSTGRES_PASSWORD')!.valueFrom!.secretKeyRef).toEqual({ name: 'kinematics-postgres', key: 'password' });
+    expect(pg.env!.some((e) => e.name === 'POSTGRES_PASSWORD' && e.value !== undefined), 'no password in the manifests').toBe(false);
+    expect(statefulSet.spec!.volumeClaimTemplates![0]!.metadata!.name).toBe(pg.volumeMounts![0]!.name);
+    expect(statefulSet.spec!.template.spec!.securityContext).toMatchObject({ runAsNonRoot: true });
+    const readme = readFileSync(join(K8S_DIR, 'README.md'), 'utf8');
+    const user = pg.env!.find((e) => e.name === 'POSTGRES_USER')!.value;
+    const database = pg.env!.find((e) => e.name === 'POSTGRES_DB')!.value;
+    expect(readme).toContain(`postgres://${user}:$PGPASSWORD@${service.metadata!.name}:5432/${database}`);
+  });
+
+  it('the kubernetes README explains both modes', () => {
+    const readme = readFileSync(join(K8S_DIR, 'README.md'), 'utf8');
+    for (const fragment of ['overlays/shared-registry', 'overlays/postgres-trial', 'kinematics-registry', 'managed', 'uploads are disabled']) {
+      expect(readme).toContain(fragment);
+    }
   });
 });

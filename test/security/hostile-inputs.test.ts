@@ -14,7 +14,12 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppConfig } from '../../src/config.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { startPostgresOrSkip } from '../helpers/postgres.js';
+
+/** The suite runs against the file store and, where PostgreSQL can be started, the PostgreSQL store. */
+const cluster = await startPostgresOrSkip();
 
 // ---------------------------------------------------------------------------------------------
 // requests
@@ -534,15 +539,26 @@ function heapUsed(): number {
 
 // ---------------------------------------------------------------------------------------------
 
-describe('hostile inputs', () => {
+interface StoreUnderTest {
+  name: string;
+  /** Overrides that put an app's uploads in this store (one database per app, as one folder per app). */
+  overrides(app: AppName): Promise<Partial<AppConfig>>;
+}
+
+const STORES: StoreUnderTest[] = [
+  { name: 'the file store', overrides: async () => ({}) },
+  ...(cluster ? [{ name: 'the PostgreSQL store', overrides: async (app: AppName) => ({ databaseUrl: await cluster.createDatabase(`hostile_${app.toLowerCase()}`) }) }] : []),
+];
+
+describe.each(STORES)('hostile inputs, uploads in $name', (store) => {
   const apps = {} as Record<AppName, TestApp>;
   const durations = new Map<string, number>();
   let heapBefore = 0;
 
   beforeAll(async () => {
-    apps.default = await createTestApp();
-    apps.smallUrdf = await createTestApp(SMALL_URDF);
-    apps.smallBody = await createTestApp(SMALL_BODY);
+    apps.default = await createTestApp(await store.overrides('default'));
+    apps.smallUrdf = await createTestApp({ ...SMALL_URDF, ...await store.overrides('smallUrdf') });
+    apps.smallBody = await createTestApp({ ...SMALL_BODY, ...await store.overrides('smallBody') });
     heapBefore = heapUsed();
   });
   afterAll(async () => {

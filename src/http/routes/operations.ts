@@ -32,13 +32,29 @@ export const operationsRoutes: FastifyPluginAsyncTypebox<{ state: ServiceState; 
     config: ALWAYS_ANSWERED,
     schema: {
       tags: ['operations'], summary: 'Readiness',
-      description: '200 once the robots are loaded; 503 before that and while shutting down (the server listens only after loading, so a caller normally sees the 503 of a shutdown).',
-      response: { 200: Type.Object({ status: Type.Literal('ready'), robots: Type.Integer() }), ...problemResponses(503) },
+      description: '200 once the robots are loaded; 503 before that and while shutting down (the server listens only after loading, so a caller normally sees the 503 of a shutdown). '
+        + 'With DATABASE_URL, also 503 until the robots have been read from the database once (a replica that never reached it would not know the uploaded robots); '
+        + 'after that a database that goes away does not make the replica unready: it keeps serving every robot it knows, `registry` says "unavailable", '
+        + 'and only uploads and deletes answer 503 until the database is back.',
+      response: {
+        200: Type.Object({
+          status: Type.Literal('ready'),
+          robots: Type.Integer(),
+          registry: Type.Union([Type.Literal('files'), Type.Literal('connected'), Type.Literal('unavailable')], {
+            description: 'where uploads live: "files" (DATA_DIR), or PostgreSQL and whether its database is reachable now',
+          }),
+        }),
+        ...problemResponses(503),
+      },
     },
   }, async () => {
     if (state.draining) throw new HttpProblem(503, 'shutting-down', 'Shutting down', 'the service is shutting down; send requests to another instance');
     if (!state.robotsLoaded) throw new HttpProblem(503, 'not-ready', 'Not ready', 'the robots are still being loaded; retry shortly');
-    return { status: 'ready' as const, robots: registry.size };
+    const status = registry.status();
+    if (status.store === 'postgres' && !status.synced) {
+      throw new HttpProblem(503, 'registry-not-loaded', 'Not ready', 'the uploaded robots have not been read from the registry database yet (it is unreachable); retry shortly', { 'retry-after': '1' });
+    }
+    return { status: 'ready' as const, robots: registry.size, registry: status.store === 'files' ? 'files' as const : status.database };
   });
 
   app.get('/metrics', {

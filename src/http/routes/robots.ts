@@ -2,6 +2,7 @@
  * Robots: list, describe, upload (XML or JSON), download and delete.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppConfig } from '../../config.js';
 import type { RobotRegistry } from '../../robots/registry.js';
@@ -18,6 +19,23 @@ export interface RobotsRoutesOptions {
 }
 
 const XML_TYPES = ['application/xml', 'text/xml'];
+
+/** The 304 of the routes with an ETag: no body (RFC 9110, section 15.4.5). */
+const NOT_MODIFIED = { 304: Type.Null({ description: 'not modified: the robot\'s sha256 is one the If-None-Match header names; no body' }) };
+
+/**
+ * Sets the strong ETag "<sha256>" and tells whether If-None-Match names it (or is "*"), in which
+ * case the answer is 304. If-None-Match compares weakly (RFC 9110, section 13.1.2), so W/"<sha256>"
+ * matches too.
+ */
+function notModified(request: FastifyRequest, reply: FastifyReply, sha256: string): boolean {
+  const etag = `"${sha256}"`;
+  reply.header('etag', etag);
+  const header = request.headers['if-none-match'];
+  if (typeof header !== 'string') return false;
+  const tags = header.split(',').map((t) => t.trim().replace(/^W\//, ''));
+  return tags.includes('*') || tags.includes(etag);
+}
 /** The OpenAPI security requirement of the routes that change robots (see app.ts's adminToken scheme). */
 const ADMIN_SECURITY = [{ adminToken: [] }];
 
@@ -37,23 +55,33 @@ export const robotsRoutes: FastifyPluginAsyncTypebox<RobotsRoutesOptions> = asyn
   app.get('/robots/:id', {
     schema: {
       tags: ['robots'], summary: 'Describe a robot',
-      description: 'The kinematic summary: active joints in q order with axes, origins and limits, mimic joints and the link tree.',
+      description: 'The kinematic summary: active joints in q order with axes, origins and limits, mimic joints and the link tree. '
+        + 'The ETag is the robot\'s sha256 (quoted); with If-None-Match naming it the answer is 304 without a body.',
       params: RobotIdParams,
-      response: { 200: RobotSummary, ...problemResponses(400, 404, 429) },
+      response: { 200: RobotSummary, ...NOT_MODIFIED, ...problemResponses(400, 404, 429) },
     },
-  }, async (request) => registry.get(request.params.id).summary);
+  }, async (request, reply) => {
+    const entry = registry.get(request.params.id);
+    if (notModified(request, reply, entry.sha256)) return reply.code(304).send(null);
+    return entry.summary;
+  });
 
   app.get('/robots/:id/urdf', {
     schema: {
       tags: ['robots'], summary: 'Download a robot\'s URDF',
-      description: 'The URDF document exactly as it was loaded or uploaded.',
+      description: 'The URDF document exactly as it was loaded or uploaded. The ETag is its sha256 (quoted); with If-None-Match naming it the answer is 304 without a body.',
       params: RobotIdParams,
       response: {
         200: { description: 'the URDF', content: { 'application/xml': { schema: Type.String() } } } as never,
+        ...NOT_MODIFIED,
         ...problemResponses(400, 404, 429),
       },
     },
-  }, async (request, reply) => reply.type('application/xml; charset=utf-8').send(registry.get(request.params.id).urdf));
+  }, async (request, reply) => {
+    const entry = registry.get(request.params.id);
+    if (notModified(request, reply, entry.sha256)) return reply.code(304).send(null);
+    return reply.type('application/xml; charset=utf-8').send(entry.urdf);
+  });
 
   app.post('/robots', {
     // room for the JSON wrapping and escaping (a quote becomes two characters); the URDF itself
@@ -67,7 +95,9 @@ export const robotsRoutes: FastifyPluginAsyncTypebox<RobotsRoutesOptions> = asyn
       description: 'Registers a robot from a URDF, sent as XML (application/xml or text/xml, id from ?id= or the URDF robot name) '
         + 'or as JSON { id?, urdf }. 201 with the summary and a Location header; the same id with identical content is 200; '
         + `the same id with other content is 409. Uploaded robots persist across restarts. At most ${config.urdfMaxBytes} bytes `
-        + `and ${config.urdfMaxLinks} links. Needs Authorization: Bearer <ADMIN_TOKEN> when one is configured.`,
+        + `and ${config.urdfMaxLinks} links. Needs Authorization: Bearer <ADMIN_TOKEN> when one is configured. `
+        + 'With DATABASE_URL the robot is stored in PostgreSQL and answered only once committed; the database decides between replicas racing for an id; '
+        + 'while the database is unreachable the answer is 503 with Retry-After.',
       querystring: UploadQuery,
       body: {
         content: {
@@ -82,7 +112,7 @@ export const robotsRoutes: FastifyPluginAsyncTypebox<RobotsRoutesOptions> = asyn
           ...RobotSummary, description: 'registered: the summary of the new robot',
           headers: { location: Type.String({ description: 'the new robot\'s path, /robots/{id}' }) },
         },
-        ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429),
+        ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 503),
       },
     },
   }, async (request, reply) => {
@@ -103,10 +133,11 @@ export const robotsRoutes: FastifyPluginAsyncTypebox<RobotsRoutesOptions> = asyn
     schema: {
       tags: ['robots'], summary: 'Delete an uploaded robot',
       security: ADMIN_SECURITY,
-      description: 'Deletes an uploaded robot (durably). Builtin robots cannot be deleted (409).',
+      description: 'Deletes an uploaded robot (durably; with DATABASE_URL, from PostgreSQL, for every replica). Builtin robots cannot be deleted (409). '
+        + '503 with Retry-After while the registry\'s database is unreachable.',
       // the example is the robot that the upload's example registers
       params: Type.Object({ id: Type.String({ ...RobotIdParams.properties.id, examples: ['two_link'] }) }),
-      response: { 204: Type.Null({ description: 'deleted' }), ...problemResponses(400, 401, 403, 404, 409, 429) },
+      response: { 204: Type.Null({ description: 'deleted' }), ...problemResponses(400, 401, 403, 404, 409, 429, 503) },
     },
   }, async (request, reply) => {
     await registry.remove(request.params.id);

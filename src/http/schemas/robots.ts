@@ -5,6 +5,13 @@ import { Type } from 'typebox';
 import { ROBOT_ID_PATTERN } from '../../robots/robot-id.js';
 import { Vector3 } from './common.js';
 
+/** The content identity of a robot (API 1.1, "Shared registry and content identity"). */
+const Sha256 = Type.String({
+  pattern: '^[0-9a-f]{64}$',
+  description: 'hex SHA-256 of the robot\'s URDF text as stored: two replicas answer with the same model exactly when these agree; '
+    + 'GET /robots/{id} and GET /robots/{id}/urdf send it, quoted, as their ETag',
+});
+
 const JointType = Type.Union([Type.Literal('revolute'), Type.Literal('continuous'), Type.Literal('prismatic'), Type.Literal('fixed')]);
 
 export const RobotListItem = Type.Object({
@@ -16,6 +23,7 @@ export const RobotListItem = Type.Object({
   tipLinks: Type.Array(Type.String(), { description: 'leaf links that joints move' }),
   defaultTip: Type.Optional(Type.String({ description: 'the single tip of a serial chain; absent for trees' })),
   source: Type.Union([Type.Literal('builtin'), Type.Literal('uploaded')]),
+  sha256: Sha256,
 });
 
 export const RobotList = Type.Object({ robots: Type.Array(RobotListItem) });
@@ -24,6 +32,7 @@ export const RobotSummary = Type.Object({
   id: Type.String(),
   name: Type.String(),
   source: Type.Union([Type.Literal('builtin'), Type.Literal('uploaded')]),
+  sha256: Sha256,
   dof: Type.Integer(),
   baseLink: Type.String(),
   defaultTip: Type.Optional(Type.String()),
