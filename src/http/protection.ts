@@ -1,6 +1,6 @@
 /**
- * What protects the service and its callers: security headers (helmet's for Swagger UI, with a
- * content security policy that it works under; a lean set for API answers), CORS only for the origins configured, rate limiting per
+ * What protects the service and its callers: security headers (helmet's for Swagger UI and the
+ * viewer, each with a content security policy that it works under; a lean set for API answers), CORS only for the origins configured, rate limiting per
  * client address when configured (429 with Retry-After), and load shedding (503 with Retry-After)
  * when the event loop lags or the heap is nearly full, so that overload shows as refusals and
  * latency rather than as a crash. /healthz is never shed or limited: liveness must tell a stuck

@@ -283,8 +283,10 @@ async function loadRobot(id: string): Promise<void> {
   // frame the robot once its first poses are in
   while (busy || refreshWanted) await nextFrame();
   if (robot !== current) return;
-  const size = drawing.bounds.getSize(new THREE.Vector3()).length();
-  stage.frame(drawing.bounds.getCenter(new THREE.Vector3()), Math.max(size * 0.6, drawing.reach * 0.5));
+  // look at the middle of the robot's footprint, at a third of its reach up: a pose at rest
+  // (often stretched out flat) and the poses it is moved into both stay in view
+  const centre = drawing.bounds.getCenter(new THREE.Vector3()).multiplyScalar(0.5).setZ(drawing.reach * 0.35);
+  stage.frame(centre, drawing.reach);
   if (visuals.meshesNotServed > 0) {
     setStatus(`ready: ${visuals.meshesNotServed} mesh visuals are not served by this service; drawing the skeleton${visuals.primitives ? ' and the primitive visuals' : ''}`);
   }

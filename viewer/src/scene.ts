@@ -63,7 +63,7 @@ export class Stage {
     this.scene.add(this.grid);
     this.orbit.target.copy(center);
     const direction = new THREE.Vector3(1.1, -1.3, 0.8).normalize();
-    this.camera.position.copy(center).addScaledVector(direction, size * 2.6);
+    this.camera.position.copy(center).addScaledVector(direction, size * 2.2);
     this.camera.near = size / 100;
     this.camera.far = size * 100;
     this.camera.updateProjectionMatrix();
