@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   if (!CHROMIUM_AVAILABLE) throw new Error(CHROMIUM_SKIP_REASON);
   buildViewerPage();
   const dataDir = mkdtempSync(join(tmpdir(), 'kinematics-screenshots-'));
-  const server = await startServer({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+  const server = await startServer({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, { timeoutMs: 60_000 });
   const browser = await launchChromium();
   try {
     const { page, problems } = await openViewer(browser, server.url, options.robot);
