@@ -178,6 +178,31 @@ describe.runIf(CHROMIUM_AVAILABLE)('the viewer in a real browser', () => {
     expect(viewer.problems).toEqual([]);
   });
 
+  it('dragging the target gizmo makes the arm follow with ik/step', async () => {
+    const viewer = await open('ur5e');
+    const { page } = viewer;
+    await setJoints(page, { shoulder_pan_joint: 0.3, shoulder_lift_joint: -1.2, elbow_joint: 1.5, wrist_1_joint: -1.9, wrist_2_joint: -1.57 });
+    await expect.poll(() => readout(page, 'tip-position'), { timeout: 20_000 }).not.toBe('0.8171999999999999 0.23289999995910238 0.0627999999522314');
+    await page.waitForTimeout(300);
+    const before = await readNumbers(page, 'tip-position');
+    const steps: string[] = [];
+    page.on('request', (request) => { if (request.url().endsWith('/ik/step')) steps.push(request.url()); });
+    const canvas = page.getByTestId('viewer-canvas');
+    const box = (await canvas.boundingBox())!;
+    const [x, y] = (await canvas.getAttribute('data-target-screen'))!.split(' ').map(Number) as [number, number];
+    // the gizmo's centre handle moves the target in the view plane
+    await page.mouse.move(box.x + x, box.y + y);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + x - 6 * i, box.y + y + 3 * i);
+    await page.mouse.up();
+    await expect.poll(() => steps.length, { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect.poll(() => readout(page, 'ik-result'), { timeout: 30_000 }).toMatch(/^ik\/step: converged/);
+    const after = await readNumbers(page, 'tip-position');
+    expect(Math.hypot(after[0]! - before[0]!, after[1]! - before[1]!, after[2]! - before[2]!)).toBeGreaterThan(0.01);
+    await page.screenshot({ path: join(ARTIFACTS, 'ur5e-drag.png') });
+    expect(viewer.problems).toEqual([]);
+  });
+
   it('an uploaded two-arm tree shows every joint, draws, and follows the tip picked', async () => {
     const upload = await fetch(`${suite.server.url}/robots?id=two_arm_test`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: TWO_ARM_URDF });
     expect(upload.status).toBe(201);

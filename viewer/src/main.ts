@@ -320,6 +320,7 @@ stage.gizmo.addEventListener('dragging-changed', (event) => {
 });
 stage.gizmo.addEventListener('objectChange', () => {
   if (!dragging) return;
+  targetInputs.forEach((input, k) => { input.value = stage.target.position.getComponent(k).toFixed(4); });
   driving = true;
   void pump();
 });

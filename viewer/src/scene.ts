@@ -83,6 +83,9 @@ export class Stage {
       this.frameRequested = false;
       for (const callback of this.beforeRender) callback();
       this.renderer.render(this.scene, this.camera);
+      // where the target is on the canvas (CSS pixels): a hook for tests that drag the gizmo
+      const p = this.target.position.clone().project(this.camera);
+      this.canvas.dataset.targetScreen = `${((p.x + 1) / 2) * this.canvas.clientWidth} ${((1 - p.y) / 2) * this.canvas.clientHeight}`;
     });
   }
 
