@@ -14,6 +14,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# the viewer page (GET /viewer): its sources, bundled with three.js by esbuild into dist/viewer
+COPY viewer ./viewer
 RUN npm run build
 
 # ---- runtime: production dependencies, compiled code and the builtin robots ----

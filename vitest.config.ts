@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config';
 const SYSTEM_TESTS = [
   'test/http/e2e.test.ts',
   'test/http/swagger-ui.test.ts',
+  'test/http/viewer.test.ts',
   'test/http/protection.test.ts',
   'test/ops/**/*.test.ts',
   'test/system/**/*.test.ts',

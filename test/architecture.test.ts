@@ -38,6 +38,9 @@ const LAYERS: Record<string, { local: string[]; packages: RegExp }> = {
   },
   'src/config.ts': { local: [], packages: /^node:(os|v8|path|url)$/ },
   'src/version.ts': { local: [], packages: /^node:module$/ },
+  // the browser page is a client of the API: three.js, urdf-loader and the generated API types
+  // (examples/typescript/api.d.ts, imported as api.js), never the service's code
+  'viewer/src': { local: ['viewer/src', 'examples/typescript/api.ts'], packages: /^(three|three\/examples\/jsm\/[A-Za-z/]+\.js|urdf-loader)$/ },
 };
 
 /** Whether a repository path lies in a layer (a folder, or one file). */

@@ -25,6 +25,7 @@ import { kinematicsRoutes } from './routes/kinematics.js';
 import { operationsRoutes, type ServiceState } from './routes/operations.js';
 import { robotsRoutes } from './routes/robots.js';
 import { secondOrderRoutes } from './routes/second-order.js';
+import { viewerRoutes } from './routes/viewer.js';
 
 export { API_VERSION } from '../version.js';
 
@@ -144,5 +145,6 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   await app.register(kinematicsRoutes, { registry, config, batches });
   await app.register(secondOrderRoutes, { registry });
   await app.register(ikRoutes, { registry, config, batches, metrics });
+  await app.register(viewerRoutes);
   return app;
 }

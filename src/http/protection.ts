@@ -1,6 +1,6 @@
 /**
- * What protects the service and its callers: security headers (helmet's for Swagger UI, with a
- * content security policy that it works under; a lean set for API answers), CORS only for the origins configured, rate limiting per
+ * What protects the service and its callers: security headers (helmet's for Swagger UI and the
+ * viewer, each with a content security policy that it works under; a lean set for API answers), CORS only for the origins configured, rate limiting per
  * client address when configured (429 with Retry-After), and load shedding (503 with Retry-After)
  * when the event loop lags or the heap is nearly full, so that overload shows as refusals and
  * latency rather than as a crash. /healthz is never shed or limited: liveness must tell a stuck
@@ -23,6 +23,9 @@ const RETRY_AFTER_OVERLOAD_S = 1;
  */
 const SHEDDING_GRACE_MS = 2500;
 
+/** The viewer page and its assets. */
+const VIEWER_PATH = /^\/viewer(?:[/?]|$)/;
+
 /** Route config that exempts a route (health, metrics) from rate limiting and load shedding. */
 export const ALWAYS_ANSWERED = { rateLimit: false, pressureHandler: (): undefined => undefined } as const;
 
@@ -43,6 +46,28 @@ export async function registerProtection(app: FastifyInstance, config: AppConfig
     },
     crossOriginResourcePolicy: { policy: crossOriginResourcePolicy },
   });
+  // The viewer (/viewer) is a document too, and needs less than Swagger UI: its one script, its
+  // one style sheet and its API calls, all from this origin (three.js draws into a WebGL canvas,
+  // which no directive governs; the page sets no inline styles or scripts, so no 'unsafe-inline').
+  // upgrade-insecure-requests is left out: the service is often reached over plain HTTP on a
+  // local network or inside a cluster, where it would make the browser ask for the page's script
+  // over HTTPS and fail.
+  const viewerHeaders = securityHeaders({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        imgSrc: ["'self'"],
+        baseUri: ["'none'"],
+        formAction: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    crossOriginResourcePolicy: { policy: crossOriginResourcePolicy },
+  });
   // JSON and binary answers are never rendered: what matters for them (OWASP's REST security
   // cheat sheet) is no sniffing into a document, nothing loaded or framed if one is opened, and no
   // cross-origin reads. Three headers instead of twelve: headers are a measurable part of the cost
@@ -53,7 +78,7 @@ export async function registerProtection(app: FastifyInstance, config: AppConfig
     'cross-origin-resource-policy': crossOriginResourcePolicy,
   };
   app.addHook('onRequest', (request, reply, done) => {
-    reply.headers(request.url.startsWith('/docs') ? documentHeaders : apiHeaders);
+    reply.headers(request.url.startsWith('/docs') ? documentHeaders : VIEWER_PATH.test(request.url) ? viewerHeaders : apiHeaders);
     done();
   });
   if (config.corsOrigins.length > 0) {

@@ -1,12 +1,9 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_AVAILABLE as AVAILABLE, CHROMIUM_SKIP_REASON, launchChromium } from '../../scripts/browser.js';
 import { serverForSuite } from '../helpers/server.js';
 
-/** Debian's chromium (installed by .ci/run); a downloaded browser is never used. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const AVAILABLE = existsSync(CHROMIUM);
-if (!AVAILABLE) console.warn(`skipped: no chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+if (!AVAILABLE) console.warn(CHROMIUM_SKIP_REASON);
 
 /** Expands an operation, presses "Try it out" and "Execute", and returns the live response status. */
 async function tryItOut(page: Page, method: string, path: string): Promise<string> {
@@ -23,11 +20,7 @@ describe.runIf(AVAILABLE)('Swagger UI in a real browser', () => {
   const suite = serverForSuite('ui');
   let browser: Browser;
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -53,6 +46,6 @@ describe.runIf(AVAILABLE)('Swagger UI in a real browser', () => {
 
 if (!AVAILABLE) {
   describe('Swagger UI in a real browser', () => {
-    it.skipIf(true)(`skipped: no chromium at ${CHROMIUM}`, () => {});
+    it.skipIf(true)(CHROMIUM_SKIP_REASON, () => {});
   });
 }

@@ -14,7 +14,8 @@ const OPENAPI_INFO = {
   description: 'Forward kinematics, Jacobians and inverse kinematics of URDF robots, for robot controllers. '
     + 'SI units; poses are of link frames in the base frame; quaternions are [x, y, z, w]; 6-vectors and Jacobian rows '
     + 'are linear first; joint vectors are arrays in the active-joint order of GET /robots/{id} or objects by joint name. '
-    + 'Errors are RFC 9457 problem details.',
+    + 'Errors are RFC 9457 problem details. '
+    + 'See the robots in 3D, and drive them through this API, in the viewer: [/viewer](/viewer).',
 };
 
 const openApi: FastifyPluginAsync = async (app) => {
