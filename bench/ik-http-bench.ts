@@ -166,6 +166,10 @@ export async function benchBatches(quick: boolean): Promise<BatchBenchResult> {
       tenth: { ms: firstRuns[9]!.ms, successRate: rate(firstRuns[9]!) },
       rows,
     };
+  } catch (error) {
+    // the service's own account of a failed request
+    console.error(server.lines.filter((line) => line.includes('"level":50') || line.includes('"err"')).slice(-3).join('\n'));
+    throw error;
   } finally {
     await stop(server);
   }

@@ -114,9 +114,11 @@ export class BatchRunner {
     if (chunks < 1 || !this.pool) return inline();
     const dof = context.robot.model.dof;
     const size = Math.ceil(task.count / chunks);
+    // the parts actually made: 10 targets in 8 chunks of 2 are 5 parts (no empty or negative ones)
+    const parts = Math.ceil(task.count / size);
     const pool = this.pool;
     const withPoses = task.kind === 'jacobian' && task.includePose && task.encoding === 'json';
-    const parts = await Promise.all(Array.from({ length: chunks }, async (_, c) => {
+    const results = await Promise.all(Array.from({ length: parts }, async (_, c) => {
       const start = c * size, end = Math.min(task.count, start + size);
       const part = sliceTask(task, start, end, dof);
       const signal = this.aborter.signal;
@@ -129,9 +131,9 @@ export class BatchRunner {
     }));
     const binary = task.kind === 'jacobian' && task.encoding === 'float64';
     return {
-      items: binary ? parts.map((p) => p.items) : commaSeparated(parts.map((p) => p.items)),
-      ...(withPoses ? { poses: commaSeparated(parts.map((p) => p.poses ?? new Uint8Array(0))) } : {}),
-      stats: parts.flatMap((p) => (p.stats ? [p.stats] : [])),
+      items: binary ? results.map((p) => p.items) : commaSeparated(results.map((p) => p.items)),
+      ...(withPoses ? { poses: commaSeparated(results.map((p) => p.poses ?? new Uint8Array(0))) } : {}),
+      stats: results.flatMap((p) => (p.stats ? [p.stats] : [])),
     };
   }
 

@@ -106,4 +106,14 @@ describe('batches on worker threads', () => {
       expect(r.body.detail).toContain(fragment);
     }
   });
+
+  it('split IK batches of every size into parts without empty ones (10 targets over 2 threads: 5 parts of 2)', async () => {
+    for (const count of [2, 9, 10, 11, 17]) {
+      const targets = Array.from({ length: count }, (_, i) => ({ position: [0.4, 0.05 * Math.sin(i), 0.5], quaternion: [1, 0, 0, 0] }));
+      // count x 5 ms exceeds the inline budget: the pool solves them
+      const r = await postJson(pooled.app, '/robots/franka_panda/ik/solve/batch', { targets, tip: 'panda_hand_tcp', timeoutMs: 5 });
+      expect(r.status, `${count}: ${JSON.stringify(r.body).slice(0, 300)}`).toBe(200);
+      expect(r.body.results).toHaveLength(count);
+    }
+  });
 });
