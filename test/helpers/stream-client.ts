@@ -2,6 +2,7 @@
  * A WebSocket client of the control stream for tests (the ws package, as a controller would use
  * it): frames are queued as they arrive and taken in order with next().
  */
+import type { Socket } from 'node:net';
 import WebSocket, { type RawData } from 'ws';
 
 export interface Frame { type: string; [key: string]: any }
@@ -71,7 +72,7 @@ export function openStream(baseUrl: string, robot: string, headers: Record<strin
 
 /** Sends frames in one TCP write (the socket corked meanwhile), so that the server reads them together. */
 export function sendBurst(client: StreamClient, frames: (object | Float64Array)[]): void {
-  const socket = (client.ws as unknown as { _socket: import('node:net').Socket })._socket;
+  const socket = (client.ws as unknown as { _socket: Socket })._socket;
   socket.cork();
   for (const frame of frames) client.ws.send(frame instanceof Float64Array ? frame : JSON.stringify(frame));
   process.nextTick(() => socket.uncork());

@@ -4,6 +4,7 @@
  * (JSON and binary), the watchdog, latest-wins under a burst, bad input, protocol violations,
  * the caps, origins, the rate limit, metrics, and the shutdown of server.ts.
  */
+import type { Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -314,7 +315,7 @@ describe('the control stream', () => {
     sameOrigin.ws.terminate();
     const plain = await fetch(`${url}/robots/ur5e/stream`);
     expect(plain.status).toBe(426);
-    expect((await plain.json()).type).toBe('urn:kinematics-service:problem:upgrade-required');
+    expect(((await plain.json()) as { type: string }).type).toBe('urn:kinematics-service:problem:upgrade-required');
     // the rate limit of every route counts the upgrades too
     const { url: limited } = await listening({ rateLimitMax: 2 });
     (await openStream(limited, 'ur5e')).ws.terminate();
@@ -342,7 +343,7 @@ describe('the control stream', () => {
     client.send({ type: 'configure', mode: 'velocity', commandTimeoutMs: 60_000 });
     expect(await client.nextJson()).toMatchObject({ type: 'configured', dof });
     // the client stops reading (ws would resume its socket when its own buffer drains: not here)
-    const socket = (client.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    const socket = (client.ws as unknown as { _socket: Socket })._socket;
     socket.pause();
     socket.resume = () => socket;
     const q = new Array<number>(dof).fill(0.1);
@@ -381,7 +382,7 @@ describe('the control stream', () => {
     expect(await metric(url, 'stream_command_compute_seconds_count')).toBe(5);
     client.ws.close();
     await until(async () => await metric(url, 'stream_sessions_open') === 0);
-    const document = await (await fetch(`${url}/openapi.json`)).json();
+    const document = await (await fetch(`${url}/openapi.json`)).json() as any;
     const route = document.paths['/robots/{id}/stream'].get;
     expect(route.description).toMatch(/Latest wins/);
     expect(route.description).toMatch(/Binary frames/);

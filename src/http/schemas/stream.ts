@@ -121,7 +121,7 @@ export const BINARY_LAYOUT = [
   `Velocity result: [${BINARY_VELOCITY_RESULT_HEAD.join(', ')}, qdot[n], skipped[skippedCount]], status ${statusCodes(VELOCITY_CONTROL_STATUSES)},`,
   'nullspaceApplied and nullspaceObjectiveRate 0 without nullspace in the configuration.',
   `Step result: [${BINARY_STEP_RESULT_HEAD.join(', ')}, q[n], dq[n], skipped[skippedCount]], status ${statusCodes(IK_STEP_STATUSES)}.`,
-  'conditionNumber is +Infinity where JSON leaves it out (an exact singularity). n is the dof of the configured frame.',
+  'conditionNumber is +Infinity where JSON leaves it out (an exact singularity). n is the dof of the robot (the length of joints in the configured frame).',
 ].join(' ');
 
 /** Every frame of the protocol, by direction, for the OpenAPI document (x-stream-frames). */
