@@ -27,7 +27,7 @@ interface ServerFrame { type: string; seq: number; computeUs: number; skipped?: 
 interface Scenario { name: string; sessions: number; rateHz: number }
 interface Side { n: number; p50Us: number; p99Us: number; maxUs: number }
 interface Row extends Scenario {
-  stream: Side & { computeP50Us: number; skipped: number; lost: number; halts: number; errors: number };
+  stream: Side & { computeP50Us: number; skipped: number; lost: number; late: number; halts: number; errors: number };
   http: Side;
 }
 
@@ -55,7 +55,7 @@ async function runSession(wsUrl: string, rateHz: number, ticks: number, offsetMs
   const sentAt = new Map<number, number>();
   const roundTrips: number[] = [];
   const computeUs: number[] = [];
-  let skipped = 0, halts = 0, errors = 0;
+  let skipped = 0, halts = 0, errors = 0, late = 0;
   let done: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => { done = resolve; });
   ws.on('message', (data) => {
@@ -78,12 +78,14 @@ async function runSession(wsUrl: string, rateHz: number, ticks: number, offsetMs
   const start = performance.now() + offsetMs;
   for (let k = 0; k < ticks; k++) {
     await sleepUntil(start + k * periodMs);
+    // a controller that overran sends its next command at the next period, never two at once
+    while (k < ticks - 1 && performance.now() > start + (k + 1) * periodMs) { k++; late++; }
     sentAt.set(k, performance.now());
     ws.send(JSON.stringify({ type: 'command', seq: k, q: UR5E_Q, twist: twistAt(k) }));
   }
   await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, 2000))]);
   ws.close();
-  return { roundTrips, computeUs, skipped, lost: ticks - roundTrips.length - skipped - errors, halts, errors };
+  return { roundTrips, computeUs, skipped, lost: ticks - late - roundTrips.length - skipped - errors, late, halts, errors };
 }
 
 /** HTTP ik/velocity one request at a time at the same rate: the round trips (µs). */
@@ -127,7 +129,7 @@ async function runScenario(baseUrl: string, port: number, scenario: Scenario, se
     ...scenario,
     stream: {
       ...summary(all), computeP50Us: compute.p50Us,
-      skipped: sessions.reduce((n, s) => n + s.skipped, 0), lost: sessions.reduce((n, s) => n + s.lost, 0), halts: sessions.reduce((n, s) => n + s.halts, 0),
+      skipped: sessions.reduce((n, s) => n + s.skipped, 0), lost: sessions.reduce((n, s) => n + s.lost, 0), late: sessions.reduce((n, s) => n + s.late, 0), halts: sessions.reduce((n, s) => n + s.halts, 0),
       errors: sessions.reduce((n, s) => n + s.errors, 0),
     },
     http: summary(http),
@@ -160,7 +162,7 @@ async function main(): Promise<void> {
     console.log(`UR5e ik/velocity commands, ${seconds} s per scenario, round trips on 127.0.0.1 (stream vs HTTP one request at a time)`);
     for (const r of results) {
       console.log(`${r.name.padEnd(24)} stream p50 ${us(r.stream.p50Us)} p99 ${us(r.stream.p99Us)} (compute p50 ${r.stream.computeP50Us.toFixed(1)} µs, `
-        + `${r.stream.n} results, skipped ${r.stream.skipped}, halts ${r.stream.halts})   HTTP p50 ${us(r.http.p50Us)} p99 ${us(r.http.p99Us)}`);
+        + `${r.stream.n} results, skipped ${r.stream.skipped}, client periods missed ${r.stream.late}, halts ${r.stream.halts})   HTTP p50 ${us(r.http.p50Us)} p99 ${us(r.http.p99Us)}`);
     }
   } finally {
     server.child.kill('SIGTERM');
