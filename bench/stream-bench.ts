@@ -129,7 +129,8 @@ async function runScenario(baseUrl: string, port: number, scenario: Scenario, se
     ...scenario,
     stream: {
       ...summary(all), computeP50Us: compute.p50Us,
-      skipped: sessions.reduce((n, s) => n + s.skipped, 0), lost: sessions.reduce((n, s) => n + s.lost, 0), late: sessions.reduce((n, s) => n + s.late, 0), halts: sessions.reduce((n, s) => n + s.halts, 0),
+      skipped: sessions.reduce((n, s) => n + s.skipped, 0), lost: sessions.reduce((n, s) => n + s.lost, 0),
+      late: sessions.reduce((n, s) => n + s.late, 0), halts: sessions.reduce((n, s) => n + s.halts, 0),
       errors: sessions.reduce((n, s) => n + s.errors, 0),
     },
     http: summary(http),
