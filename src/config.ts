@@ -90,6 +90,20 @@ export interface AppConfig {
    * are stopped (503) and the process exits. Delay + timeout at most MAX_SHUTDOWN_MS.
    */
   shutdownTimeoutMs: number;
+  /** STREAM_MAX_SESSIONS: most open control sessions (GET /robots/{id}/stream); more are refused with 503 at the upgrade. */
+  streamMaxSessions: number;
+  /** STREAM_MAX_FRAME_BYTES: largest frame a control session accepts; a larger one closes the session with 1009. */
+  streamMaxFrameBytes: number;
+  /**
+   * STREAM_MAX_COMMAND_RATE: frames per second one session may send (a token bucket holding a
+   * tenth of a second of them); frames beyond it are answered with a 429 error frame and dropped.
+   */
+  streamMaxCommandRate: number;
+  /**
+   * STREAM_MAX_BUFFERED_BYTES: results a session may leave unread in the socket's send buffer;
+   * beyond it the session is closed with 1008 (a client that does not read cannot grow memory).
+   */
+  streamMaxBufferedBytes: number;
 }
 
 /**
@@ -130,6 +144,10 @@ export const DEFAULT_CONFIG: Readonly<AppConfig> = Object.freeze({
   maxRssBytes: 0,
   shutdownDelayMs: 1000,
   shutdownTimeoutMs: 7000,
+  streamMaxSessions: 128,
+  streamMaxFrameBytes: 64 * 1024,
+  streamMaxCommandRate: 2000,
+  streamMaxBufferedBytes: 1024 * 1024,
 });
 
 /** A configuration value that cannot be used; the message names the variable. */
@@ -238,6 +256,10 @@ export function loadConfig(env: Env): AppConfig {
     maxRssBytes: integer(env, 'MAX_RSS_BYTES', DEFAULT_CONFIG.maxRssBytes, 0, Number.MAX_SAFE_INTEGER),
     shutdownDelayMs,
     shutdownTimeoutMs,
+    streamMaxSessions: integer(env, 'STREAM_MAX_SESSIONS', DEFAULT_CONFIG.streamMaxSessions, 0, 100_000),
+    streamMaxFrameBytes: integer(env, 'STREAM_MAX_FRAME_BYTES', DEFAULT_CONFIG.streamMaxFrameBytes, 1024, 64 * 1024 * 1024),
+    streamMaxCommandRate: integer(env, 'STREAM_MAX_COMMAND_RATE', DEFAULT_CONFIG.streamMaxCommandRate, 1, 1_000_000),
+    streamMaxBufferedBytes: integer(env, 'STREAM_MAX_BUFFERED_BYTES', DEFAULT_CONFIG.streamMaxBufferedBytes, 1024, 1024 ** 3),
   };
 }
 

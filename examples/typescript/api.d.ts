@@ -4636,6 +4636,420 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/robots/{id}/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Streaming control: a WebSocket session of ik/velocity or ik/step commands
+         * @description Upgrades to a WebSocket: one control session of one robot, for a controller's servo loop (the service commands a local real-time loop; it is not the loop itself). Text frames are JSON objects with a "type". 1. The client sends {"type": "configure", "mode": "velocity" | "step", ...options} with the options of POST ik/velocity or ik/step (tip, base, tipOffset, referenceFrame, ...; commandTimeoutMs, default 100) and gets {"type": "configured", joints, dof, mode, commandTimeoutMs, binaryCommandValues}. 2. Each {"type": "command", seq, q, twist} (velocity) or {"type": "command", seq, q, target} (step) is answered by {"type": "result", seq, ...the fields of the ik/velocity or ik/step answer, computeUs}: the same numbers as the HTTP route for the same input. Latest wins: commands that arrive while one waits replace it; the result of the newest lists the others in "skipped". No command for commandTimeoutMs: one {"type": "halt", reason: "command-timeout", seq, qdot (or dq): zeros}, until the next command. A refused frame gets {"type": "error", seq?, problem} (the problem document the HTTP route would answer) and the session goes on; more than STREAM_MAX_COMMAND_RATE frames per second get 429 error frames. A text frame that is not JSON closes the session with 1007, a frame beyond STREAM_MAX_FRAME_BYTES with 1009, a client that leaves more than STREAM_MAX_BUFFERED_BYTES of results unread with 1008, and shutdown with 1001 (after the drain delay). At most STREAM_MAX_SESSIONS sessions: more are refused with 503 at the upgrade. Browsers may connect from this origin or from CORS_ORIGINS. The frames are described in the 101 response (client and server). Binary frames (optional; JSON is always accepted): after a JSON configure, a binary frame is a command of little-endian float64 values, answered by a binary result (errors and halts stay JSON text frames). Velocity command: [seq, q[n], vx, vy, vz, wx, wy, wz]; step command: [seq, q[n], px, py, pz, qx, qy, qz, qw] (give a unit quaternion; with orientation weights 0 it is not looked at). Velocity result: [seq, computeUs, skippedCount, status, scale, minSingularValue, conditionNumber, manipulability, nullspaceApplied, nullspaceObjectiveRate, qdot[n], skipped[skippedCount]], status 0 ok, 1 decelerating-singularity, 2 halted-singularity, 3 joint-limit, nullspaceApplied and nullspaceObjectiveRate 0 without nullspace in the configuration. Step result: [seq, computeUs, skippedCount, status, damping, errorPosition, errorOrientation, errorAfterPosition, errorAfterOrientation, minSingularValue, conditionNumber, manipulability, q[n], dq[n], skipped[skippedCount]], status 0 converged, 1 progressing, 2 near-singular, 3 at-limit. conditionNumber is +Infinity where JSON leaves it out (an exact singularity). n is the dof of the robot (the length of joints in the configured frame).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description robot id: 1 to 64 letters, digits, "_" or "-", starting with a letter or digit
+                     * @example ur5e
+                     */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Switching Protocols: the session is open. The content describes its JSON text frames: `client` what the client sends, `server` what it answers. */
+                101: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            client: {
+                                /** @enum {string} */
+                                type: "configure";
+                                /** @enum {string} */
+                                mode: "velocity";
+                                /** @description tip link; default the robot's defaultTip (required for trees) */
+                                tip?: string;
+                                /** @description base link: poses and Jacobians are relative to it; default the root link. It need not be an ancestor of the tip. */
+                                base?: string;
+                                /** @description point of interest in the tip frame (m), e.g. a tool centre point; default [0, 0, 0] */
+                                tipOffset?: number[];
+                                /**
+                                 * @description LOCAL_WORLD_ALIGNED (default): tip-point velocity in base axes (KDL, jacob0); LOCAL: in tip axes (body Jacobian, jacobe); WORLD: spatial twist at the base origin (space Jacobian)
+                                 * @enum {unknown}
+                                 */
+                                referenceFrame?: "LOCAL_WORLD_ALIGNED" | "LOCAL" | "WORLD";
+                                /** @description control period (s): no joint passes a position limit within it; default 0.01 */
+                                dt?: number;
+                                /** @description condition number where slowing down starts; default 17 (MoveIt Servo) */
+                                lowerSingularityThreshold?: number;
+                                /** @description condition number where motion toward the singularity stops; default 30 (MoveIt Servo) */
+                                hardStopSingularityThreshold?: number;
+                                /** @description default true: scale so that no position or velocity limit is exceeded */
+                                respectLimits?: boolean;
+                                /** @description a secondary motion (I - V_r V_rᵀ) gain ∇objective in the null space of the Jacobian of the joints that move the tip: the commanded twist is unchanged (to rounding); it needs more such joints than task rows to do anything. It is cut (nullspace.applied < 1) so that no joint exceeds its velocity limit or passes a position limit within dt, and is added even when the command is halted at a singularity */
+                                nullspace?: {
+                                    /**
+                                     * @description manipulability (Yoshikawa's measure of the Jacobian in referenceFrame), sigmaMin (its smallest singular value) or jointCentering (-½ Σ ((q - mid)/half-range)² over the joints with limits)
+                                     * @enum {unknown}
+                                     */
+                                    objective: "manipulability" | "sigmaMin" | "jointCentering";
+                                    /** @description joint rate per unit of the objective's gradient (1/s for jointCentering) */
+                                    gain: number;
+                                };
+                                /** @description the command watchdog (ms): no command for this long after the last one and the server sends one halt frame (a zero command); default 100 */
+                                commandTimeoutMs?: number;
+                            } | {
+                                /** @enum {string} */
+                                type: "configure";
+                                /** @enum {string} */
+                                mode: "step";
+                                /** @description tip link; default the robot's defaultTip (required for trees) */
+                                tip?: string;
+                                /** @description base link: poses and Jacobians are relative to it; default the root link. It need not be an ancestor of the tip. */
+                                base?: string;
+                                /** @description point of interest in the tip frame (m), e.g. a tool centre point; default [0, 0, 0] */
+                                tipOffset?: number[];
+                                /** @description fixed damping λ; default adaptive: λ² = 0.05² (1 - (σmin/0.05)²) below σmin = 0.05, 0 above */
+                                damping?: number;
+                                /** @description six task weights, linear first, each >= 0; a 0 frees that axis ([1,1,1,0,0,0] is position-only IK); default all 1 */
+                                weights?: number[];
+                                /** @description one weight per active joint, each in [1e-9, 1e9] (a larger weight moves the joint less); default all 1: an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
+                                jointWeights?: number[] | {
+                                    [key: string]: number;
+                                };
+                                /** @description largest change of any joint in the step (rad or m); the step is shortened to it, keeping its direction */
+                                maxStep?: number;
+                                /** @description default true: the result stays within the joint limits (joints at a limit are taken out of the step, then the step is shortened) */
+                                respectLimits?: boolean;
+                                /** @description when the pose counts as reached; default 1e-5 m and 1e-5 rad */
+                                tolerance?: {
+                                    /** @description m */
+                                    position: number;
+                                    /** @description rad */
+                                    orientation: number;
+                                };
+                                /** @description the command watchdog (ms): no command for this long after the last one and the server sends one halt frame (a zero command); default 100 */
+                                commandTimeoutMs?: number;
+                            } | {
+                                /** @enum {string} */
+                                type: "command";
+                                /** @description the client's sequence number of the command, echoed in its result (any integer from 0; increasing is the convention) */
+                                seq: number;
+                                /** @description joint values (rad or m), each within ±1e9: an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
+                                q: number[] | {
+                                    [key: string]: number;
+                                };
+                                /** @description desired tip twist: m/s and rad/s, in referenceFrame */
+                                twist: {
+                                    /** @description [x, y, z], each within ±1e9 */
+                                    linear: number[];
+                                    /** @description [x, y, z], each within ±1e9 */
+                                    angular: number[];
+                                };
+                            } | {
+                                /** @enum {string} */
+                                type: "command";
+                                /** @description the client's sequence number of the command, echoed in its result (any integer from 0; increasing is the convention) */
+                                seq: number;
+                                /** @description joint values (rad or m), each within ±1e9: an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
+                                q: number[] | {
+                                    [key: string]: number;
+                                };
+                                /** @description the target pose of the tip: position (m) and an orientation as `quaternion` or `rotation` (a non-unit quaternion or a non-orthonormal matrix is a 400); with the orientation weights 0 (`weights: [1, 1, 1, 0, 0, 0]`) the orientation may be left out: position-only IK */
+                                target: {
+                                    /** @description [x, y, z], each within ±1e9 */
+                                    position: number[];
+                                    /** @description unit quaternion [x, y, z, w], scalar last (as in ROS and SciPy) */
+                                    quaternion?: number[];
+                                    /** @description rotation matrix as 3 rows; its columns are the frame axes in the base frame */
+                                    rotation?: number[][];
+                                };
+                            };
+                            server: {
+                                /** @enum {string} */
+                                type: "configured";
+                                mode: "velocity" | "step";
+                                /** @description the active joints: the order of q in commands and of qdot, q, dq in results */
+                                joints: string[];
+                                dof: number;
+                                commandTimeoutMs: number;
+                                /** @description how many float64 values a binary command of this session holds */
+                                binaryCommandValues: number;
+                            } | {
+                                /** @enum {string} */
+                                type: "result";
+                                /** @description the client's sequence number of the command, echoed in its result (any integer from 0; increasing is the convention) */
+                                seq: number;
+                                /** @description commands that arrived while this one waited and were superseded by it, never computed (latest wins); absent when none */
+                                skipped?: number[];
+                                /** @description the server's time (µs) to compute the answer, from reading q to the answer's numbers */
+                                computeUs: number;
+                                /** @description the active joints: the order of q, dq, qdot */
+                                joints: string[];
+                                /** @description joint velocities (rad/s or m/s) */
+                                qdot: number[];
+                                /** @description in [0, 1]: the slow-down applied to J⁺V, as a whole so that the direction is kept */
+                                scale: number;
+                                /**
+                                 * @description decelerating-singularity / halted-singularity: the condition number is in / beyond the band and the command approaches the singularity; joint-limit: scaled for a position or velocity limit
+                                 * @enum {unknown}
+                                 */
+                                status: "ok" | "decelerating-singularity" | "halted-singularity" | "joint-limit";
+                                /** @description of the (weighted) Jacobian of the joints that move the tip */
+                                analysis: {
+                                    minSingularValue: number;
+                                    /** @description absent at an exact singularity */
+                                    conditionNumber?: number;
+                                    manipulability: number;
+                                };
+                                /** @description with nullspace in the request */
+                                nullspace?: {
+                                    /** @description the fraction in [0, 1] of the null-space motion added to qdot (less than 1 when a joint limit cut it) */
+                                    applied: number;
+                                    /** @description d(objective)/dt under the applied null-space motion (>= 0) */
+                                    objectiveRate: number;
+                                };
+                            } | {
+                                /** @enum {string} */
+                                type: "result";
+                                /** @description the client's sequence number of the command, echoed in its result (any integer from 0; increasing is the convention) */
+                                seq: number;
+                                /** @description commands that arrived while this one waited and were superseded by it, never computed (latest wins); absent when none */
+                                skipped?: number[];
+                                /** @description the server's time (µs) to compute the answer, from reading q to the answer's numbers */
+                                computeUs: number;
+                                /** @description the active joints: the order of q, dq, qdot */
+                                joints: string[];
+                                /** @description the configuration after the step */
+                                q: number[];
+                                /** @description the step: returned q minus the given q */
+                                dq: number[];
+                                error: {
+                                    /** @description m */
+                                    position: number;
+                                    /** @description rad */
+                                    orientation: number;
+                                };
+                                errorAfter: {
+                                    /** @description m */
+                                    position: number;
+                                    /** @description rad */
+                                    orientation: number;
+                                };
+                                /** @description λ used */
+                                damping: number;
+                                /** @description of the (weighted) Jacobian of the joints that move the tip */
+                                analysis: {
+                                    minSingularValue: number;
+                                    /** @description absent at an exact singularity */
+                                    conditionNumber?: number;
+                                    manipulability: number;
+                                };
+                                /**
+                                 * @description converged: the error after the step is within tolerance; at-limit: joints were taken out of the step or the step shortened at a limit; near-singular: σmin < 0.05, damped
+                                 * @enum {unknown}
+                                 */
+                                status: "converged" | "progressing" | "near-singular" | "at-limit";
+                            } | {
+                                /** @enum {string} */
+                                type: "halt";
+                                /** @enum {string} */
+                                reason: "command-timeout";
+                                /** @description the last command's seq */
+                                seq?: number;
+                                /** @description velocity sessions: all zeros */
+                                qdot?: number[];
+                                /** @description step sessions: all zeros */
+                                dq?: number[];
+                            } | {
+                                /** @enum {string} */
+                                type: "error";
+                                /** @description the seq of the refused command, when it could be read */
+                                seq?: number;
+                                /** @description as in a result: commands superseded by the refused one */
+                                skipped?: number[];
+                                /** @description RFC 9457 problem details (application/problem+json) */
+                                problem: {
+                                    /** @description problem type URI */
+                                    type: string;
+                                    title: string;
+                                    status: number;
+                                    /** @description what is wrong and what to change */
+                                    detail: string;
+                                    /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                                    errors?: {
+                                        path: string;
+                                        message: string;
+                                    }[];
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description malformed or invalid request, unknown link or joint; for an upload: a URDF that is not well-formed XML (type urdf-malformed-xml), has a DOCTYPE (urdf-doctype) or exceeds the XML reader's limits (urdf-xml-limit) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description unknown robot */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description upgrade required: the route is a WebSocket (GET with Upgrade: websocket) */
+                426: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description rate limited: retry after the Retry-After header */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description an internal error: logged with the request id (x-request-id), no details sent */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import websocket from '@fastify/websocket';
 import Fastify, {
   type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RawReplyDefaultExpression,
   type RawRequestDefaultExpression, type RawServerDefault,
@@ -26,6 +27,7 @@ import { operationsRoutes, type ServiceState } from './routes/operations.js';
 import { robotsRoutes } from './routes/robots.js';
 import { secondOrderRoutes } from './routes/second-order.js';
 import { viewerRoutes } from './routes/viewer.js';
+import { StreamSessions, streamRoutes } from './routes/stream.js';
 
 export { API_VERSION } from '../version.js';
 
@@ -146,5 +148,13 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   await app.register(secondOrderRoutes, { registry });
   await app.register(ikRoutes, { registry, config, batches, metrics });
   await app.register(viewerRoutes);
+  // control sessions: frames above STREAM_MAX_FRAME_BYTES close with 1009 (ws's maxPayload); on
+  // close (after the drain delay) every session is closed with 1001
+  const sessions = new StreamSessions();
+  await app.register(websocket, {
+    options: { maxPayload: config.streamMaxFrameBytes, perMessageDeflate: false },
+    preClose: (done) => { sessions.closeAll().then(() => done(), done); },
+  });
+  await app.register(streamRoutes, { registry, config, metrics, state, sessions });
   return app;
 }

@@ -54,6 +54,33 @@ function charsetOf(contentType: string | undefined): string | undefined {
   return match ? match[1]!.toLowerCase() : undefined;
 }
 
+/** A parsed JSON text, or why it was refused: `syntax` when the text is not JSON at all. */
+export type ParsedJson = { value: unknown; problem?: undefined } | { problem: HttpProblem; syntax: boolean };
+
+/**
+ * Parses JSON text as the API reads it: `__proto__` and `constructor.prototype` keys refused,
+ * nesting deeper than MAX_JSON_DEPTH refused (for texts long enough to reach it). Used for
+ * request bodies and for the frames of a control stream.
+ */
+export function parseJsonText(text: string): ParsedJson {
+  if (text.length >= DEPTH_SCAN_FROM && nestedDeeperThan(text, MAX_JSON_DEPTH)) {
+    return { problem: new HttpProblem(400, 'malformed-json', 'JSON nested too deep',
+      `the body nests arrays and objects more than ${MAX_JSON_DEPTH} deep; no request of this API needs more than 5`), syntax: false };
+  }
+  try {
+    // without these substrings no forbidden key can be present, escaped or not, and the
+    // scanning that secure-json-parse does (two regular expressions over the whole text) is moot
+    const suspect = text.includes('proto') || text.includes('constructor') || text.includes('\\u');
+    return { value: suspect ? secureJson.parse(text, null, { protoAction: 'error', constructorAction: 'error' }) : JSON.parse(text) };
+  } catch (error) {
+    const message = (error as Error).message;
+    const syntax = !(/prototype|constructor/i.test(message) && !(error instanceof SyntaxError && /JSON/.test(message)));
+    const detail = syntax ? `the body is not valid JSON: ${message}`
+      : 'the body contains a "__proto__" or "constructor.prototype" key, which is not accepted; remove it';
+    return { problem: new HttpProblem(400, 'malformed-json', 'Malformed JSON', detail), syntax };
+  }
+}
+
 export function useSafeJsonParser(app: FastifyInstance): void {
   // text/plain is not a media type of this API: answer 415 rather than pass a string on
   app.removeContentTypeParser('text/plain');
@@ -66,11 +93,6 @@ export function useSafeJsonParser(app: FastifyInstance): void {
       return;
     }
     const text = body as string;
-    if (text.length >= DEPTH_SCAN_FROM && nestedDeeperThan(text, MAX_JSON_DEPTH)) {
-      done(new HttpProblem(400, 'malformed-json', 'JSON nested too deep',
-        `the body nests arrays and objects more than ${MAX_JSON_DEPTH} deep; no request of this API needs more than 5`), undefined);
-      return;
-    }
     // a DELETE takes no body: an empty one with a JSON content type is no error
     if (text.trim() === '' && request.method === 'DELETE') {
       done(null, undefined);
@@ -80,17 +102,8 @@ export function useSafeJsonParser(app: FastifyInstance): void {
       done(new HttpProblem(400, 'malformed-json', 'Malformed JSON', 'the request body is empty; send a JSON object'), undefined);
       return;
     }
-    try {
-      // without these substrings no forbidden key can be present, escaped or not, and the
-      // scanning that secure-json-parse does (two regular expressions over the whole text) is moot
-      const suspect = text.includes('proto') || text.includes('constructor') || text.includes('\\u');
-      done(null, suspect ? secureJson.parse(text, null, { protoAction: 'error', constructorAction: 'error' }) : JSON.parse(text));
-    } catch (error) {
-      const message = (error as Error).message;
-      const detail = /prototype|constructor/i.test(message) && !(error instanceof SyntaxError && /JSON/.test(message))
-        ? 'the body contains a "__proto__" or "constructor.prototype" key, which is not accepted; remove it'
-        : `the body is not valid JSON: ${message}`;
-      done(new HttpProblem(400, 'malformed-json', 'Malformed JSON', detail), undefined);
-    }
+    const parsed = parseJsonText(text);
+    if (parsed.problem) done(parsed.problem, undefined);
+    else done(null, parsed.value);
   });
 }

@@ -1,18 +1,29 @@
 /**
  * Prometheus metrics (prom-client), on a registry per app: request counts and latency histograms
- * per route and status, IK outcomes and iterations, robots loaded, and Node's default process
- * metrics (event-loop lag, heap, CPU, GC).
+ * per route and status, IK outcomes and iterations, robots loaded, the control stream's sessions,
+ * commands, skipped commands, halts and compute time, and Node's default process metrics
+ * (event-loop lag, heap, CPU, GC).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { IK_SOLVE_STATUSES, type IkSolveStatus } from '../core/ik/solve.js';
 import type { RegistryStatus } from '../robots/registry.js';
 import { RequestMetrics } from './request-metrics.js';
 
+/** Why a control session was refused: the session cap, shutdown, or a browser origin not allowed. */
+export const STREAM_REFUSALS = ['too-many-sessions', 'shutting-down', 'origin-not-allowed'] as const;
+export type StreamRefusal = (typeof STREAM_REFUSALS)[number];
+
 export class ServiceMetrics {
   readonly registry = new Registry();
   private readonly requests: RequestMetrics;
   private readonly ikSolves: Counter<'outcome'>;
   private readonly ikIterations: Histogram;
+  private readonly streamSessions: Gauge;
+  private readonly streamRefusals: Counter<'reason'>;
+  private readonly streamCommands: Counter;
+  private readonly streamSkipped: Counter;
+  private readonly streamHalts: Counter;
+  private readonly streamCompute: Histogram;
 
   constructor(robotsLoaded: () => number, registryStatus: () => RegistryStatus = () => ({ store: 'files' })) {
     collectDefaultMetrics({ register: this.registry });
@@ -41,7 +52,30 @@ export class ServiceMetrics {
         },
       });
     }
+    const registers = [this.registry];
+    this.streamSessions = new Gauge({ name: 'stream_sessions_open', help: 'open control sessions (GET /robots/{id}/stream)', registers });
+    this.streamRefusals = new Counter({
+      name: 'stream_sessions_refused_total', help: 'control sessions refused at the upgrade or just after it, by reason', labelNames: ['reason'], registers,
+    });
+    for (const reason of STREAM_REFUSALS) this.streamRefusals.inc({ reason }, 0);
+    this.streamCommands = new Counter({ name: 'stream_commands_total', help: 'stream commands computed (a result frame each)', registers });
+    this.streamSkipped = new Counter({ name: 'stream_commands_skipped_total', help: 'stream commands superseded by a newer one before they were computed (latest wins)', registers });
+    this.streamHalts = new Counter({ name: 'stream_halts_total', help: 'halt frames sent by the command watchdog', registers });
+    this.streamCompute = new Histogram({
+      name: 'stream_command_compute_seconds', help: 'server time to compute one stream command (the computeUs of its result)',
+      buckets: [0.000005, 0.00001, 0.00002, 0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01], registers,
+    });
   }
+
+  streamSessionOpened(): void { this.streamSessions.inc(); }
+  streamSessionClosed(): void { this.streamSessions.dec(); }
+  streamSessionRefused(reason: StreamRefusal): void { this.streamRefusals.inc({ reason }); }
+  observeStreamCommand(computeSeconds: number): void {
+    this.streamCommands.inc();
+    this.streamCompute.observe(computeSeconds);
+  }
+  streamCommandsSkipped(count: number): void { this.streamSkipped.inc(count); }
+  streamHalted(): void { this.streamHalts.inc(); }
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     this.requests.observe(method, route, status, seconds);

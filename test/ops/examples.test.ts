@@ -18,6 +18,8 @@ function installed(command: string): boolean {
 }
 const HAS_CURL = installed('curl');
 const HAS_PYTHON = installed('python3');
+/** A Python that has the websockets package: the one on PATH, or Debian's (python3-websockets). */
+const PYTHON_WITH_WEBSOCKETS = ['python3', '/usr/bin/python3'].find((python) => spawnSync(python, ['-c', 'import websockets'], { stdio: 'ignore' }).status === 0);
 
 interface Run { code: number | null; stdout: string; stderr: string }
 
@@ -90,6 +92,46 @@ describe('the client examples against the service', () => {
     const result = await run('python3', [join(EXAMPLES, 'python', 'resolved_rate.py'), '--base-url', suite.server.url, '--robot', 'no_such_robot', '--seconds', '0.1']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^error: GET \/robots\/no_such_robot: HTTP 404: /);
+  });
+
+  it.skipIf(!PYTHON_WITH_WEBSOCKETS)('examples/python/stream_resolved_rate.py holds 250 Hz over one stream session'.concat(PYTHON_WITH_WEBSOCKETS ? '' : ' (skipped: no python3 with websockets; install python3-websockets)'), async () => {
+    const result = await run(PYTHON_WITH_WEBSOCKETS!, [join(EXAMPLES, 'python', 'stream_resolved_rate.py'), '--base-url', suite.server.url, '--seconds', '2', '--rate', '250']);
+    console.log(result.stdout);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const rate = numberAfter(result.stdout, 'loop rate:');
+    // a loaded 2-core machine may miss periods: a fifth of them at most
+    expect(rate).toBeGreaterThan(200);
+    expect(rate).toBeLessThan(260);
+    expect(result.stdout).toMatch(/skipped commands: \d+, halts: \d+/);
+    expect(numberAfter(result.stdout, 'p99')).toBeGreaterThanOrEqual(numberAfter(result.stdout, 'p50'));
+    // the same open-loop circle as the HTTP loop: within a fraction of a millimetre
+    expect(numberAfter(result.stdout, 'final drift:')).toBeLessThan(1);
+  });
+
+  it.skipIf(!PYTHON_WITH_WEBSOCKETS)('examples/python/stream_resolved_rate.py exits 1 for an unknown robot'.concat(PYTHON_WITH_WEBSOCKETS ? '' : ' (skipped)'), async () => {
+    const result = await run(PYTHON_WITH_WEBSOCKETS!, [join(EXAMPLES, 'python', 'stream_resolved_rate.py'), '--base-url', suite.server.url, '--robot', 'no_such_robot', '--seconds', '0.1']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: GET \/robots\/no_such_robot: HTTP 404: /);
+  });
+
+  it('examples/typescript/stream-client.ts configures a session and streams typed commands', async () => {
+    const result = await run(process.execPath, ['--import', 'tsx', join(EXAMPLES, 'typescript', 'stream-client.ts'), '--base-url', suite.server.url, '--seconds', '1']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^configured: velocity, 6 joints \(shoulder_pan_joint, /m);
+    expect(result.stdout).toMatch(/^250 commands at 250 Hz: round trip p50 \d+ µs, p99 \d+ µs/m);
+    expect(result.stdout).toMatch(/^last result: seq 249, status ok, scale 1, computeUs [0-9.]+/m);
+  });
+
+  it('examples/typescript/interpolator.ts runs a joint loop near 1 kHz on 250 Hz commands with bounded qdot steps', async () => {
+    const result = await run(process.execPath, ['--import', 'tsx', join(EXAMPLES, 'typescript', 'interpolator.ts'), '--base-url', suite.server.url, '--seconds', '2']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    // setTimeout keeps about a millisecond: the stand-in loop runs at several hundred Hz at least
+    expect(numberAfter(result.stdout, 'joint loop:')).toBeGreaterThan(400);
+    expect(numberAfter(result.stdout, 'commands:')).toBeGreaterThan(100);
+    expect(numberAfter(result.stdout, 'halts:')).toBe(0);
   });
 
   it('examples/typescript/client.ts lists robots, computes a Jacobian and a converged IK solve', async () => {

@@ -45,4 +45,16 @@ describe('benchmark output', () => {
     expect(ur5e.successRate).toBeLessThanOrEqual(1);
     for (const key of ['meanUs', 'medianUs', 'p99Us']) expect(Number.isFinite(ur5e[key]) && Number(ur5e[key]) > 0, key).toBe(true);
   }, 180_000);
+
+  it('npm run bench:stream -- --json: stream and HTTP round trips per scenario', () => {
+    const { results } = runBench('stream-bench.ts') as { results: Record<string, any>[] };
+    expect(results.map((r) => [r.sessions, r.rateHz])).toEqual([[1, 500], [1, 1000], [16, 500], [64, 100]]);
+    for (const r of results) {
+      expect(Object.keys(r.stream)).toEqual(expect.arrayContaining(['n', 'p50Us', 'p99Us', 'maxUs', 'computeP50Us', 'skipped', 'lost', 'halts', 'errors']));
+      expect(Object.keys(r.http)).toEqual(expect.arrayContaining(['n', 'p50Us', 'p99Us', 'maxUs']));
+      expect(r.stream.n).toBeGreaterThan(0);
+      expect(r.stream.errors).toBe(0);
+      expect(r.stream.p99Us).toBeGreaterThanOrEqual(r.stream.p50Us);
+    }
+  }, 180_000);
 });

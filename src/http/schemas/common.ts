@@ -98,6 +98,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   409: 'conflict',
   413: 'request body too large, or an uploaded URDF beyond URDF_MAX_BYTES or URDF_MAX_LINKS (type urdf-too-large)',
   415: 'unsupported media type',
+  426: 'upgrade required: the route is a WebSocket (GET with Upgrade: websocket)',
   422: 'a URDF that is well-formed XML but whose elements are not a usable URDF (type urdf-invalid-element) or do not form a valid kinematic tree (urdf-invalid-tree); errors lists every problem with its element',
   429: 'rate limited: retry after the Retry-After header',
   500: 'an internal error: logged with the request id (x-request-id), no details sent',
