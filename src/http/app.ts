@@ -25,6 +25,7 @@ import { kinematicsRoutes } from './routes/kinematics.js';
 import { operationsRoutes, type ServiceState } from './routes/operations.js';
 import { robotsRoutes } from './routes/robots.js';
 import { secondOrderRoutes } from './routes/second-order.js';
+import { uncertaintyRoutes } from './routes/uncertainty.js';
 
 export { API_VERSION } from '../version.js';
 
@@ -133,6 +134,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   await app.register(robotsRoutes, { registry, config });
   await app.register(kinematicsRoutes, { registry, config, batches });
   await app.register(secondOrderRoutes, { registry });
+  await app.register(uncertaintyRoutes, { registry, config });
   await app.register(ikRoutes, { registry, config, batches, metrics });
   return app;
 }
