@@ -9,8 +9,10 @@
  * (AᵀA + λ diag(AᵀA)) δ = Aᵀ r makes the step independent of the parameters' units; λ falls
  * tenfold after a step that lowers ½|r|² and rises tenfold after one that does not.
  *
- * Only the parameters that the samples can determine are estimated (sensitivity.ts, at the
- * nominal robot); the others stay at 0 and are reported as not identifiable. Position and
+ * Only the parameters that the samples can determine are estimated (sensitivity.ts, chosen at the
+ * nominal robot, and chosen again at the estimate, where a direction degenerate at the nominal
+ * robot may have opened up: a tip on a joint's axis); the others stay at 0 and are reported as
+ * not identifiable. Position and
  * orientation rows are weighted alike (1 m per rad).
  *
  * Standard errors: with the residual variances σ̂²_pos and σ̂²_ori estimated per group from the
@@ -56,7 +58,7 @@ export interface CalibrationResult {
   readonly stdErrors: Float64Array;
   readonly residual: { readonly before: ResidualSummary; readonly after: ResidualSummary };
   readonly holdout?: { readonly before: ResidualSummary; readonly after: ResidualSummary };
-  /** The identifiability of the parameters over the samples at the nominal robot. */
+  /** The identifiability of the parameters over the samples, where the estimated subset was chosen. */
   readonly analysis: IdentifiabilityAnalysis;
 }
 
@@ -71,6 +73,8 @@ const MAX_DAMPING = 1e12;
  */
 const STEP_RELATIVE_TOLERANCE = 1e-9;
 const STEP_ABSOLUTE_TOLERANCE = 1e-15;
+/** The part of the largest diagonal entry that the damping adds to every diagonal entry. */
+const DIAGONAL_FLOOR = 1e-9;
 
 function rowsOfSample(s: CalibrationSample): number {
   return s.rotation ? 6 : 3;
@@ -150,15 +154,67 @@ export function calibrate(
     });
   }
   const maxIterations = options.maxIterations ?? DEFAULT_MAX_ITERATIONS;
+  const work: Work = {
+    chain, samples, m, p, res: new Float64Array(m), trialRes: new Float64Array(m), A: new Float64Array(m * p),
+    block: new Float64Array(6 * p), X: new Float64Array(SE3_SIZE), D: new Float64Array(SE3_SIZE),
+  };
+  evaluate(chain, samples, new Float64Array(p), work.res, work.A, work.block, work.X, work.D);
+  let analysis = analyzeIdentifiability(work.A, m, p, samples.length);
+  let S = analysis.identifiable;
+  let fit = solve(work, S, maxIterations);
+  // the subset is chosen at the nominal robot; a direction that is degenerate there (a tip on a
+  // joint's axis) can open up at the estimate: choose again there, and if the choice differs fit
+  // that subset from the nominal robot, keeping it if it fits better
+  evaluate(chain, samples, fit.theta, work.res, work.A, work.block, work.X, work.D);
+  const atEstimate = analyzeIdentifiability(work.A, m, p, samples.length), S1 = atEstimate.identifiable;
+  if (S1.length !== S.length || S1.some((x, i) => x !== S[i])) {
+    const refit = solve(work, S1, maxIterations);
+    if (refit.cost < fit.cost) { fit = refit; S = S1; analysis = atEstimate; }
+  }
+  const { theta, converged } = fit;
+  const iterations = fit.iterations;
+  evaluate(chain, samples, theta, work.res, work.A, work.block, work.X, work.D);
+  const A = work.A, res = work.res;
+  const stdErrors = standardErrors(samples, A, res, m, p, S);
+  return {
+    converged, iterations, estimates: theta,
+    identifiable: chain.parameters.map((_, i) => S.includes(i)), stdErrors,
+    residual: { before: summarizeResiduals(chain, samples, new Float64Array(p)), after: summarizeResiduals(chain, samples, theta) },
+    ...(holdout && holdout.length > 0
+      ? { holdout: { before: summarizeResiduals(chain, holdout, new Float64Array(p)), after: summarizeResiduals(chain, holdout, theta) } }
+      : {}),
+    analysis,
+  };
+}
+
+interface Work {
+  readonly chain: ParameterChain;
+  readonly samples: readonly CalibrationSample[];
+  readonly m: number;
+  readonly p: number;
+  readonly res: Float64Array;
+  readonly trialRes: Float64Array;
+  readonly A: Float64Array;
+  readonly block: Float64Array;
+  readonly X: Float64Array;
+  readonly D: Float64Array;
+}
+
+/**
+ * Levenberg–Marquardt from the nominal robot over the parameters S (the others stay 0). The
+ * damping adds λ (diag(N) + ε max diag(N)) so that a column that is 0 at the start (it opens up
+ * as the others move) does not make the system singular.
+ */
+function solve(w: Work, S: readonly number[], maxIterations: number): { theta: Float64Array; cost: number; iterations: number; converged: boolean } {
+  const { chain, samples, m, p, res, trialRes, A, block, X, D } = w;
+  const r = S.length;
   const theta = new Float64Array(p), trial = new Float64Array(p);
-  const res = new Float64Array(m), trialRes = new Float64Array(m), A = new Float64Array(m * p);
-  const block = new Float64Array(6 * p), X = new Float64Array(SE3_SIZE), D = new Float64Array(SE3_SIZE);
   let cost = evaluate(chain, samples, theta, res, A, block, X, D);
-  const analysis = analyzeIdentifiability(A, m, p, samples.length);
-  const S = analysis.identifiable, r = S.length;
   const N = new Float64Array(r * r), M = new Float64Array(r * r), g = new Float64Array(r), step = new Float64Array(r);
-  const normal = (): void => {
-    // N = A_Sᵀ A_S, g = A_Sᵀ r, over the identifiable columns
+  let lambda = INITIAL_DAMPING, iterations = 0, converged = r === 0;
+  while (!converged && iterations < maxIterations) {
+    iterations++;
+    // N = A_Sᵀ A_S, g = A_Sᵀ r, over the columns S
     N.fill(0); g.fill(0);
     for (let row = 0; row < m; row++) {
       const o = row * p, e = res[row]!;
@@ -169,16 +225,12 @@ export function calibrate(
         for (let j = i; j < r; j++) N[i * r + j] = N[i * r + j]! + ai * A[o + S[j]!]!;
       }
     }
-    for (let i = 0; i < r; i++) for (let j = 0; j < i; j++) N[i * r + j] = N[j * r + i]!;
-  };
-  let lambda = INITIAL_DAMPING, iterations = 0, converged = r === 0;
-  while (!converged && iterations < maxIterations) {
-    iterations++;
-    normal();
+    let top = 0;
+    for (let i = 0; i < r; i++) { for (let j = 0; j < i; j++) N[i * r + j] = N[j * r + i]!; top = Math.max(top, N[i * r + i]!); }
     let accepted = false;
     while (!accepted) {
       M.set(N);
-      for (let i = 0; i < r; i++) M[i * r + i] = N[i * r + i]! * (1 + lambda);
+      for (let i = 0; i < r; i++) M[i * r + i] = N[i * r + i]! + lambda * (N[i * r + i]! + DIAGONAL_FLOOR * top);
       step.set(g);
       if (choleskySolve(M, step, r)) {
         trial.set(theta);
@@ -200,16 +252,7 @@ export function calibrate(
       if (lambda > MAX_DAMPING) { converged = true; break; }
     }
   }
-  const stdErrors = standardErrors(samples, A, res, m, p, S);
-  return {
-    converged, iterations, estimates: theta,
-    identifiable: chain.parameters.map((_, i) => S.includes(i)), stdErrors,
-    residual: { before: summarizeResiduals(chain, samples, new Float64Array(p)), after: summarizeResiduals(chain, samples, theta) },
-    ...(holdout && holdout.length > 0
-      ? { holdout: { before: summarizeResiduals(chain, holdout, new Float64Array(p)), after: summarizeResiduals(chain, holdout, theta) } }
-      : {}),
-    analysis,
-  };
+  return { theta, cost, iterations, converged };
 }
 
 /** The sandwich standard errors of the module comment, at the final residuals and Jacobian. */

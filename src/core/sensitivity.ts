@@ -32,6 +32,14 @@ export type Measure = (typeof MEASURES)[number];
  */
 export const RANK_RELATIVE_TOLERANCE = 1e-8;
 
+/**
+ * A column whose norm is below this fraction of the largest column's is zero: a parameter that
+ * does not move the tip (a rotation about the measured point) gives a column of rounding errors,
+ * ~1e-16 of the others, that scaling to unit norm would otherwise turn into a direction. Any real
+ * effect (a 1 µm lever on a 1 m arm is 1e-6) is far above it.
+ */
+export const ZERO_COLUMN_TOLERANCE = 1e-12;
+
 /** Rows per configuration of a measure. */
 export function rowsOf(measure: Measure): number {
   return measure === 'position' ? 3 : 6;
@@ -66,7 +74,7 @@ export interface IdentifiabilityAnalysis {
   readonly observabilityIndex: number;
   /** Indices of a largest independent set of parameters, ascending. */
   readonly identifiable: number[];
-  /** The Euclidean norm of each column before scaling (0: the parameter does not move the tip at all). */
+  /** The Euclidean norm of each column before scaling (0: the parameter does not move the tip, to ZERO_COLUMN_TOLERANCE). */
   readonly columnNorms: Float64Array;
 }
 
@@ -77,7 +85,9 @@ export function analyzeIdentifiability(A: Float64Array, rows: number, p: number,
   if (A.length !== rows * p) throw new KinematicsError('DIMENSION_MISMATCH', `identification Jacobian: expected ${rows * p} values, got ${A.length}`);
   const columnNorms = new Float64Array(p);
   for (let i = 0; i < rows; i++) for (let j = 0; j < p; j++) columnNorms[j] = columnNorms[j]! + A[i * p + j]! ** 2;
-  for (let j = 0; j < p; j++) columnNorms[j] = Math.sqrt(columnNorms[j]!);
+  let largestColumn = 0;
+  for (let j = 0; j < p; j++) { columnNorms[j] = Math.sqrt(columnNorms[j]!); largestColumn = Math.max(largestColumn, columnNorms[j]!); }
+  for (let j = 0; j < p; j++) if (columnNorms[j]! <= ZERO_COLUMN_TOLERANCE * largestColumn) columnNorms[j] = 0;
   // column-major and scaled: B[j·rows + i] = A[i][j] / |A_j|
   const B = new Float64Array(rows * p);
   for (let i = 0; i < rows; i++) {
