@@ -339,7 +339,7 @@ export function calibratedJoints(chain: ParameterChain, estimates: Float64Array)
     const o = originOf(param.link);
     const field = param.kind === 'x' || param.kind === 'y' || param.kind === 'z' ? o.xyz : o.rpy;
     const axis = AXIS_OF[param.kind];
-    field[axis] = field[axis]! + delta;
+    field[axis] = field[axis] + delta;
     o.changed = true;
   });
   const edits = new Map<string, JointEdit>();

@@ -44,7 +44,9 @@ const CASES = [
 ];
 
 /** Worst position (m) and orientation (rad) error of `robot`'s FK against the samples. */
-function worstError(robot: CompiledRobot, spec: EndEffectorSpec, samples: readonly CalibrationSample[]): { position: number; orientation: number; positionRms: number; orientationRms: number } {
+function worstError(
+  robot: CompiledRobot, spec: EndEffectorSpec, samples: readonly CalibrationSample[],
+): { position: number; orientation: number; positionRms: number; orientationRms: number } {
   const ee = resolveEndEffector(robot, spec);
   let position = 0, orientation = 0, p2 = 0, o2 = 0;
   const X = new Float64Array(12), M = new Float64Array(12), D = new Float64Array(12), w = new Float64Array(3);

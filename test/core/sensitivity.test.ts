@@ -85,7 +85,7 @@ describe.each(CASES)('identification Jacobian: $name', (c) => {
         const field = param.kind === 'x' || param.kind === 'y' || param.kind === 'z' ? 'xyz' : 'rpy';
         for (const sign of [1, -1]) {
           const values = [...joint[field]];
-          values[SLOT[param.kind as keyof typeof SLOT]]! += sign * FD_STEP;
+          values[SLOT[param.kind]]! += sign * FD_STEP;
           const urdf = editJoints(c.urdf, new Map([[param.joint, { [field]: values }]]));
           for (const q of qs) (sign > 0 ? plus : minus).push(poseOf(urdf, q));
         }

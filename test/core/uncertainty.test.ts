@@ -105,7 +105,10 @@ function monteCarlo(c: Case, S: Float64Array, seed: number, samples = SAMPLES): 
   const evd = new EigenvalueDecomposition(new Matrix(Array.from({ length: n }, (_, i) => Array.from(S.subarray(i * n, (i + 1) * n)))), { assumeSymmetric: true });
   const V = evd.eigenvectorMatrix, lambda = evd.realEigenvalues.map((l) => Math.sqrt(Math.max(l, 0)));
   const rng = new SeededRandom(seed);
-  const out: MonteCarlo = { mean: frames(() => new Float64Array(6)), covariance: frames(() => new Float64Array(36)), linearSampleCovariance: frames(() => new Float64Array(36)), batchDifference: frames(() => []), nonlinearMean: frames(() => new Float64Array(6)), nonlinearMeanError: frames(() => new Float64Array(6)) };
+  const out: MonteCarlo = {
+    mean: frames(() => new Float64Array(6)), covariance: frames(() => new Float64Array(36)), linearSampleCovariance: frames(() => new Float64Array(36)),
+    batchDifference: frames(() => []), nonlinearMean: frames(() => new Float64Array(6)), nonlinearMeanError: frames(() => new Float64Array(6)),
+  };
   for (const frame of REFERENCE_FRAMES) {
     const ee = resolveEndEffector(robot, { ...c.spec, referenceFrame: frame });
     const X0 = computeEndEffectorPose(robot, c.q, ee, new Float64Array(12));

@@ -167,8 +167,8 @@ export const uncertaintyRoutes: FastifyPluginAsyncTypebox<UncertaintyRoutesOptio
     if (body.saveAs !== undefined) await admin(request);
     const entry = registry.get(request.params.id);
     const chain = chainOf(entry, body);
-    const samples = samplesOf(entry, body.samples as SampleBody[], 'samples');
-    const holdout = body.holdout ? samplesOf(entry, body.holdout as SampleBody[], 'holdout') : undefined;
+    const samples = samplesOf(entry, body.samples, 'samples');
+    const holdout = body.holdout ? samplesOf(entry, body.holdout, 'holdout') : undefined;
     const result = calibrate(chain, samples, holdout);
     assertFinite(result.estimates, 'estimates');
     const urdf = editJoints(entry.urdf, textEdits(entry, chain, result.estimates));
