@@ -89,7 +89,9 @@ describe('uncertainty routes over HTTP', () => {
     const truth = robotOf(perturbOrigins(urdf, 1e-3, 1e-3, 9));
     const asJson = (s: ReturnType<typeof measure>[number]) => ({
       q: Array.from(s.q),
-      ...(s.rotation ? { pose: { position: Array.from(s.position), rotation: [0, 1, 2].map((i) => Array.from(s.rotation!).slice(3 * i, 3 * i + 3)) } } : { position: Array.from(s.position) }),
+      ...(s.rotation
+        ? { pose: { position: Array.from(s.position), rotation: [0, 1, 2].map((i) => Array.from(s.rotation!).slice(3 * i, 3 * i + 3)) } }
+        : { position: Array.from(s.position) }),
     });
     const samples = measure(truth, {}, 30, 1, 'pose').map(asJson), holdout = measure(truth, {}, 10, 2, 'pose');
     const r = await post('/robots/ur5e/calibrate', { samples, holdout: holdout.map(asJson), saveAs: 'ur5e_calibrated' });
