@@ -31,6 +31,7 @@ import { chiSquareQuantile } from './chi-square.js';
 import type { CompiledRobot } from './compiled-robot.js';
 import { KinematicsError, assertLength } from './errors.js';
 import { symmetricEigenvectors } from './ik/small-matrix.js';
+import { symmetricEigen3 } from './symmetric-eigen3.js';
 import { computeHessian } from './jacobian-derivative.js';
 import { changeFrame, computeEndEffectorPose, computeJacobian, type EndEffector, type ReferenceFrame } from './jacobian.js';
 import type { KinematicModel } from './model.js';
@@ -82,6 +83,8 @@ export interface UncertaintyWorkspace {
   readonly model: KinematicModel;
   /** Σq, dof x dof: set it with setJointStdDev or setJointCovariance. */
   readonly jointCovariance: Float64Array;
+  /** Whether jointCovariance is diagonal (set from standard deviations): J Σq Jᵀ then costs 21 dof products. */
+  diagonal: boolean;
   readonly result: UncertaintyResult;
   readonly J: Float64Array;
   readonly JS: Float64Array;
@@ -95,7 +98,6 @@ export interface UncertaintyWorkspace {
   readonly eigenA: Float64Array;
   readonly eigenV: Float64Array;
   readonly eigenvalues: Float64Array;
-  readonly block: Float64Array;
   readonly blockV: Float64Array;
   readonly blockValues: Float64Array;
   /** The last confidence and its χ²₃ quantile (the quantile costs a few gamma evaluations). */
@@ -112,13 +114,13 @@ export function createUncertaintyWorkspace(model: KinematicModel): UncertaintyWo
   const n = model.dof;
   return {
     model,
-    jointCovariance: new Float64Array(n * n),
+    jointCovariance: new Float64Array(n * n), diagonal: true,
     result: { covariance: new Float64Array(36), meanShift: new Float64Array(6), position: ellipsoid(), orientation: ellipsoid() },
     J: new Float64Array(6 * n), JS: new Float64Array(6 * n),
     X0: new Float64Array(SE3_SIZE), X: new Float64Array(SE3_SIZE), D: new Float64Array(SE3_SIZE),
     q: new Float64Array(n), error: new Float64Array(6), points: new Float64Array((2 * n + 1) * 6),
     eigenA: new Float64Array(n * n), eigenV: new Float64Array(n * n), eigenvalues: new Float64Array(n),
-    block: new Float64Array(9), blockV: new Float64Array(9), blockValues: new Float64Array(3),
+    blockV: new Float64Array(9), blockValues: new Float64Array(3),
     cachedConfidence: DEFAULT_CONFIDENCE, cachedQuantile: chiSquareQuantile(DEFAULT_CONFIDENCE, 3),
   };
 }
@@ -145,6 +147,7 @@ export function setJointStdDev(ws: UncertaintyWorkspace, stdDev: ArrayLike<numbe
     }
     ws.jointCovariance[k * n + k] = s * s;
   }
+  ws.diagonal = true;
 }
 
 /**
@@ -163,6 +166,7 @@ export function setJointCovariance(ws: UncertaintyWorkspace, covariance: ArrayLi
     largest = Math.max(largest, Math.abs(v));
   }
   const S = ws.jointCovariance;
+  ws.diagonal = false;
   for (let i = 0; i < n; i++) {
     if (covariance[i * n + i]! < 0) {
       throw new KinematicsError('INVALID_VALUE', `jointCovariance[${i}][${i}] (the variance of joint "${model.jointNames[i]}") is ${covariance[i * n + i]}; variances on the diagonal must be >= 0`);
@@ -221,7 +225,19 @@ export function poseErrorInFrame(frame: ReferenceFrame, X0: Float64Array, X: Flo
 }
 
 /** C = A Σ Aᵀ for A 6 x n (row-major), C 6 x 6, symmetric by construction. AS is 6 x n scratch. */
-function congruence(A: Float64Array, S: Float64Array, n: number, AS: Float64Array, C: Float64Array): void {
+function congruence(A: Float64Array, S: Float64Array, n: number, AS: Float64Array, C: Float64Array, diagonal: boolean): void {
+  if (diagonal) {
+    // Σ_k σ_k² A_rk A_ck
+    for (let r = 0; r < 6; r++) {
+      for (let c = r; c < 6; c++) {
+        let sum = 0;
+        for (let k = 0; k < n; k++) sum += A[r * n + k]! * S[k * n + k]! * A[c * n + k]!;
+        C[r * 6 + c] = sum;
+        C[c * 6 + r] = sum;
+      }
+    }
+    return;
+  }
   for (let r = 0; r < 6; r++) {
     for (let c = 0; c < n; c++) {
       let sum = 0;
@@ -286,12 +302,9 @@ function unscented(robot: CompiledRobot, ws: UncertaintyWorkspace, q0: Float64Ar
 
 /** The ellipsoid of the 3 x 3 block of C at (b, b), scaled by the χ² quantile. */
 function ellipsoidOf(ws: UncertaintyWorkspace, b: number, chi2: number, out: Ellipsoid): void {
-  const C = ws.result.covariance, A = ws.block, V = ws.blockV, l = ws.blockValues;
-  for (let r = 0; r < 3; r++) {
-    for (let c = 0; c < 3; c++) A[3 * r + c] = C[(b + r) * 6 + b + c]!;
-    out.stdDev[r] = Math.sqrt(Math.max(0, C[(b + r) * 6 + b + r]!));
-  }
-  symmetricEigenvectors(A, 3, l, V);
+  const C = ws.result.covariance, V = ws.blockV, l = ws.blockValues;
+  for (let r = 0; r < 3; r++) out.stdDev[r] = Math.sqrt(Math.max(0, C[(b + r) * 6 + b + r]!));
+  symmetricEigen3(C, b * 6 + b, 6, l, V);
   // order largest first
   let i0 = 0, i2 = 0;
   for (let i = 1; i < 3; i++) { if (l[i]! > l[i0]!) i0 = i; if (l[i]! < l[i2]!) i2 = i; }
@@ -342,10 +355,10 @@ export function propagateUncertainty(
     }
     changeFrame(frame, n, secondOrder.X_BE, ws.J);
     changeFrame(frame, 1, secondOrder.X_BE, mean);
-    congruence(ws.J, S, n, ws.JS, result.covariance);
+    congruence(ws.J, S, n, ws.JS, result.covariance, ws.diagonal);
   } else if (method === 'linear') {
     computeJacobian(robot, kinematics, q, ee, ws.J, kinematics.X_BE, frame);
-    congruence(ws.J, ws.jointCovariance, n, ws.JS, result.covariance);
+    congruence(ws.J, ws.jointCovariance, n, ws.JS, result.covariance, ws.diagonal);
     result.meanShift.fill(0);
   } else {
     throw new KinematicsError('INVALID_ARGUMENT', `method "${String(method)}" is not one of ${UNCERTAINTY_METHODS.join(', ')}`);
