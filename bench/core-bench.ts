@@ -11,6 +11,10 @@
  *   jacobianDerivative  J̇ along q̇ (computeJacobianDerivative, LOCAL_WORLD_ALIGNED): KDL's
  *                ChainJntToJacDotSolver (HYBRID)
  *   hessian      the whole dof x 6 x dof Hessian (computeHessian), beside one KDL J̇
+ *   uncertainty-linear  J Σq Jᵀ and both ellipsoids from per-joint σ (propagateUncertainty,
+ *                linear); its baseline is the jacobian row (goal: under 2 µs on the Panda)
+ *   calibration-60  a 60-pose Levenberg–Marquardt calibration of every joint offset and origin
+ *                of the 7-DoF Panda, identifiability analysis included (goal: under 50 ms)
  *
  * Flags: --json prints { results: [{ name, robot, tip, dof, nsPerOp, ... }] } (run it as
  * `npm run -s bench -- --json` for nothing but the JSON on stdout); --quick shortens the batches.
@@ -20,7 +24,11 @@ import { join } from 'node:path';
 import { computeLinkPoses } from '../src/core/forward-kinematics.js';
 import { computeEndEffectorPose, computeJacobian, resolveEndEffector } from '../src/core/jacobian.js';
 import { computeHessian, computeJacobianDerivative } from '../src/core/jacobian-derivative.js';
+import { calibrate, type CalibrationSample } from '../src/core/calibration.js';
+import { createParameterChain } from '../src/core/kinematic-parameters.js';
 import { createSecondOrderWorkspace } from '../src/core/second-order-workspace.js';
+import { createUncertaintyWorkspace, propagateUncertainty, setJointStdDev } from '../src/core/uncertainty.js';
+import { editJoints } from '../src/urdf/urdf-edit.js';
 import { SeededRandom, randomConfiguration } from '../src/core/ik/random.js';
 import { createKinematicPath } from '../src/core/kinematic-path.js';
 import type { KinematicModel } from '../src/core/model.js';
@@ -53,6 +61,20 @@ function configurations(model: KinematicModel): Float64Array[] {
   return Array.from({ length: 1024 }, () => randomConfiguration(model, random, new Float64Array(model.dof)));
 }
 
+/** Poses of the robot with every joint origin moved by 1 mm and 1 mrad (alternating signs), at `qs`. */
+function calibrationSamples(urdf: string, chain: { base: string; tip: string }, qs: Float64Array[]): CalibrationSample[] {
+  const nominal = loadRobot(urdf);
+  const edits = new Map(nominal.model.description.joints.map((j, k) => [j.name, {
+    xyz: j.xyz.map((x, a) => x + ((k + a) % 2 === 0 ? 1e-3 : -1e-3)), rpy: j.rpy.map((x, a) => x + ((k + a) % 3 === 0 ? 1e-3 : -1e-3)),
+  }]));
+  const truth = loadRobot(editJoints(urdf, edits));
+  const ee = resolveEndEffector(truth, chain);
+  return qs.map((q) => {
+    const X = computeEndEffectorPose(truth, q, ee, new Float64Array(12));
+    return { q, position: X.subarray(9, 12), rotation: X.subarray(0, 9) };
+  });
+}
+
 function main(): void {
   const flags = benchFlags();
   const batchMs = flags.quick ? 40 : 150;
@@ -69,8 +91,8 @@ function main(): void {
     const X = new Float64Array(12), J = new Float64Array(6 * model.dof);
     const reference = createKinematicPath(model, ee.path.base, ee.path.tip, 'reference');
     const kdlTiming: KdlTiming | undefined = 'run' in kdl ? kdl.run(file, chain.base, chain.tip) : undefined;
-    const row = (name: string, op: (i: number) => void, kdlNs?: number, referenceOp?: (i: number) => void): void => {
-      const t = timeOperation(op, { batchMs });
+    const row = (name: string, op: (i: number) => void, kdlNs?: number, referenceOp?: (i: number) => void, chunk?: number): void => {
+      const t = timeOperation(op, { batchMs, ...(chunk ? { chunk } : {}) });
       // fk computes every link of the model: its 'tip' is all links and its dof the model's
       const allLinks = name === 'fk';
       const result: Result = {
@@ -90,6 +112,14 @@ function main(): void {
     row('hessian', (i) => computeHessian(robot, ws2, qs[i & 1023]!, ee, H), kdlTiming?.jacobianDerivativeNs);
     row('jacobian', (i) => computeJacobian(robot, ws, qs[i & 1023]!, ee, J), kdlTiming?.jacobianNs,
       (i) => reference.jacobian(qs[i & 1023]!, X, J));
+    const uws = createUncertaintyWorkspace(model);
+    setJointStdDev(uws, Array.from({ length: model.dof }, () => 1e-3));
+    row('uncertainty-linear', (i) => propagateUncertainty(robot, uws, ws, ws2, qs[i & 1023]!, ee, 'linear'));
+    if (chain.robot === 'franka_panda') {
+      const samples = calibrationSamples(readFileSync(file, 'utf8'), chain, qs.slice(0, 60));
+      const parameterChain = createParameterChain(robot, ee);
+      row('calibration-60', () => calibrate(parameterChain, samples), undefined, undefined, 1);
+    }
   }
   if (flags.json) {
     console.log(JSON.stringify({ results, kdl: 'unavailable' in kdl ? kdl.unavailable : 'Orocos KDL 1.5.1, same run' }, null, 2));

@@ -11,6 +11,8 @@ export interface Timing {
 }
 
 export interface TimingOptions {
+  /** Operations per warm-up step and the first batch size (default 1000; 1 for operations of milliseconds). */
+  chunk?: number;
   batches?: number;
   batchMs?: number;
 }
@@ -20,8 +22,9 @@ export function timeOperation(op: (i: number) => void, options: TimingOptions = 
   const batchNs = (options.batchMs ?? 150) * 1e6;
   // warm-up: let V8 optimise the operation before anything is timed
   const warmUntil = process.hrtime.bigint() + BigInt(Math.round(3 * batchNs));
-  for (let i = 0; process.hrtime.bigint() < warmUntil; i++) for (let j = 0; j < 1000; j++) op(i * 1000 + j);
-  let n = 1000;
+  const chunk = options.chunk ?? 1000;
+  for (let i = 0; process.hrtime.bigint() < warmUntil; i++) for (let j = 0; j < chunk; j++) op(i * chunk + j);
+  let n = chunk;
   for (;;) {
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < n; i++) op(i);

@@ -3471,6 +3471,991 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/robots/{id}/uncertainty": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Tip pose uncertainty from joint uncertainty
+         * @description Propagates a joint covariance (per-joint standard deviations or a full positive semi-definite matrix) to the covariance of the tip's pose error in the reference frame: linear (J Σq Jᵀ), unscented (sigma points through the forward kinematics) or secondOrder (adds the Hessian's mean shift), with the position and orientation ellipsoids at the confidence (exact χ² quantile, 3 degrees of freedom).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description robot id: 1 to 64 letters, digits, "_" or "-", starting with a letter or digit
+                     * @example ur5e
+                     */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "q": [
+                     *         0,
+                     *         -1.2,
+                     *         1.5,
+                     *         -1.9,
+                     *         -1.57,
+                     *         0
+                     *       ],
+                     *       "jointStdDev": [
+                     *         0.001,
+                     *         0.001,
+                     *         0.001,
+                     *         0.001,
+                     *         0.001,
+                     *         0.001
+                     *       ],
+                     *       "tip": "tool0"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description joint values (rad or m), each within ±1e9: an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
+                        q: number[] | {
+                            [key: string]: number;
+                        };
+                        /** @description per-joint standard deviations (rad or m) in q order: Σq = diag(σ²). Give this or jointCovariance. */
+                        jointStdDev?: number[];
+                        /** @description the joint covariance Σq (dof x dof rows in q order; rad², m²): symmetric and positive semi-definite, else a 400 that says which. Give this or jointStdDev. */
+                        jointCovariance?: number[][];
+                        /** @description tip link; default the robot's defaultTip (required for trees) */
+                        tip?: string;
+                        /** @description base link: poses and Jacobians are relative to it; default the root link. It need not be an ancestor of the tip. */
+                        base?: string;
+                        /** @description point of interest in the tip frame (m), e.g. a tool centre point; default [0, 0, 0] */
+                        tipOffset?: number[];
+                        /**
+                         * @description LOCAL_WORLD_ALIGNED (default): tip-point velocity in base axes (KDL, jacob0); LOCAL: in tip axes (body Jacobian, jacobe); WORLD: spatial twist at the base origin (space Jacobian)
+                         * @enum {unknown}
+                         */
+                        referenceFrame?: "LOCAL_WORLD_ALIGNED" | "LOCAL" | "WORLD";
+                        /**
+                         * @description linear (default): Σx = J Σq Jᵀ; unscented: sigma points through the real forward kinematics (scaled unscented transform, α = 1, β = 2, κ = 0), for errors too large for the linearisation; secondOrder: J Σq Jᵀ and the mean shift ½ Σ_kl H_kl Σq_kl from the Hessian
+                         * @enum {unknown}
+                         */
+                        method?: "linear" | "unscented" | "secondOrder";
+                        /** @description probability of the ellipsoids (default 0.95): radii are √(χ²₃(confidence) λ), with the exact χ² quantile of 3 degrees of freedom (7.8147 at 0.95) */
+                        confidence?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            base: string;
+                            tip: string;
+                            /** @enum {unknown} */
+                            method: "linear" | "unscented" | "secondOrder";
+                            /**
+                             * @description LOCAL_WORLD_ALIGNED (default): tip-point velocity in base axes (KDL, jacob0); LOCAL: in tip axes (body Jacobian, jacobe); WORLD: spatial twist at the base origin (space Jacobian)
+                             * @enum {unknown}
+                             */
+                            referenceFrame: "LOCAL_WORLD_ALIGNED" | "LOCAL" | "WORLD";
+                            /** @description the row order of 6-vectors and Jacobians: ["vx", "vy", "vz", "wx", "wy", "wz"] */
+                            rowOrder: string[];
+                            /** @description Σx (6 x 6, linear first) of the first-order twist error δx = J δq in referenceFrame. In LOCAL_WORLD_ALIGNED: δp = p(q+δq) − p(q) and δθ = log(R(q+δq) R(q)ᵀ), both in base axes; in LOCAL: the same in tip axes, δθ = log(R(q)ᵀ R(q+δq)); in WORLD: [δp − δθ × p; δθ] */
+                            covariance: number[][];
+                            /** @description E[δx] (6, linear first) for secondOrder (½ Σ_kl H_kl Σq_kl, of the LOCAL_WORLD_ALIGNED Hessian, moved to referenceFrame) and unscented (the sigma points' mean) */
+                            meanShift?: number[];
+                            position: {
+                                /** @description standard deviation of each position (m) component, √Σ_ii */
+                                stdDev: number[];
+                                ellipsoid: {
+                                    /** @description principal axes as rows: unit vectors in the frame's axes, largest radius first */
+                                    axes: number[][];
+                                    /** @description semi-axis lengths at the confidence, largest first (m or rad) */
+                                    radii: number[];
+                                    confidence: number;
+                                };
+                            };
+                            orientation: {
+                                /** @description standard deviation of each orientation (rad) component, √Σ_ii */
+                                stdDev: number[];
+                                ellipsoid: {
+                                    /** @description principal axes as rows: unit vectors in the frame's axes, largest radius first */
+                                    axes: number[][];
+                                    /** @description semi-axis lengths at the confidence, largest first (m or rad) */
+                                    radii: number[];
+                                    confidence: number;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description malformed or invalid request, unknown link or joint; for an upload: a URDF that is not well-formed XML (type urdf-malformed-xml), has a DOCTYPE (urdf-doctype) or exceeds the XML reader's limits (urdf-xml-limit) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description unknown robot */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description request body too large, or an uploaded URDF beyond URDF_MAX_BYTES or URDF_MAX_LINKS (type urdf-too-large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description unsupported media type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description rate limited: retry after the Retry-After header */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description an internal error: logged with the request id (x-request-id), no details sent */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/robots/{id}/sensitivity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Identification Jacobian of the kinematic parameters
+         * @description The derivative of the tip pose (or position) with respect to joint offsets and joint origins on the way from base to tip, stacked over the configurations, with its singular values, rank, the O1 observability index and a largest identifiable subset (QR with column pivoting).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description robot id: 1 to 64 letters, digits, "_" or "-", starting with a letter or digit
+                     * @example ur5e
+                     */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "qs": [
+                     *         [
+                     *           0,
+                     *           -1.2,
+                     *           1.5,
+                     *           -1.9,
+                     *           -1.57,
+                     *           0
+                     *         ],
+                     *         [
+                     *           0.5,
+                     *           -1,
+                     *           1.2,
+                     *           -1.5,
+                     *           -1.2,
+                     *           0.4
+                     *         ],
+                     *         [
+                     *           -0.6,
+                     *           -1.6,
+                     *           1.9,
+                     *           -2.2,
+                     *           -1.9,
+                     *           -0.5
+                     *         ]
+                     *       ],
+                     *       "tip": "tool0",
+                     *       "parameters": [
+                     *         "jointOffset"
+                     *       ],
+                     *       "measure": "pose"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description configurations (at most 10000); rows are stacked in this order */
+                        qs: (number[] | {
+                            [key: string]: number;
+                        })[];
+                        /** @description tip link; default the robot's defaultTip (required for trees) */
+                        tip?: string;
+                        /** @description base link: poses and Jacobians are relative to it; default the root link. It need not be an ancestor of the tip. */
+                        base?: string;
+                        /** @description point of interest in the tip frame (m), e.g. a tool centre point; default [0, 0, 0] */
+                        tipOffset?: number[];
+                        /** @description what may be wrong (default all): jointOffset, a constant added to each active joint's reading; originXyz and originRpy, the xyz and rpy of each joint origin (fixed joints included) on the way from base to tip */
+                        parameters?: ("jointOffset" | "originXyz" | "originRpy")[];
+                        /**
+                         * @description pose (default; 6 rows per configuration, linear first) or position (3 rows: what a laser tracker measures)
+                         * @enum {unknown}
+                         */
+                        measure?: "pose" | "position";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            base: string;
+                            tip: string;
+                            /** @enum {unknown} */
+                            measure: "pose" | "position";
+                            /** @description the rows of one configuration: vx vy vz wx wy wz, or vx vy vz for position */
+                            rowOrder: string[];
+                            /** @description the columns: base to tip, per joint its offset (active joints) then x y z roll pitch yaw */
+                            parameters: {
+                                joint: string;
+                                /**
+                                 * @description offset (rad or m) | x y z (m, of the origin in the parent link) | roll pitch yaw (rad, of the origin)
+                                 * @enum {unknown}
+                                 */
+                                kind: "offset" | "x" | "y" | "z" | "roll" | "pitch" | "yaw";
+                            }[];
+                            /** @description d[δp; δθ]/dparameter at the nominal robot (δθ = log(R' Rᵀ), base axes), rows per configuration in order, one column per parameter */
+                            jacobian: number[][];
+                            /** @description of the jacobian with its columns scaled to unit norm (independent of units), largest first */
+                            singularValues: number[];
+                            /** @description singular values above rankTolerance */
+                            rank: number;
+                            /** @description 1e-8 x the largest singular value */
+                            rankTolerance: number;
+                            /** @description Borm and Menq's O1 = (σ1 σ2 … σr)^(1/r) / √(configurations) over the identifiable columns (scaled): larger is better-spread poses */
+                            observabilityIndex: number;
+                            /**
+                             * @description which observability index: O1 (Borm and Menq 1991)
+                             * @enum {string}
+                             */
+                            observabilityMeasure: "O1";
+                            /** @description indices into parameters of a largest set whose columns are independent over the configurations (the first rank pivots of QR with column pivoting); the others are combinations of these and cannot be told apart by these measurements */
+                            identifiable: number[];
+                        };
+                    };
+                };
+                /** @description malformed or invalid request, unknown link or joint; for an upload: a URDF that is not well-formed XML (type urdf-malformed-xml), has a DOCTYPE (urdf-doctype) or exceeds the XML reader's limits (urdf-xml-limit) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description unknown robot */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description request body too large, or an uploaded URDF beyond URDF_MAX_BYTES or URDF_MAX_LINKS (type urdf-too-large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description unsupported media type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description rate limited: retry after the Retry-After header */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description an internal error: logged with the request id (x-request-id), no details sent */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/robots/{id}/calibrate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Calibrate the kinematic parameters from measurements
+         * @description Estimates the identifiable joint offsets and origin errors from measured tip poses or positions at known joint readings (Levenberg–Marquardt), with standard errors and residuals before and after (and on held-out samples), and returns the robot's URDF with the estimates applied. With saveAs the result is also registered (the access rules of POST /robots: Authorization: Bearer <ADMIN_TOKEN> when one is configured).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description robot id: 1 to 64 letters, digits, "_" or "-", starting with a letter or digit
+                     * @example ur5e
+                     */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description measurements to fit (at most 10000): more measured values (6 per pose, 3 per position) than parameters */
+                        samples: {
+                            /** @description joint values (rad or m), each within ±1e9: an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
+                            q: number[] | {
+                                [key: string]: number;
+                            };
+                            /** @description the measured tip pose in the base frame (position and quaternion or rotation) */
+                            pose?: {
+                                /** @description [x, y, z], each within ±1e9 */
+                                position: number[];
+                                /** @description unit quaternion [x, y, z, w], scalar last (as in ROS and SciPy) */
+                                quaternion?: number[];
+                                /** @description rotation matrix as 3 rows; its columns are the frame axes in the base frame */
+                                rotation?: number[][];
+                            };
+                            /** @description the measured tip point in the base frame (m), e.g. from a laser tracker */
+                            position?: number[];
+                        }[];
+                        /** @description measurements not fitted, judged before and after the same way */
+                        holdout?: {
+                            /** @description joint values (rad or m), each within ±1e9: an array of numbers in the robot's active-joint order (the `joints` of GET /robots/{id}), or an object naming every active joint: { "<joint>": value } */
+                            q: number[] | {
+                                [key: string]: number;
+                            };
+                            /** @description the measured tip pose in the base frame (position and quaternion or rotation) */
+                            pose?: {
+                                /** @description [x, y, z], each within ±1e9 */
+                                position: number[];
+                                /** @description unit quaternion [x, y, z, w], scalar last (as in ROS and SciPy) */
+                                quaternion?: number[];
+                                /** @description rotation matrix as 3 rows; its columns are the frame axes in the base frame */
+                                rotation?: number[][];
+                            };
+                            /** @description the measured tip point in the base frame (m), e.g. from a laser tracker */
+                            position?: number[];
+                        }[];
+                        /** @description tip link; default the robot's defaultTip (required for trees) */
+                        tip?: string;
+                        /** @description base link: poses and Jacobians are relative to it; default the root link. It need not be an ancestor of the tip. */
+                        base?: string;
+                        /** @description point of interest in the tip frame (m), e.g. a tool centre point; default [0, 0, 0] */
+                        tipOffset?: number[];
+                        /** @description what may be wrong (default all): jointOffset, a constant added to each active joint's reading; originXyz and originRpy, the xyz and rpy of each joint origin (fixed joints included) on the way from base to tip */
+                        parameters?: ("jointOffset" | "originXyz" | "originRpy")[];
+                        /** @description also register the calibrated robot under this id (1 to 64 letters, digits, "_" or "-", starting with a letter or digit); a change of robots, with the access rules of POST /robots */
+                        saveAs?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            base: string;
+                            tip: string;
+                            /** @description Levenberg–Marquardt stopped because a step no longer changed the fit (false: it ran out of iterations) */
+                            converged: boolean;
+                            iterations: number;
+                            parameters: {
+                                joint: string;
+                                /**
+                                 * @description offset (rad or m) | x y z (m, of the origin in the parent link) | roll pitch yaw (rad, of the origin)
+                                 * @enum {unknown}
+                                 */
+                                kind: "offset" | "x" | "y" | "z" | "roll" | "pitch" | "yaw";
+                                /** @description false: the samples cannot determine it; it is left at its nominal value (estimate 0) and has no stdError */
+                                identifiable: boolean;
+                                /** @description the correction added to the nominal value (rad or m) */
+                                estimate: number;
+                                /** @description standard error of the estimate, from the residuals' variances (position and orientation separately) */
+                                stdError?: number;
+                            }[];
+                            /** @description how many parameters were estimated (identifiable over the samples) */
+                            rank: number;
+                            residual: {
+                                before: {
+                                    /** @description RMS over samples of |δp| (m) */
+                                    positionRms: number;
+                                    /** @description largest |δp| (m) */
+                                    positionMax: number;
+                                    /** @description RMS over pose samples of |log(R_meas R_modelᵀ)| (rad) */
+                                    orientationRms?: number;
+                                    /** @description largest |log(R_meas R_modelᵀ)| (rad) */
+                                    orientationMax?: number;
+                                };
+                                after: {
+                                    /** @description RMS over samples of |δp| (m) */
+                                    positionRms: number;
+                                    /** @description largest |δp| (m) */
+                                    positionMax: number;
+                                    /** @description RMS over pose samples of |log(R_meas R_modelᵀ)| (rad) */
+                                    orientationRms?: number;
+                                    /** @description largest |log(R_meas R_modelᵀ)| (rad) */
+                                    orientationMax?: number;
+                                };
+                            };
+                            holdout?: {
+                                before: {
+                                    /** @description RMS over samples of |δp| (m) */
+                                    positionRms: number;
+                                    /** @description largest |δp| (m) */
+                                    positionMax: number;
+                                    /** @description RMS over pose samples of |log(R_meas R_modelᵀ)| (rad) */
+                                    orientationRms?: number;
+                                    /** @description largest |log(R_meas R_modelᵀ)| (rad) */
+                                    orientationMax?: number;
+                                };
+                                after: {
+                                    /** @description RMS over samples of |δp| (m) */
+                                    positionRms: number;
+                                    /** @description largest |δp| (m) */
+                                    positionMax: number;
+                                    /** @description RMS over pose samples of |log(R_meas R_modelᵀ)| (rad) */
+                                    orientationRms?: number;
+                                    /** @description largest |log(R_meas R_modelᵀ)| (rad) */
+                                    orientationMax?: number;
+                                };
+                            };
+                            /** @description the robot's URDF with the estimates applied: origins changed, offsets folded into origins and limits, everything else as it was */
+                            urdf: string;
+                            /** @description with saveAs: the summary of the registered robot */
+                            robot?: {
+                                id: string;
+                                name: string;
+                                source: "builtin" | "uploaded";
+                                /** @description hex SHA-256 of the robot's URDF text as stored: two replicas answer with the same model exactly when these agree; GET /robots/{id} and GET /robots/{id}/urdf send it, quoted, as their ETag */
+                                sha256: string;
+                                dof: number;
+                                baseLink: string;
+                                defaultTip?: string;
+                                tipLinks: string[];
+                                /** @description active joints, in q order */
+                                joints: {
+                                    name: string;
+                                    type: "revolute" | "continuous" | "prismatic" | "fixed";
+                                    parentLink: string;
+                                    childLink: string;
+                                    /** @description unit axis in the joint frame */
+                                    axis: number[];
+                                    origin: {
+                                        /** @description [x, y, z] */
+                                        xyz: number[];
+                                        /** @description roll, pitch, yaw (rad) */
+                                        rpy: number[];
+                                    };
+                                    /** @description as the URDF gives them; a velocity or effort of 0 or below (files write 0 or -1 for "not set") is no limit to ik/velocity */
+                                    limits: {
+                                        lower?: number;
+                                        upper?: number;
+                                        velocity?: number;
+                                        effort?: number;
+                                    };
+                                }[];
+                                /** @description joints that follow a leader: value = multiplier * leader + offset; not in q */
+                                mimicJoints: {
+                                    name: string;
+                                    leader: string;
+                                    multiplier: number;
+                                    offset: number;
+                                }[];
+                                /** @description every link, parents before children */
+                                links: {
+                                    name: string;
+                                    parentLink?: string;
+                                    parentJoint?: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description malformed or invalid request, unknown link or joint; for an upload: a URDF that is not well-formed XML (type urdf-malformed-xml), has a DOCTYPE (urdf-doctype) or exceeds the XML reader's limits (urdf-xml-limit) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description unknown robot */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description request body too large, or an uploaded URDF beyond URDF_MAX_BYTES or URDF_MAX_LINKS (type urdf-too-large) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description unsupported media type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description rate limited: retry after the Retry-After header */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description an internal error: logged with the request id (x-request-id), no details sent */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/robots/{id}/ik/step": {
         parameters: {
             query?: never;

@@ -8,6 +8,7 @@ import { compileRobot, type CompiledRobot, type CompileRobotOptions } from './co
 import { createIkWorkspace, type IkWorkspace } from './ik/ik-workspace.js';
 import type { KinematicModel } from './model.js';
 import { createSecondOrderWorkspace, type SecondOrderWorkspace } from './second-order-workspace.js';
+import { createUncertaintyWorkspace, type UncertaintyWorkspace } from './uncertainty.js';
 import { createWorkspace, type KinematicWorkspace } from './workspace.js';
 
 /** A compiled robot and the workspaces of this thread. */
@@ -19,12 +20,14 @@ export interface RobotContext {
   readonly ik: IkWorkspace;
   /** J̇, Hessian and manipulability scratch. */
   readonly secondOrder: SecondOrderWorkspace;
+  /** Joint covariance propagation scratch. */
+  readonly uncertainty: UncertaintyWorkspace;
 }
 
 /** Compiles `model` and allocates its workspaces. */
 export function createRobotContext(model: KinematicModel, options: CompileRobotOptions = {}): RobotContext {
   return Object.freeze({
     robot: compileRobot(model, options), kinematics: createWorkspace(model), ik: createIkWorkspace(model),
-    secondOrder: createSecondOrderWorkspace(model),
+    secondOrder: createSecondOrderWorkspace(model), uncertainty: createUncertaintyWorkspace(model),
   });
 }

@@ -28,6 +28,7 @@ import { robotsRoutes } from './routes/robots.js';
 import { secondOrderRoutes } from './routes/second-order.js';
 import { viewerRoutes } from './routes/viewer.js';
 import { StreamSessions, streamRoutes } from './routes/stream.js';
+import { uncertaintyRoutes } from './routes/uncertainty.js';
 
 export { API_VERSION } from '../version.js';
 
@@ -146,6 +147,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   await app.register(robotsRoutes, { registry, config, batches });
   await app.register(kinematicsRoutes, { registry, config, batches });
   await app.register(secondOrderRoutes, { registry });
+  await app.register(uncertaintyRoutes, { registry, config });
   await app.register(ikRoutes, { registry, config, batches, metrics });
   await app.register(viewerRoutes);
   // control sessions: frames above STREAM_MAX_FRAME_BYTES close with 1009 (ws's maxPayload); on

@@ -134,6 +134,28 @@ describe('the client examples against the service', () => {
     expect(numberAfter(result.stdout, 'halts:')).toBe(0);
   });
 
+  it('examples/calibration/ur5e_tracker.csv is what make_csv.ts writes', async () => {
+    const result = await run(process.execPath, ['--import', 'tsx', join(EXAMPLES, 'calibration', 'make_csv.ts')]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(join(EXAMPLES, 'calibration', 'ur5e_tracker.csv'), 'utf8')).toBe(result.stdout);
+  });
+
+  it.skipIf(!HAS_PYTHON)('examples/calibration/calibrate_from_csv.py calibrates the UR5e from tracker positions and saves it'.concat(HAS_PYTHON ? '' : ' (skipped: python3 is not installed)'), async () => {
+    const output = join(suite.dataDir, 'ur5e_cell.urdf');
+    const result = await run('python3', [join(EXAMPLES, 'calibration', 'calibrate_from_csv.py'), '--base-url', suite.server.url, '--robot', 'ur5e',
+      '--csv', join(EXAMPLES, 'calibration', 'ur5e_tracker.csv'), '--output', output, '--save-as', 'ur5e_cell']);
+    console.log(result.stdout);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    // 1 mm / 1 mrad origin errors give millimetres before; 0.05 mm of tracker noise per axis is 0.087 mm RMS
+    const heldOut = /held out: RMS ([0-9.]+) mm -> ([0-9.]+) mm/.exec(result.stdout)!;
+    expect(Number(heldOut[1])).toBeGreaterThan(0.5);
+    expect(Number(heldOut[2])).toBeLessThan(0.15);
+    expect(result.stdout).toContain('registered as ur5e_cell');
+    const saved = await fetch(`${suite.server.url}/robots/ur5e_cell/urdf`);
+    expect(await saved.text()).toBe(readFileSync(output, 'utf8'));
+  });
+
   it('examples/typescript/client.ts lists robots, computes a Jacobian and a converged IK solve', async () => {
     const result = await run(process.execPath, ['--import', 'tsx', join(EXAMPLES, 'typescript', 'client.ts'), '--base-url', suite.server.url]);
     expect(result.stderr).toBe('');

@@ -27,6 +27,7 @@ const openApi: FastifyPluginAsync = async (app) => {
         { name: 'robots', description: 'robots the service knows' },
         { name: 'kinematics', description: 'forward kinematics, Jacobians, velocity and statics' },
         { name: 'inverse kinematics', description: 'damped steps, resolved-rate velocities and full solves' },
+        { name: 'uncertainty', description: 'joint uncertainty at the tip, parameter sensitivity and calibration' },
         { name: 'operations', description: 'health, metrics and documentation' },
       ],
       components: {

@@ -1,0 +1,93 @@
+/**
+ * QR factorisation with column pivoting (Businger and Golub 1965), A P = Q R: at each step the
+ * remaining column of largest norm is brought forward and reduced by a Householder reflection,
+ * so |R_11| >= |R_22| >= … and the first r pivots are a well-conditioned set of r columns when
+ * A has numerical rank r (a rank-revealing QR; Golub and Van Loan §5.4.2). Matrices here are
+ * column-major (each column contiguous), which the column operations of Householder QR want.
+ */
+
+/**
+ * Factorises the m x n column-major matrix A (A[j·m + i] is row i of column j) in place: on return
+ * column k holds R's column k (rows 0..k) of the pivoted matrix and zeros below, and pivot[k] is
+ * the column of A brought to position k; rDiagonal[k] = |R_kk|, non-increasing. `norms` is n
+ * doubles of scratch. O(m n²).
+ */
+export function pivotedQr(A: Float64Array, m: number, n: number, pivot: Int32Array, rDiagonal: Float64Array, norms: Float64Array): void {
+  for (let j = 0; j < n; j++) pivot[j] = j;
+  const steps = Math.min(m, n);
+  rDiagonal.fill(0);
+  for (let k = 0; k < steps; k++) {
+    // the remaining columns' norms below row k, recomputed (no downdating, so no cancellation)
+    let best = k, bestNorm = -1;
+    for (let j = k; j < n; j++) {
+      let s = 0;
+      for (let i = j * m + k, end = j * m + m; i < end; i++) s += A[i]! * A[i]!;
+      norms[j] = s;
+      if (s > bestNorm) { bestNorm = s; best = j; }
+    }
+    if (best !== k) {
+      for (let i = 0; i < m; i++) { const t = A[k * m + i]!; A[k * m + i] = A[best * m + i]!; A[best * m + i] = t; }
+      const t = pivot[k]!; pivot[k] = pivot[best]!; pivot[best] = t;
+    }
+    const alphaNorm = Math.sqrt(bestNorm);
+    if (alphaNorm === 0) break;
+    // Householder v = x - α e₀ with α = -sign(x₀) |x|, H = I - 2 v vᵀ / vᵀv
+    const c = k * m;
+    const x0 = A[c + k]!;
+    const alpha = x0 >= 0 ? -alphaNorm : alphaNorm;
+    A[c + k] = x0 - alpha;
+    let vv = 0;
+    for (let i = k; i < m; i++) vv += A[c + i]! * A[c + i]!;
+    for (let j = k + 1; j < n; j++) {
+      const cj = j * m;
+      let dot = 0;
+      for (let i = k; i < m; i++) dot += A[c + i]! * A[cj + i]!;
+      const f = (2 * dot) / vv;
+      for (let i = k; i < m; i++) A[cj + i] = A[cj + i]! - f * A[c + i]!;
+    }
+    A[c + k] = alpha;
+    for (let i = k + 1; i < m; i++) A[c + i] = 0;
+    rDiagonal[k] = Math.abs(alpha);
+  }
+}
+
+/** Sweeps of one-sided Jacobi before giving up (it converges quadratically). */
+const MAX_SWEEPS = 60;
+
+/**
+ * The singular values (unsorted, into `sigma[0..n)`) of the m x n column-major matrix G with
+ * n <= m, by one-sided Jacobi rotations (Hestenes): G is destroyed. Accurate to the relative
+ * precision of G's entries for small singular values too, which the rank decision needs.
+ */
+export function singularValuesColumnMajor(G: Float64Array, m: number, n: number, sigma: Float64Array): void {
+  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
+    let rotated = false;
+    for (let p = 0; p < n - 1; p++) {
+      const cp = p * m;
+      for (let q = p + 1; q < n; q++) {
+        const cq = q * m;
+        let alpha = 0, beta = 0, gamma = 0;
+        for (let r = 0; r < m; r++) {
+          const a = G[cp + r]!, b = G[cq + r]!;
+          alpha += a * a; beta += b * b; gamma += a * b;
+        }
+        if (gamma === 0 || Math.abs(gamma) <= 1e-15 * Math.sqrt(alpha * beta)) continue;
+        rotated = true;
+        const zeta = (beta - alpha) / (2 * gamma);
+        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+        const c = 1 / Math.sqrt(1 + t * t), s = c * t;
+        for (let r = 0; r < m; r++) {
+          const a = G[cp + r]!, b = G[cq + r]!;
+          G[cp + r] = c * a - s * b;
+          G[cq + r] = s * a + c * b;
+        }
+      }
+    }
+    if (!rotated) break;
+  }
+  for (let j = 0; j < n; j++) {
+    let s = 0;
+    for (let r = 0; r < m; r++) s += G[j * m + r]! ** 2;
+    sigma[j] = Math.sqrt(s);
+  }
+}
