@@ -3,12 +3,13 @@
  * the same run on 127.0.0.1.
  *
  * 1. The real server (dist/server.js, built first, with LOG_LEVEL=info: one JSON log line per
- *    request, as in production) and a bare Fastify route that echoes a JSON body (bench/bare-echo-server.ts)
- *    are each loaded by autocannon, run as a separate process, with the same connections and
- *    duration. The service gets POST /robots/franka_panda/jacobian for one configuration; the
- *    echo route gets that route's response as its body, so it parses, re-serialises and sends
- *    back the same JSON (same size, same numbers to format). The pair is run `rounds` times, alternating, and the median of each
- *    side is reported with the ratio.
+ *    request, as in production) and a bare Fastify route (bench/bare-echo-server.ts) are each
+ *    loaded by autocannon, run as a separate process, with the same connections and duration,
+ *    and the same request: POST { q, tip } for the Panda. The bare route parses it and answers
+ *    the service's own response object, serialised per request (the same size, the same numbers
+ *    to format): the same HTTP work minus the kinematics. The pair is run `rounds` times,
+ *    alternating, with 16 connections and with one (the round trip a control loop sees), and the
+ *    median of each side is reported with the ratio.
  * 2. POST /robots/franka_panda/jacobian/batch with 1,000 configurations, one request at a time,
  *    answered in JSON and in binary float64: p50 and p99 of the round trip seen by a lean client
  *    and of the time inside the server (the access log's durationMs).
@@ -20,7 +21,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -47,8 +48,8 @@ async function autocannon(url: string, body: string, connections: number, second
   return { requestsPerSecond: r.requests.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
 }
 
-async function startEcho(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [join(ROOT, 'build', 'bench', 'bare-echo-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startBare(answerFile: string): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, [join(ROOT, 'build', 'bench', 'bare-echo-server.js'), answerFile], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
   return { url, stop: () => child.kill('SIGTERM') };
 }
@@ -134,7 +135,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-http-'));
   const logLevel = process.env.LOG_LEVEL ?? 'info';
   const server = await startServer({ DATA_DIR: dataDir, LOG_LEVEL: logLevel }, { compiled: true });
-  const echo = await startEcho();
+  let echo: { url: string; stop: () => void } | undefined;
   try {
     const q = [0.1, -0.4, 0.2, -2.1, 0.1, 1.8, 0.7];
     const q8 = [...q, 0.02];
@@ -143,17 +144,26 @@ async function main(): Promise<void> {
     const response = await fetch(jacobianUrl, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
     const responseText = await response.text();
     if (response.status !== 200) throw new Error(`jacobian answered ${response.status}: ${responseText}`);
-    // the echo route gets the jacobian response itself: the same size and the same numbers
-    const echoBody = responseText;
+    // the bare route answers the jacobian response itself, serialised per request: the same size
+    // and the same numbers to format, for the same request body
+    const answerFile = join(dataDir, 'jacobian-answer.json');
+    writeFileSync(answerFile, responseText);
+    echo = await startBare(answerFile);
+    const echoBody = body;
+    const bareUrl = `${echo.url}/jacobian`;
 
     const service: Load[] = [];
     const bare: Load[] = [];
     // warm both up, then alternate
     await autocannon(jacobianUrl, body, connections, 2);
-    await autocannon(`${echo.url}/echo`, echoBody, connections, 2);
+    await autocannon(bareUrl, echoBody, connections, 2);
+    const bareSingle: Load[] = [], serviceSingle: Load[] = [];
     for (let round = 0; round < rounds; round++) {
-      bare.push(await autocannon(`${echo.url}/echo`, echoBody, connections, seconds));
+      bare.push(await autocannon(bareUrl, echoBody, connections, seconds));
       service.push(await autocannon(jacobianUrl, body, connections, seconds));
+      // one connection: the round trip a control loop sees
+      bareSingle.push(await autocannon(bareUrl, echoBody, 1, seconds));
+      serviceSingle.push(await autocannon(jacobianUrl, body, 1, seconds));
     }
 
     // batch latency, one request at a time, with a lean client (node:http, keep-alive, bytes only),
@@ -215,6 +225,11 @@ async function main(): Promise<void> {
       service: medianLoad(service),
       bare: medianLoad(bare),
       ratio: median(service.map((s) => s.requestsPerSecond)) / median(bare.map((s) => s.requestsPerSecond)),
+      // one connection, one request at a time: the mean round trip is 1 / throughput
+      singleConnection: {
+        serviceRoundTripUs: 1e6 / median(serviceSingle.map((s) => s.requestsPerSecond)),
+        bareRoundTripUs: 1e6 / median(bareSingle.map((s) => s.requestsPerSecond)),
+      },
       batch1000: { requestBytes: batchBody.length, json: summary(jsonBatch), binary: summary(binaryBatch) },
       ikStepDuringBatch: { n: stepLatencies.length, p50Ms: percentile(stepLatencies, 50), p99Ms: percentile(stepLatencies, 99), maxMs: Math.max(...stepLatencies) },
       ikSolve: solveComparison,
@@ -224,8 +239,10 @@ async function main(): Promise<void> {
     } else {
       console.log(`autocannon: ${connections} connections, ${seconds} s, ${rounds} alternating round(s), medians; 127.0.0.1`);
       console.log(`POST /robots/franka_panda/jacobian     ${result.service.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${result.service.p50Ms} ms  p99 ${result.service.p99Ms} ms  (response ${result.responseBytes} B, log level ${logLevel})`);
-      console.log(`bare Fastify echo of that response   ${result.bare.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${result.bare.p50Ms} ms  p99 ${result.bare.p99Ms} ms`);
+      console.log(`bare Fastify, same request, same answer ${result.bare.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${result.bare.p50Ms} ms  p99 ${result.bare.p99Ms} ms`);
       console.log(`ratio service / bare: ${(100 * result.ratio).toFixed(1)} %   errors: service ${result.service.errors}, bare ${result.bare.errors}`);
+      const single = result.singleConnection;
+      console.log(`one connection: mean round trip ${single.serviceRoundTripUs.toFixed(0)} µs against the bare route's ${single.bareRoundTripUs.toFixed(0)} µs (+${(100 * (single.serviceRoundTripUs / single.bareRoundTripUs - 1)).toFixed(1)} %)`);
       console.log(`POST jacobian/batch, 1,000 configurations (${(batchBody.length / 1024).toFixed(0)} KiB request), one at a time:`);
       for (const [name, b] of [['JSON', result.batch1000.json], ['binary float64', result.batch1000.binary]] as const) {
         console.log(`  ${name.padEnd(15)} round trip p50 ${b.p50Ms.toFixed(2)} ms, p99 ${b.p99Ms.toFixed(2)} ms;  in the server (access log) p50 ${b.serverP50Ms.toFixed(2)} ms, p99 ${b.serverP99Ms.toFixed(2)} ms  (n=${b.n})`);
@@ -236,7 +253,7 @@ async function main(): Promise<void> {
       console.log(`POST franka_panda/ik/solve, ${ik.n} random reachable targets: HTTP mean ${ik.httpMeanUs.toFixed(0)} µs = in-process solve mean ${ik.inProcessMeanUs.toFixed(0)} µs + ${(ik.httpMeanUs - ik.inProcessMeanUs).toFixed(0)} µs; the route's fixed overhead (seed already the answer) ${ik.overheadMeanUs.toFixed(0)} µs`);
     }
   } finally {
-    echo.stop();
+    echo?.stop();
     server.child.kill('SIGTERM');
     await server.exited;
     rmSync(dataDir, { recursive: true, force: true });

@@ -65,7 +65,9 @@ describe('batches on worker threads', () => {
     const poses = fk.results.map((r: { poses: Record<string, { position: number[]; rotation: number[][] }> }) => r.poses.panda_hand_tcp!);
     const packed = new Float64Array(12 * poses.length);
     poses.forEach((p: { position: number[]; rotation: number[][] }, i: number) => packed.set([...p.rotation.flat(), ...p.position], 12 * i));
-    const common = { tip: 'panda_hand_tcp', seed: Q, timeoutMs: 20, randomSeed: 7 };
+    // 60 ms each, far beyond what a solve takes even on a loaded machine, so that no solve is cut
+    // short and both answers are the same deterministic ones (300 x 60 ms is within IK_BATCH_MAX_WORK_MS)
+    const common = { tip: 'panda_hand_tcp', seed: Q, timeoutMs: 60, randomSeed: 7 };
     const json = (await postJson(inline.app, '/robots/franka_panda/ik/solve/batch',
       { ...common, targets: poses.map((p: { position: number[]; rotation: number[][] }) => ({ position: p.position, rotation: p.rotation })) })).body;
     expect(json.results.filter((r: { converged: boolean }) => r.converged).length).toBe(300);

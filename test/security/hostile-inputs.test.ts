@@ -295,7 +295,7 @@ const JSON_CASES: HostileCase[] = [
   // missing fields
   { name: 'JSON: statics without wrench', request: post('/robots/ur5e/statics', { q: Q }), status: 400, detail: ['wrench is required'] },
   { name: 'JSON: ik/velocity without twist', request: post('/robots/ur5e/ik/velocity', { q: Q }), status: 400, detail: ['twist is required'] },
-  { name: 'JSON: ik/solve/batch without targets', request: post('/robots/ur5e/ik/solve/batch', { seed: Q }), status: 400, detail: ['targets is required'] },
+  { name: 'JSON: ik/solve/batch without targets', request: post('/robots/ur5e/ik/solve/batch', { seed: Q }), status: 400, detail: ['give the targets either as "targets" (poses) or as "targetsFloat64"'] },
   // robots and links
   { name: 'JSON: unknown robot (fk)', request: post('/robots/nope/fk', { q: Q }), status: 404, detail: ['no robot "nope"', 'known robots', 'ur5e'] },
   { name: 'JSON: unknown robot (ik/solve/batch)', request: post('/robots/nope/ik/solve/batch', { targets: [TARGET] }), status: 404, detail: ['no robot "nope"'] },
