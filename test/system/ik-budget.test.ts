@@ -4,9 +4,10 @@
  * restarts. A system test: it measures time, so it runs alone (see vitest.config.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { createIkWorkspace } from '../../src/core/ik/ik-workspace.js';
 import { solveIk } from '../../src/core/ik/solve.js';
 import { resolveEndEffector } from '../../src/core/jacobian.js';
+import { createRobotContext } from '../../src/core/robot-context.js';
+import { warmUp } from '../../src/core/warm-up.js';
 import { builtinRobot, poseAt } from '../helpers/robots.js';
 
 /**
@@ -21,13 +22,14 @@ const WALL_MARGIN_MS = 25;
 describe('the IK time budget', () => {
   it('ends an unreachable solve within timeoutMs plus a small margin, in wall time', () => {
     for (const id of ['ur5e', 'franka_panda'] as const) {
-      const robot = builtinRobot(id);
+      // warmed as the service warms a robot before serving it (core/warm-up.ts)
+      const context = createRobotContext(builtinRobot(id).model);
+      warmUp(context);
+      const { robot, ik } = context;
       const ee = resolveEndEffector(robot, { tip: robot.model.defaultTip ?? 'panda_hand_tcp' });
-      const ik = createIkWorkspace(robot.model);
       const target = poseAt(robot, ee, new Float64Array(robot.model.dof));
       target[9] = 10; // 10 m away
       let worst = 0;
-      for (let i = 0; i < 20; i++) solveIk(robot, ik, ee, target, { timeoutMs: 5, randomSeed: i }); // warm: see the robot warm-up
       for (let i = 0; i < 40; i++) {
         const started = performance.now();
         const r = solveIk(robot, ik, ee, target, { timeoutMs: 5, maxRestarts: 1_000_000, randomSeed: i });
