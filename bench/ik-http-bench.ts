@@ -19,7 +19,8 @@
  *
  * Flags: --json prints the results as JSON; --quick shortens the runs.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { Agent, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { startServer, type ServerProcess } from '../scripts/server-process.js';
@@ -38,6 +39,11 @@ const TIGHT: Tolerance = { position: 1e-5, orientation: 1e-5 };
 const BATCH_SIZES = [1, 10, 100, 1000, 2000];
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+
+/** A data folder of its own for each service started here, so that no upload of an earlier run is found. */
+function freshDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'bench-ik-http-'));
+}
 
 /** POSTs a body; resolves with status, headers and the raw answer. */
 interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }
@@ -141,7 +147,7 @@ export interface BatchBenchResult {
 }
 
 export async function benchBatches(quick: boolean): Promise<BatchBenchResult> {
-  const server = await startServer({ LOG_LEVEL: 'info' }, { compiled: true, timeoutMs: 60_000 });
+  const server = await startServer({ LOG_LEVEL: 'info', DATA_DIR: freshDataDir() }, { compiled: true, timeoutMs: 60_000 });
   try {
     const checker = new Checker('franka_panda', 'panda_hand_tcp', new SeededRandom(20261207));
     const batchOf = (n: number): Float64Array[] => Array.from({ length: n }, () => checker.target());
@@ -189,7 +195,7 @@ export interface FirstRequestsRow {
 /** The first requests on robots uploaded a moment before (see the module comment). */
 export async function benchFirstRequests(quick: boolean): Promise<{ rows: FirstRequestsRow[]; startMs: number }> {
   const started = performance.now();
-  const server = await startServer({ LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: '0' }, { compiled: true, timeoutMs: 60_000 });
+  const server = await startServer({ LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: '0', DATA_DIR: freshDataDir() }, { compiled: true, timeoutMs: 60_000 });
   const startMs = performance.now() - started;
   const robots = [
     { robot: 'abb_irb2400', tip: 'tool0' }, { robot: 'kinova_gen3', tip: 'EndEffector_Link' },
