@@ -14,18 +14,20 @@
  * Reported: p50 and p99 of the round trips, the server's computeUs p50, skipped commands (latest
  * wins on the server), the periods the clients missed (`late`: a client that fell behind its own
  * schedule; non-zero means the client, not the server, set the pace), the clients' p99 lag behind
- * their schedule, halts, and the 1-minute load average before and after each scenario (others'
+ * their schedule, halts, the server's CPU per command and the cores the server and the clients kept
+ * busy (from /proc and process.cpuUsage), and the 1-minute load average before and after each scenario (others'
  * work on a shared machine shows there).
  *
  * Goals on the 2-core development machine: one session at 500 Hz p99 < 1 ms and p50 <= half of
  * HTTP's p50; 16 sessions at 500 Hz p99 < 3 ms with no skipped commands; 64 sessions at 100 Hz
  * p99 < 5 ms. Flags: --json prints the results as JSON; --quick shortens the runs;
  * --client-processes=N. Environment: STREAM_BENCH_SCENARIOS=16x500,64x100 runs only those;
- * STREAM_BENCH_CPU_PROF=<dir> starts the server with --cpu-prof into that folder.
+ * STREAM_BENCH_CPU_PROF=<dir> starts the server with --cpu-prof into that folder;
+ * STREAM_BENCH_SERVER=<path/server.js> runs another compiled server (an earlier build, to compare).
  */
 import { spawn } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -41,6 +43,8 @@ interface Row extends Scenario {
   stream: Side & {
     computeP50Us: number; skipped: number; lost: number; late: number; halts: number; errors: number;
     clientProcesses: number; sendLagP99Us: number;
+    /** CPU of the server per command received (results + skipped), µs; cores busy: CPU time over wall time. */
+    serverCpuUsPerCommand: number; serverCores: number; clientCores: number;
   };
   http: Side & { late: number };
   loadAverage: { before: number; after: number };
@@ -91,6 +95,13 @@ function startClient(wsUrl: string, rateHz: number, ticks: number, offsetsMs: nu
   };
 }
 
+/** CPU time (user + system) of a process so far, µs, from /proc (clock ticks of 10 ms). */
+function cpuUsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  // after "pid (comm) ", utime and stime are fields 12 and 13 (0-based), in USER_HZ = 100 ticks per second
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
 /** HTTP ik/velocity one request at a time at the same rate: the round trips (µs) and the periods missed. */
 async function runHttp(port: number, rateHz: number, ticks: number): Promise<{ roundTrips: number[]; late: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -131,11 +142,14 @@ async function runSessions(wsUrl: string, scenario: Scenario, ticks: number, pro
   return Promise.all(clients.map((c) => c.go()));
 }
 
-async function runScenario(baseUrl: string, port: number, scenario: Scenario, seconds: number, processes: number): Promise<Row> {
+async function runScenario(baseUrl: string, serverPid: number, scenario: Scenario, seconds: number, processes: number): Promise<Row> {
   const ticks = Math.round(seconds * scenario.rateHz);
   const wsUrl = `${baseUrl.replace(/^http/, 'ws')}/robots/ur5e/stream`;
+  const port = Number(new URL(baseUrl).port);
   const before = loadavg()[0]!;
+  const serverCpu0 = cpuUsOf(serverPid), t0 = performance.now();
   const reports = await runSessions(wsUrl, scenario, ticks, processes);
+  const serverCpuUs = cpuUsOf(serverPid) - serverCpu0, wallUs = (performance.now() - t0) * 1000;
   const http = await runHttp(port, scenario.rateHz, ticks);
   const total = (key: 'skipped' | 'lost' | 'late' | 'halts' | 'errors'): number => reports.reduce((n, r) => n + r[key], 0);
   return {
@@ -144,6 +158,9 @@ async function runScenario(baseUrl: string, port: number, scenario: Scenario, se
       ...summary(reports.flatMap((r) => r.roundTrips)), computeP50Us: summary(reports.flatMap((r) => r.computeUs)).p50Us,
       skipped: total('skipped'), lost: total('lost'), late: total('late'), halts: total('halts'), errors: total('errors'),
       clientProcesses: reports.length, sendLagP99Us: summary(reports.flatMap((r) => r.sendLagUs)).p99Us,
+      serverCpuUsPerCommand: serverCpuUs / Math.max(1, reports.reduce((n, r) => n + r.roundTrips.length + r.skipped, 0)),
+      serverCores: serverCpuUs / wallUs,
+      clientCores: reports.reduce((n, r) => n + r.cpuUs, 0) / Math.max(...reports.map((r) => r.wallUs)),
     },
     http: { ...summary(http.roundTrips), late: http.late },
     loadAverage: { before, after: loadavg()[0]! },
@@ -163,15 +180,17 @@ async function main(): Promise<void> {
   if (!(Number.isInteger(processes) && processes >= 1)) throw new Error('--client-processes=N takes a whole number >= 1');
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-stream-'));
   const profileDir = process.env.STREAM_BENCH_CPU_PROF;
-  const server = await startServer({ DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
-    { compiled: !flags.quick, nodeArgs: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [] });
+  const server = await startServer({ DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }, {
+    compiled: !flags.quick, entry: process.env.STREAM_BENCH_SERVER || undefined,
+    nodeArgs: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+  });
   const port = Number(new URL(server.url).port);
   try {
     // warm both paths (JIT, schema compilation) before anything is timed
     await runSessions(`${server.url.replace(/^http/, 'ws')}/robots/ur5e/stream`, { name: 'warm-up', sessions: 2, rateHz: 1000 }, 500, 1);
     await runHttp(port, 1000, 500);
     const results: Row[] = [];
-    for (const scenario of selectedScenarios()) results.push(await runScenario(server.url, port, scenario, seconds, processes));
+    for (const scenario of selectedScenarios()) results.push(await runScenario(server.url, server.child.pid!, scenario, seconds, processes));
     if (flags.json) {
       console.log(JSON.stringify({ seconds, clientProcesses: processes, results }, null, 2));
       return;
@@ -183,6 +202,7 @@ async function main(): Promise<void> {
       console.log(`${r.name.padEnd(22)} stream p50 ${us(s.p50Us)} p99 ${us(s.p99Us)}   HTTP p50 ${us(r.http.p50Us)} p99 ${us(r.http.p99Us)}   `
         + `(compute p50 ${s.computeP50Us.toFixed(1)} µs, ${s.n} results, skipped ${s.skipped}, lost ${s.lost}, halts ${s.halts}; `
         + `client periods missed ${s.late} (HTTP ${r.http.late}), client lag p99 ${s.sendLagP99Us.toFixed(0)} µs; `
+        + `server CPU ${s.serverCpuUsPerCommand.toFixed(0)} µs/command, cores busy: server ${s.serverCores.toFixed(2)}, clients ${s.clientCores.toFixed(2)}; `
         + `load average ${r.loadAverage.before.toFixed(2)} -> ${r.loadAverage.after.toFixed(2)})`);
     }
   } finally {

@@ -23,6 +23,8 @@ export interface ClientReport {
   /** How late each command was sent after its period began, µs (the ticker's own lag). */
   sendLagUs: number[];
   skipped: number; late: number; halts: number; errors: number; lost: number;
+  /** CPU time of this client process while its sessions ran (user + system), and the wall time, µs. */
+  cpuUs: number; wallUs: number;
 }
 
 interface ServerFrame { type: string; seq: number; computeUs: number; skipped?: number[] }
@@ -83,7 +85,7 @@ async function main(): Promise<void> {
   const rateHz = Number(rateText), ticks = Number(ticksText);
   const offsetsUs = offsetTexts.map((t) => Number(t) * 1000);
   const periodUs = 1e6 / rateHz;
-  const report: ClientReport = { roundTrips: [], computeUs: [], sendLagUs: [], skipped: 0, late: 0, halts: 0, errors: 0, lost: 0 };
+  const report: ClientReport = { roundTrips: [], computeUs: [], sendLagUs: [], skipped: 0, late: 0, halts: 0, errors: 0, lost: 0, cpuUs: 0, wallUs: 0 };
   let remaining = offsetsUs.length;
   let allDone: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => { allDone = resolve; });
@@ -102,6 +104,7 @@ async function main(): Promise<void> {
   lines.close();
 
   const startUs = nowUs() + 20_000;
+  const cpuAtStart = process.cpuUsage();
   for (let s = 0; s < sessions.length; s++) sessions[s]!.dueUs = startUs + offsetsUs[s]!;
   // the one ticker: wake at the earliest due period, serve every session that is due, sleep again
   await new Promise<void>((resolve) => {
@@ -126,6 +129,9 @@ async function main(): Promise<void> {
     setTimeout(tick, Math.max(0, (startUs - nowUs()) / 1000));
   });
   await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, 2000))]);
+  const cpu = process.cpuUsage(cpuAtStart);
+  report.cpuUs = cpu.user + cpu.system;
+  report.wallUs = nowUs() - startUs;
   for (const s of sessions) {
     report.skipped += s.skipped; report.late += s.late; report.halts += s.halts; report.errors += s.errors;
     report.lost += ticks - s.late - s.results - s.skipped - s.errors;

@@ -41,6 +41,8 @@ export interface StartOptions {
   nodeArgs?: string[];
   /** Run the compiled dist/server.js (as in production; needs `npm run build`) instead of the sources. */
   compiled?: boolean;
+  /** Another compiled server script to run instead (for example an earlier build, to compare in one run). */
+  entry?: string;
   timeoutMs?: number;
 }
 
@@ -48,7 +50,8 @@ export interface StartOptions {
 export async function startServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<ServerProcess> {
   const { nodeArgs = [], compiled = false, timeoutMs = 20_000 } = options;
   const port = env.PORT ?? String(await freePort());
-  const entry = compiled ? [join(ROOT, 'dist', 'server.js')] : ['--import', 'tsx', join(ROOT, 'src', 'server.ts')];
+  const entry = options.entry ? [options.entry]
+    : compiled ? [join(ROOT, 'dist', 'server.js')] : ['--import', 'tsx', join(ROOT, 'src', 'server.ts')];
   const child = spawn(process.execPath, [...nodeArgs, ...entry], {
     cwd: ROOT,
     env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env, PORT: port },
