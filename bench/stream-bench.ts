@@ -131,15 +131,18 @@ async function runHttp(port: number, rateHz: number, ticks: number): Promise<{ r
   return { roundTrips, late };
 }
 
-/** The sessions of a scenario over `processes` client processes (session i in process i mod processes). */
-async function runSessions(wsUrl: string, scenario: Scenario, ticks: number, processes: number): Promise<ClientReport[]> {
+/**
+ * The sessions of a scenario over `processes` client processes (session i in process i mod processes):
+ * resolves once every session is open and configured, with `go` to run them.
+ */
+async function openSessions(wsUrl: string, scenario: Scenario, ticks: number, processes: number): Promise<() => Promise<ClientReport[]>> {
   const periodMs = 1000 / scenario.rateHz;
   const count = Math.min(processes, scenario.sessions);
   const offsets = Array.from({ length: count }, (_, p) => Array.from({ length: scenario.sessions }, (_, i) => i)
     .filter((i) => i % count === p).map((i) => (i * periodMs) / scenario.sessions));
   const clients = offsets.map((o) => startClient(wsUrl, scenario.rateHz, ticks, o));
   await Promise.all(clients.map((c) => c.ready));
-  return Promise.all(clients.map((c) => c.go()));
+  return () => Promise.all(clients.map((c) => c.go()));
 }
 
 async function runScenario(baseUrl: string, serverPid: number, scenario: Scenario, seconds: number, processes: number): Promise<Row> {
@@ -147,8 +150,9 @@ async function runScenario(baseUrl: string, serverPid: number, scenario: Scenari
   const wsUrl = `${baseUrl.replace(/^http/, 'ws')}/robots/ur5e/stream`;
   const port = Number(new URL(baseUrl).port);
   const before = loadavg()[0]!;
+  const go = await openSessions(wsUrl, scenario, ticks, processes);
   const serverCpu0 = cpuUsOf(serverPid), t0 = performance.now();
-  const reports = await runSessions(wsUrl, scenario, ticks, processes);
+  const reports = await go();
   const serverCpuUs = cpuUsOf(serverPid) - serverCpu0, wallUs = (performance.now() - t0) * 1000;
   const http = await runHttp(port, scenario.rateHz, ticks);
   const total = (key: 'skipped' | 'lost' | 'late' | 'halts' | 'errors'): number => reports.reduce((n, r) => n + r[key], 0);
@@ -187,7 +191,7 @@ async function main(): Promise<void> {
   const port = Number(new URL(server.url).port);
   try {
     // warm both paths (JIT, schema compilation) before anything is timed
-    await runSessions(`${server.url.replace(/^http/, 'ws')}/robots/ur5e/stream`, { name: 'warm-up', sessions: 2, rateHz: 1000 }, 500, 1);
+    await (await openSessions(`${server.url.replace(/^http/, 'ws')}/robots/ur5e/stream`, { name: 'warm-up', sessions: 2, rateHz: 1000 }, 500, 1))();
     await runHttp(port, 1000, 500);
     const results: Row[] = [];
     for (const scenario of selectedScenarios()) results.push(await runScenario(server.url, server.child.pid!, scenario, seconds, processes));
