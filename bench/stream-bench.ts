@@ -9,14 +9,18 @@
  * separate client processes (bench/stream-client.ts; 2 by default, --client-processes=N), each
  * driving its share from one ticker, so that one event loop does not have to keep 64 schedules.
  * Beside each scenario, HTTP ik/velocity with the same bodies, one request at a time on one
- * keep-alive connection (TCP_NODELAY), from this process once the sessions are done.
+ * keep-alive connection (TCP_NODELAY), from this process once the sessions are done. The server and
+ * each client process run in a session of their own (setsid), as separate programs would: Linux's
+ * sched_autogroup shares the CPU between sessions first, so otherwise the server and every client
+ * would split one session's share of a busy machine (on the shared 2-core machine they together
+ * got one core, while other engineers' tests took the other).
  *
  * Reported: p50 and p99 of the round trips, the server's computeUs p50, skipped commands (latest
  * wins on the server), the periods the clients missed (`late`: a client that fell behind its own
  * schedule; non-zero means the client, not the server, set the pace), the clients' p99 lag behind
  * their schedule, halts, the server's CPU per command and the cores the server and the clients kept
- * busy (from /proc and process.cpuUsage), and the 1-minute load average before and after each scenario (others'
- * work on a shared machine shows there).
+ * busy (from /proc and process.cpuUsage), the 1-minute load average before and after each scenario and
+ * the share of time some task waited for a CPU (/proc/pressure/cpu): others' work on a shared machine shows there.
  *
  * Goals on the 2-core development machine: one session at 500 Hz p99 < 1 ms and p50 <= half of
  * HTTP's p50; 16 sessions at 500 Hz p99 < 3 ms with no skipped commands; 64 sessions at 100 Hz
@@ -48,6 +52,8 @@ interface Row extends Scenario {
   };
   http: Side & { late: number };
   loadAverage: { before: number; after: number };
+  /** Share of the stream phase's wall time in which some task on the machine waited for a CPU (/proc/pressure/cpu), or null. */
+  cpuWaitShare: number | null;
 }
 
 const SCENARIOS: Scenario[] = [
@@ -78,7 +84,7 @@ function clientCommand(): string[] {
 /** A client process driving sessions with these offsets (ms within the period); started by `go()`. */
 function startClient(wsUrl: string, rateHz: number, ticks: number, offsetsMs: number[]) {
   const child = spawn(process.execPath, [...clientCommand(), wsUrl, String(rateHz), String(ticks), ...offsetsMs.map(String)],
-    { stdio: ['pipe', 'pipe', 'inherit'] });
+    { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
   const lines = createInterface({ input: child.stdout });
   const next = (): Promise<string> => new Promise((resolve, reject) => {
     lines.once('line', resolve);
@@ -100,6 +106,15 @@ function cpuUsOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
   // after "pid (comm) ", utime and stime are fields 12 and 13 (0-based), in USER_HZ = 100 ticks per second
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/** Total µs that some task waited for a CPU (Linux pressure stall information), or undefined where not kept. */
+function cpuWaitUs(): number | undefined {
+  try {
+    return Number(/^some .*total=(\d+)/m.exec(readFileSync('/proc/pressure/cpu', 'utf8'))?.[1]);
+  } catch {
+    return undefined;
+  }
 }
 
 /** HTTP ik/velocity one request at a time at the same rate: the round trips (µs) and the periods missed. */
@@ -151,9 +166,11 @@ async function runScenario(baseUrl: string, serverPid: number, scenario: Scenari
   const port = Number(new URL(baseUrl).port);
   const before = loadavg()[0]!;
   const go = await openSessions(wsUrl, scenario, ticks, processes);
-  const serverCpu0 = cpuUsOf(serverPid), t0 = performance.now();
+  const serverCpu0 = cpuUsOf(serverPid), wait0 = cpuWaitUs(), t0 = performance.now();
   const reports = await go();
   const serverCpuUs = cpuUsOf(serverPid) - serverCpu0, wallUs = (performance.now() - t0) * 1000;
+  const wait1 = cpuWaitUs();
+  const cpuWaitShare = wait0 === undefined || wait1 === undefined || Number.isNaN(wait0) ? null : (wait1 - wait0) / wallUs;
   const http = await runHttp(port, scenario.rateHz, ticks);
   const total = (key: 'skipped' | 'lost' | 'late' | 'halts' | 'errors'): number => reports.reduce((n, r) => n + r[key], 0);
   return {
@@ -168,6 +185,7 @@ async function runScenario(baseUrl: string, serverPid: number, scenario: Scenari
     },
     http: { ...summary(http.roundTrips), late: http.late },
     loadAverage: { before, after: loadavg()[0]! },
+    cpuWaitShare,
   };
 }
 
@@ -185,7 +203,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-stream-'));
   const profileDir = process.env.STREAM_BENCH_CPU_PROF;
   const server = await startServer({ DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }, {
-    compiled: !flags.quick, entry: process.env.STREAM_BENCH_SERVER || undefined,
+    compiled: !flags.quick, ownSession: true, entry: process.env.STREAM_BENCH_SERVER || undefined,
     nodeArgs: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
   });
   const port = Number(new URL(server.url).port);
@@ -207,7 +225,8 @@ async function main(): Promise<void> {
         + `(compute p50 ${s.computeP50Us.toFixed(1)} µs, ${s.n} results, skipped ${s.skipped}, lost ${s.lost}, halts ${s.halts}; `
         + `client periods missed ${s.late} (HTTP ${r.http.late}), client lag p99 ${s.sendLagP99Us.toFixed(0)} µs; `
         + `server CPU ${s.serverCpuUsPerCommand.toFixed(0)} µs/command, cores busy: server ${s.serverCores.toFixed(2)}, clients ${s.clientCores.toFixed(2)}; `
-        + `load average ${r.loadAverage.before.toFixed(2)} -> ${r.loadAverage.after.toFixed(2)})`);
+        + `load average ${r.loadAverage.before.toFixed(2)} -> ${r.loadAverage.after.toFixed(2)}, `
+        + `some task waited for a CPU ${r.cpuWaitShare === null ? 'n/a' : `${(100 * r.cpuWaitShare).toFixed(0)} %`} of the time)`);
     }
   } finally {
     server.child.kill('SIGTERM');

@@ -43,6 +43,11 @@ export interface StartOptions {
   compiled?: boolean;
   /** Another compiled server script to run instead (for example an earlier build, to compare in one run). */
   entry?: string;
+  /**
+   * Run the server in a session of its own (setsid), as a service is run: where the kernel groups
+   * the CPU by session (sched_autogroup), it then gets its own share rather than part of the caller's.
+   */
+  ownSession?: boolean;
   timeoutMs?: number;
 }
 
@@ -56,6 +61,7 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
     cwd: ROOT,
     env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env, PORT: port },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.ownSession ?? false,
   });
   const lines: string[] = [];
   const collect = (chunk: Buffer): void => {

@@ -55,6 +55,7 @@ describe('benchmark output', () => {
         'late', 'clientProcesses', 'sendLagP99Us', 'serverCpuUsPerCommand', 'serverCores', 'clientCores']));
       expect(Object.keys(r.http)).toEqual(expect.arrayContaining(['n', 'p50Us', 'p99Us', 'maxUs', 'late']));
       expect(Object.keys(r.loadAverage)).toEqual(['before', 'after']);
+      expect(r.cpuWaitShare === null || r.cpuWaitShare >= 0).toBe(true);
       // the sessions are spread over the client processes: one for a single session, two beyond
       expect(r.stream.clientProcesses).toBe(Math.min(2, r.sessions));
       for (const key of ['late', 'lost', 'sendLagP99Us', 'serverCpuUsPerCommand', 'serverCores', 'clientCores']) {
