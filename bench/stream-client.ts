@@ -8,7 +8,8 @@
  * session whose period has come (session s sends command k at start + offset_s + k * period). A
  * session whose next period has also passed when it is served has missed the periods in between:
  * it sends only the newest, as an overrun controller would, and the missed ones are counted. Round
- * trips run from just before `send` to the arrival of the result, on process.hrtime. Prints one JSON
+ * trips run from just before `send` to the arrival of the result, on process.hrtime. A command due
+ * within EARLY_US of a wake-up is sent at once (the timers' resolution is a millisecond). Prints one JSON
  * line (ClientReport) when every session has its last result (or after 2 s more).
  */
 import { createInterface } from 'node:readline';
@@ -30,6 +31,13 @@ export interface ClientReport {
 interface ServerFrame { type: string; seq: number; computeUs: number; skipped?: number[] }
 
 const nowUs = (): number => Number(process.hrtime.bigint()) / 1000;
+
+/**
+ * A command due this soon is sent now. Node's timers count whole milliseconds, so a wait of 0.3 ms
+ * takes 1 ms or more: without this margin a 1 kHz session would miss every period its timer
+ * overshot, and the bench would measure the client's timer rather than the server.
+ */
+const EARLY_US = 500;
 
 class Session {
   readonly sentAtUs: Float64Array;
@@ -112,11 +120,11 @@ async function main(): Promise<void> {
       const now = nowUs();
       let earliest = Infinity;
       for (const session of sessions) {
-        if (session.next < ticks && session.dueUs <= now) {
+        if (session.next < ticks && session.dueUs <= now + EARLY_US) {
           let k = session.next;
           // an overrun: the next period has begun too, so this one is missed (the newest command goes)
           while (k < ticks - 1 && now >= session.dueUs + periodUs) { k++; session.dueUs += periodUs; session.late++; }
-          report.sendLagUs.push(now - session.dueUs);
+          report.sendLagUs.push(Math.max(0, now - session.dueUs));
           session.send(k);
           session.next = k + 1;
           session.dueUs += periodUs;
@@ -124,7 +132,8 @@ async function main(): Promise<void> {
         if (session.next < ticks) earliest = Math.min(earliest, session.dueUs);
       }
       if (earliest === Infinity) { resolve(); return; }
-      setTimeout(tick, Math.max(0, (earliest - nowUs()) / 1000));
+      // whole milliseconds, rounded down: a fraction makes Node wait for the next whole one past it
+      setTimeout(tick, Math.floor(Math.max(0, earliest - nowUs()) / 1000));
     };
     setTimeout(tick, Math.max(0, (startUs - nowUs()) / 1000));
   });
