@@ -41,6 +41,13 @@ export interface StartOptions {
   nodeArgs?: string[];
   /** Run the compiled dist/server.js (as in production; needs `npm run build`) instead of the sources. */
   compiled?: boolean;
+  /** Another compiled server script to run instead (for example an earlier build, to compare in one run). */
+  entry?: string;
+  /**
+   * Run the server in a session of its own (setsid), as a service is run: where the kernel groups
+   * the CPU by session (sched_autogroup), it then gets its own share rather than part of the caller's.
+   */
+  ownSession?: boolean;
   timeoutMs?: number;
 }
 
@@ -48,11 +55,13 @@ export interface StartOptions {
 export async function startServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<ServerProcess> {
   const { nodeArgs = [], compiled = false, timeoutMs = 20_000 } = options;
   const port = env.PORT ?? String(await freePort());
-  const entry = compiled ? [join(ROOT, 'dist', 'server.js')] : ['--import', 'tsx', join(ROOT, 'src', 'server.ts')];
+  const entry = options.entry ? [options.entry]
+    : compiled ? [join(ROOT, 'dist', 'server.js')] : ['--import', 'tsx', join(ROOT, 'src', 'server.ts')];
   const child = spawn(process.execPath, [...nodeArgs, ...entry], {
     cwd: ROOT,
     env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env, PORT: port },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.ownSession ?? false,
   });
   const lines: string[] = [];
   const collect = (chunk: Buffer): void => {

@@ -59,6 +59,36 @@ function validationError(errors: unknown[] | null | undefined): unknown {
   return { validation: errors ?? [], validationContext: 'body' };
 }
 
+/**
+ * The sessions with a command waiting, all computed by one setImmediate after the frames read in
+ * this turn of the event loop (rather than an immediate per session per command: at 16 sessions
+ * at 500 Hz that is 8000 immediates a second). Frames are read in the poll phase and the queue
+ * runs in the check phase just after, so a command waits no longer than it did.
+ */
+let waiting: StreamSession[] = [];
+let spare: StreamSession[] = [];
+let computeScheduled = false;
+
+function computeWaiting(): void {
+  computeScheduled = false;
+  const sessions = waiting;
+  waiting = spare;
+  spare = sessions;
+  try {
+    for (const session of sessions) session.computePending();
+  } finally {
+    sessions.length = 0;
+  }
+}
+
+function scheduleCompute(session: StreamSession): void {
+  waiting.push(session);
+  if (!computeScheduled) {
+    computeScheduled = true;
+    setImmediate(computeWaiting);
+  }
+}
+
 export class StreamSession {
   mode: StreamMode | undefined;
   private velocity: PreparedIkVelocity | undefined;
@@ -79,7 +109,6 @@ export class StreamSession {
   private readValues: Float64Array;
   private readonly skipped: number[] = [];
   private scheduled = false;
-  private readonly computeLatest = (): void => this.computePending();
   private watchdog: NodeJS.Timeout | undefined;
   private halted = false;
   private lastSeq = -1;
@@ -254,11 +283,12 @@ export class StreamSession {
     if (!this.scheduled) {
       this.scheduled = true;
       // after every frame read in this turn of the event loop: only the newest is computed
-      setImmediate(this.computeLatest);
+      scheduleCompute(this);
     }
   }
 
-  private computePending(): void {
+  /** Computes the waiting command, if any (called by computeWaiting once per turn of the event loop). */
+  computePending(): void {
     this.scheduled = false;
     const seq = this.pendingSeq;
     if (this.closing || seq < 0) return;

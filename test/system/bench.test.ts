@@ -46,12 +46,21 @@ describe('benchmark output', () => {
     for (const key of ['meanUs', 'medianUs', 'p99Us']) expect(Number.isFinite(ur5e[key]) && Number(ur5e[key]) > 0, key).toBe(true);
   }, 180_000);
 
-  it('npm run bench:stream -- --json: stream and HTTP round trips per scenario', () => {
-    const { results } = runBench('stream-bench.ts') as { results: Record<string, any>[] };
+  it('npm run bench:stream -- --json: stream and HTTP round trips per scenario, and whether the clients kept up', () => {
+    const { clientProcesses, results } = runBench('stream-bench.ts') as { clientProcesses: number; results: Record<string, any>[] };
+    expect(clientProcesses).toBe(2);
     expect(results.map((r) => [r.sessions, r.rateHz])).toEqual([[1, 500], [1, 1000], [16, 500], [64, 100]]);
     for (const r of results) {
-      expect(Object.keys(r.stream)).toEqual(expect.arrayContaining(['n', 'p50Us', 'p99Us', 'maxUs', 'computeP50Us', 'skipped', 'lost', 'halts', 'errors']));
-      expect(Object.keys(r.http)).toEqual(expect.arrayContaining(['n', 'p50Us', 'p99Us', 'maxUs']));
+      expect(Object.keys(r.stream)).toEqual(expect.arrayContaining(['n', 'p50Us', 'p99Us', 'maxUs', 'computeP50Us', 'skipped', 'lost', 'halts', 'errors',
+        'late', 'clientProcesses', 'sendLagP99Us', 'serverCpuUsPerCommand', 'serverCores', 'clientCores']));
+      expect(Object.keys(r.http)).toEqual(expect.arrayContaining(['n', 'p50Us', 'p99Us', 'maxUs', 'late']));
+      expect(Object.keys(r.loadAverage)).toEqual(['before', 'after']);
+      expect(r.cpuWaitShare === null || r.cpuWaitShare >= 0).toBe(true);
+      // the sessions are spread over the client processes: one for a single session, two beyond
+      expect(r.stream.clientProcesses).toBe(Math.min(2, r.sessions));
+      for (const key of ['late', 'lost', 'sendLagP99Us', 'serverCpuUsPerCommand', 'serverCores', 'clientCores']) {
+        expect(Number.isFinite(r.stream[key]) && r.stream[key] >= 0, key).toBe(true);
+      }
       expect(r.stream.n).toBeGreaterThan(0);
       expect(r.stream.errors).toBe(0);
       expect(r.stream.p99Us).toBeGreaterThanOrEqual(r.stream.p50Us);
