@@ -113,8 +113,14 @@ export function computeJacobianDerivative(
   const dof = robot.model.dof;
   assertLength('qdot', dof, qdot.length);
   assertLength('Jacobian derivative output', 6 * dof, Jdot.length);
+  const path = ee.path;
+  if (frame === 'LOCAL_WORLD_ALIGNED' && !ee.tipOffset) {
+    // the common case in one kernel; ws.T is not written
+    path.jacobianDerivativeFromQ(q, qdot, ws.X_BE, Jdot);
+    return Jdot;
+  }
   const P = evaluateJointTwists(ws, q, ee);
-  const path = ee.path, T = ws.T;
+  const T = ws.T;
   path.jacobianDerivative(T, qdot, Jdot);
   if (frame === 'LOCAL_WORLD_ALIGNED') return Jdot;
   // the tip's twist [ṗ; ω] = Σ T_p θ̇_p, the rates of p_BE and R_BE that the frame map differentiates
@@ -142,6 +148,11 @@ export function computeHessian(
   const dof = robot.model.dof;
   assertLength('Hessian output', 6 * dof * dof, H.length);
   if (J) assertLength('Jacobian output', 6 * dof, J.length);
+  if (frame === 'LOCAL_WORLD_ALIGNED' && !J && !ee.tipOffset) {
+    // the common case in one kernel; ws.T is not written
+    ee.path.hessianFromQ(q, ws.X_BE, H);
+    return H;
+  }
   evaluateJointTwists(ws, q, ee);
   ee.path.hessian(ws.T, H);
   const slice = 6 * dof;
@@ -172,6 +183,8 @@ export function computeTipAcceleration(
   if (qddot) assertLength('qddot', dof, qddot.length);
   const frame = ee.referenceFrame;
   const Jdot = computeJacobianDerivative(robot, ws, q, qdot, ee, ws.Jdot, frame);
+  // J q̈ folds ws.T, which the fused kernel of J̇ does not write
+  if (qddot) evaluateJointTwists(ws, q, ee);
   for (let r = 0; r < 6; r++) {
     let sum = 0;
     for (let k = 0; k < dof; k++) sum += Jdot[r * dof + k]! * qdot[k]!;

@@ -8,7 +8,8 @@
 import { compileKernel } from './codegen/compile.js';
 import { compileDlsKernels, type DlsKernels } from './codegen/dls-kernels.js';
 import {
-  hessianKernelSource, jacobianDerivativeKernelSource, type HessianKernel, type JacobianDerivativeKernel,
+  fusedHessianKernelSource, fusedJacobianDerivativeKernelSource, hessianKernelSource, jacobianDerivativeKernelSource,
+  type FusedHessianKernel, type FusedJacobianDerivativeKernel, type HessianKernel, type JacobianDerivativeKernel,
 } from './codegen/second-order-kernels.js';
 import {
   jacobianKernelSource, jointTwistsKernelSource, pathJointsOf, poseKernelSource,
@@ -67,6 +68,10 @@ export interface KinematicPath extends PathLinks {
    * for paths of up to MAX_COMPILED_HESSIAN_JOINTS joints (its code grows with their square).
    */
   readonly hessian: HessianKernel;
+  /** jointTwists then jacobianDerivative in one kernel, writing X_BE and J̇ (no tip offset); compiled on first use. */
+  readonly jacobianDerivativeFromQ: FusedJacobianDerivativeKernel;
+  /** jointTwists then hessian in one kernel, writing X_BE and H (no tip offset); compiled on first use. */
+  readonly hessianFromQ: FusedHessianKernel;
   /**
    * The damped least-squares step of the moving joints, compiled (codegen/dls-kernels.ts);
    * undefined for the reference implementation and for paths of more than MAX_COMPILED_JOINTS
@@ -138,10 +143,22 @@ export function createKinematicPath(
     : (T, qdot, Jdot) => (compiledJdot ??= compileKernel<JacobianDerivativeKernel>(jacobianDerivativeKernelSource(model.dof, joints)) ?? referenceJdot)(T, qdot, Jdot);
   const hessian: HessianKernel = implementation === 'reference' || joints.length > MAX_COMPILED_HESSIAN_JOINTS ? referenceH
     : (T, H) => (compiledH ??= compileKernel<HessianKernel>(hessianKernelSource(model.dof, joints)) ?? referenceH)(T, H);
+  // the fused kernels, and the same two steps through the separate ones where they cannot be compiled
+  const twistsThen = <A extends unknown[]>(second: (T: Float64Array, ...rest: A) => void) =>
+    (q: Float64Array, X_BE: Float64Array, ...rest: A): void => { jointTwists(q, X_BE, twists); second(twists, ...rest); };
+  const separateJdot: FusedJacobianDerivativeKernel = (q, qdot, X_BE, Jdot) => twistsThen(jacobianDerivative)(q, X_BE, qdot, Jdot);
+  const separateH: FusedHessianKernel = (q, X_BE, H) => twistsThen(hessian)(q, X_BE, H);
+  let fusedJdot: FusedJacobianDerivativeKernel | undefined, fusedH: FusedHessianKernel | undefined;
+  const compileFusedJdot = (): FusedJacobianDerivativeKernel =>
+    compileKernel<FusedJacobianDerivativeKernel>(fusedJacobianDerivativeKernelSource(model, links, joints)) ?? separateJdot;
+  const jacobianDerivativeFromQ: FusedJacobianDerivativeKernel = implementation === 'reference' ? separateJdot
+    : (q, qdot, X_BE, Jdot) => (fusedJdot ??= compileFusedJdot())(q, qdot, X_BE, Jdot);
+  const hessianFromQ: FusedHessianKernel = implementation === 'reference' || joints.length > MAX_COMPILED_HESSIAN_JOINTS ? separateH
+    : (q, X_BE, H) => (fusedH ??= compileKernel<FusedHessianKernel>(fusedHessianKernelSource(model, links, joints)) ?? separateH)(q, X_BE, H);
   const stepKernels = implementation === 'compiled' ? compileDlsKernels(model.dof, movingJoints) : undefined;
   return Object.freeze({
     base, tip, common, tipSide, baseSide, movingJoints, prismaticJoints, reach, implementation, ...kernels, stepKernels,
     joints, jointQIndex: Int32Array.from(joints, (j) => j.qIndex), jointMultiplier: Float64Array.from(joints, (j) => j.multiplier),
-    jointPrismatic: Uint8Array.from(joints, (j) => (j.prismatic ? 1 : 0)), jointTwists, jacobianDerivative, hessian,
+    jointPrismatic: Uint8Array.from(joints, (j) => (j.prismatic ? 1 : 0)), jointTwists, jacobianDerivative, hessian, jacobianDerivativeFromQ, hessianFromQ,
   });
 }

@@ -37,7 +37,7 @@ describe('hot paths allocate nothing per call', () => {
   });
 
   const kernels = ['fk', 'fk in a base', 'fk of a chain',
-    ...['LOCAL_WORLD_ALIGNED', 'LOCAL', 'WORLD'].flatMap((f) => [`jacobian ${f}`, `tip pose ${f}`, `twist ${f}`, `efforts ${f}`, `jacobian derivative ${f}`, `hessian ${f}`, `tip acceleration ${f}`])];
+    ...['LOCAL_WORLD_ALIGNED', 'LOCAL', 'WORLD'].flatMap((f) => [`jacobian ${f}`, `tip pose ${f}`, `twist ${f}`, `efforts ${f}`, `jacobian derivative ${f}`, `hessian ${f}`, `tip acceleration ${f}`]), 'jacobian derivative fused', 'hessian fused'];
   it.each(kernels)('%s', (name) => {
     expect(bytes[name]).toBeLessThan(NOTHING);
   });

@@ -194,6 +194,24 @@ describe('J̇ and the Hessian against central finite differences of the Jacobian
     for (let k = 0; k < dof; k++) for (let r = 0; r < 6; r++) expect(H[k * 6 * dof + r * dof + finger]).toBe(0);
   });
 
+  it('fuses the joint twists with J̇ and the Hessian (LOCAL_WORLD_ALIGNED, no tip offset) to the numbers of the reference loops', () => {
+    const robots = [...BUILTIN_ROBOTS.map((id) => compileRobot(loadUrdf(readBuiltinUrdf(id)))),
+      ...Array.from({ length: 20 }, () => compileRobot(buildModel(randomRobot(rng, { links: 3 + rng.int(12), mimicProbability: 0.4 }))))];
+    for (const compiled of robots) {
+      const reference = compileRobot(compiled.model, { implementation: 'reference' });
+      const { model } = compiled, dof = model.dof, ws = createSecondOrderWorkspace(model);
+      const spec = { base: rng.pick(model.linkNames), tip: rng.pick(model.linkNames) };
+      const [eeA, eeB] = [resolveEndEffector(compiled, spec), resolveEndEffector(reference, spec)];
+      const q = rng.vector(dof, -1, 1), qdot = rng.vector(dof), where = `${model.name} ${spec.base}->${spec.tip}`;
+      const Jdot = computeJacobianDerivative(compiled, ws, q, qdot, eeA, new Float64Array(6 * dof));
+      const X_A = Float64Array.from(ws.X_BE);
+      expect(maxAbsDifference(Jdot, computeJacobianDerivative(reference, ws, q, qdot, eeB, new Float64Array(6 * dof))), where).toBeLessThan(EXACT);
+      expect(maxAbsDifference(X_A, ws.X_BE), `${where}: the tip pose`).toBeLessThan(EXACT);
+      const H = computeHessian(compiled, ws, q, eeA, new Float64Array(6 * dof * dof));
+      expect(maxAbsDifference(H, computeHessian(reference, ws, q, eeB, new Float64Array(6 * dof * dof))), where).toBeLessThan(EXACT);
+    }
+  });
+
   it('works without code generation, with the same numbers (the reference loops)', () => {
     // generated and loop kernels do the same arithmetic in another order: they agree to rounding
     const robots = [compileRobot(loadUrdf(readBuiltinUrdf('baxter'))),

@@ -71,6 +71,11 @@ for (const referenceFrame of ['LOCAL_WORLD_ALIGNED', 'LOCAL', 'WORLD'] as const)
   results[`tip acceleration ${referenceFrame}`] = bytesPerCall(() => computeTipAcceleration(robot, ws2, q, qdot, qdot, ee, twist));
 }
 
+// J̇ and the Hessian without a tip offset in LOCAL_WORLD_ALIGNED: one fused kernel each
+const eeTcp = resolveEndEffector(robot, { tip: 'panda_hand_tcp' });
+results['jacobian derivative fused'] = bytesPerCall(() => computeJacobianDerivative(robot, ws2, q, qdot, eeTcp, Jdot));
+results['hessian fused'] = bytesPerCall(() => computeHessian(robot, ws2, q, eeTcp, H));
+
 // IK: a target out of reach makes every solve run its whole budget; the difference between a
 // long and a short solve, per step, is what the iterations allocate
 const ee = resolveEndEffector(robot, { tip: 'panda_hand_tcp' });

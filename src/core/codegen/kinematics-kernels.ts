@@ -300,8 +300,13 @@ export function pathJointsOf(model: KinematicModel, path: PathLinks): PathJoint[
  */
 export type JointTwistsKernel = (q: Float64Array, X: Float64Array, T: Float64Array) => void;
 
-/** The joint twists kernel of a path ({@link JointTwistsKernel}). */
-export function jointTwistsKernelSource(model: KinematicModel, path: PathLinks): KernelSource {
+/**
+ * The joint twists kernel of a path ({@link JointTwistsKernel}); `assign` gives the left-hand side
+ * of entry i (default `T[i]=`; a fused kernel declares locals instead).
+ */
+export function jointTwistsKernelSource(
+  model: KinematicModel, path: PathLinks, assign: (index: number) => string = (index) => `T[${index}]=`,
+): KernelSource {
   const b = new KinematicsBuilder(model);
   const c = b.code;
   const tipColumns: JointColumn[] = [], baseColumns: JointColumn[] = [];
@@ -321,7 +326,7 @@ export function jointTwistsKernelSource(model: KinematicModel, path: PathLinks):
       const angular = b.rotateInverse(X_CB, twist.slice(3).map((e) => c.materialize(e)));
       twist = [...linear, ...angular];
     }
-    for (let r = 0; r < 6; r++) c.statement(`T[${r * P + p}]=${c.source(twist[r]!)};`);
+    for (let r = 0; r < 6; r++) c.statement(`${assign(r * P + p)}${c.source(twist[r]!)};`);
   });
   return source('jointTwists', ['q', 'X', 'T'], b);
 }
