@@ -59,6 +59,11 @@ function foldJacobian(ws: SecondOrderWorkspace, ee: EndEffector, dof: number): F
   return J;
 }
 
+/** Whether J̇ and the Hessian take the fused kernels, which leave ws.T unwritten: LOCAL_WORLD_ALIGNED without a tip offset. */
+function fused(ee: EndEffector, frame: ReferenceFrame): boolean {
+  return frame === 'LOCAL_WORLD_ALIGNED' && !ee.tipOffset;
+}
+
 function checkArguments(robot: CompiledRobot, ws: SecondOrderWorkspace, q: Float64Array, ee: EndEffector): void {
   assertEndEffectorOf(robot, ee);
   assertSecondOrderWorkspaceOf(robot.model, ws);
@@ -114,7 +119,7 @@ export function computeJacobianDerivative(
   assertLength('qdot', dof, qdot.length);
   assertLength('Jacobian derivative output', 6 * dof, Jdot.length);
   const path = ee.path;
-  if (frame === 'LOCAL_WORLD_ALIGNED' && !ee.tipOffset) {
+  if (fused(ee, frame)) {
     // the common case in one kernel; ws.T is not written
     path.jacobianDerivativeFromQ(q, qdot, ws.X_BE, Jdot);
     return Jdot;
@@ -148,7 +153,7 @@ export function computeHessian(
   const dof = robot.model.dof;
   assertLength('Hessian output', 6 * dof * dof, H.length);
   if (J) assertLength('Jacobian output', 6 * dof, J.length);
-  if (frame === 'LOCAL_WORLD_ALIGNED' && !J && !ee.tipOffset) {
+  if (!J && fused(ee, frame)) {
     // the common case in one kernel; ws.T is not written
     ee.path.hessianFromQ(q, ws.X_BE, H);
     return H;
@@ -184,7 +189,7 @@ export function computeTipAcceleration(
   const frame = ee.referenceFrame;
   const Jdot = computeJacobianDerivative(robot, ws, q, qdot, ee, ws.Jdot, frame);
   // J q̈ folds ws.T, which the fused kernel of J̇ does not write
-  if (qddot) evaluateJointTwists(ws, q, ee);
+  if (qddot && fused(ee, frame)) evaluateJointTwists(ws, q, ee);
   for (let r = 0; r < 6; r++) {
     let sum = 0;
     for (let k = 0; k < dof; k++) sum += Jdot[r * dof + k]! * qdot[k]!;

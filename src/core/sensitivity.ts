@@ -17,7 +17,8 @@
  */
 import { KinematicsError } from './errors.js';
 import { evaluateParameterChain, type ParameterChain } from './kinematic-parameters.js';
-import { pivotedQr, singularValuesColumnMajor } from './pivoted-qr.js';
+import { singularValuesColumnMajor } from './ik/small-matrix.js';
+import { pivotedQr } from './pivoted-qr.js';
 import { SE3_SIZE } from './se3.js';
 
 /** What a measurement gives per configuration: a pose (6 rows, linear first) or a position (3). */

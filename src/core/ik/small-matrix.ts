@@ -110,26 +110,31 @@ export function symmetricEigenvalues(A: Float64Array, n: number, eigenvalues: Fl
   }
 }
 
-/** Sweeps of the one-sided Jacobi SVD before giving up (it converges quadratically; 10 suffice for 6 x 7). */
-const MAX_SVD_SWEEPS = 40;
+/**
+ * Sweeps of the one-sided Jacobi SVD before giving up (it converges quadratically: 10 suffice for
+ * 6 x 7, and a few dozen for the 360 x 67 identification Jacobians of sensitivity.ts).
+ */
+const MAX_SVD_SWEEPS = 60;
 
 /**
- * The singular value decomposition of the m x n matrix A (row-major, destroyed) with n <= m, by
- * one-sided Jacobi rotations (Hestenes): columns of A are rotated pairwise until they are
- * orthogonal, A V = U Σ. Accurate to the relative precision of A's entries even for tiny singular
- * values (unlike the eigenvalues of AᵀA, whose small ones carry ε·σmax²/σ of absolute error).
- * Writes the singular values, unsorted, to sigma[0..n), V (n x n, row-major, column i belongs to
- * sigma[i]) and leaves U Σ in A (column i is sigma[i] · u_i; a zero column where sigma[i] is 0).
+ * One-sided Jacobi rotations (Hestenes) on the m x n matrix A, entry (r, c) at A[r·rowStride +
+ * c·colStride] (row-major: n, 1; column-major: 1, m), n <= m, destroyed: columns are rotated
+ * pairwise until they are orthogonal, A V = U Σ. Writes the singular values, unsorted, to
+ * sigma[0..n) and, when given, V (n x n, row-major, column i belongs to sigma[i]); leaves U Σ in A.
  */
-export function jacobiSvd(A: Float64Array, m: number, n: number, sigma: Float64Array, V: Float64Array): void {
-  for (let i = 0; i < n * n; i++) V[i] = i % (n + 1) === 0 ? 1 : 0;
+function oneSidedJacobi(
+  A: Float64Array, m: number, n: number, rowStride: number, colStride: number, sigma: Float64Array, V: Float64Array | undefined,
+): void {
+  if (V) for (let i = 0; i < n * n; i++) V[i] = i % (n + 1) === 0 ? 1 : 0;
   for (let sweep = 0; sweep < MAX_SVD_SWEEPS; sweep++) {
     let rotated = false;
     for (let p = 0; p < n - 1; p++) {
+      const cp = p * colStride;
       for (let q = p + 1; q < n; q++) {
+        const cq = q * colStride;
         let alpha = 0, beta = 0, gamma = 0;
         for (let r = 0; r < m; r++) {
-          const ap = A[r * n + p]!, aq = A[r * n + q]!;
+          const ap = A[r * rowStride + cp]!, aq = A[r * rowStride + cq]!;
           alpha += ap * ap; beta += aq * aq; gamma += ap * aq;
         }
         // columns orthogonal to working precision: nothing to rotate
@@ -140,10 +145,11 @@ export function jacobiSvd(A: Float64Array, m: number, n: number, sigma: Float64A
         const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
         const c = 1 / Math.sqrt(1 + t * t), s = c * t;
         for (let r = 0; r < m; r++) {
-          const ap = A[r * n + p]!, aq = A[r * n + q]!;
-          A[r * n + p] = c * ap - s * aq;
-          A[r * n + q] = s * ap + c * aq;
+          const ap = A[r * rowStride + cp]!, aq = A[r * rowStride + cq]!;
+          A[r * rowStride + cp] = c * ap - s * aq;
+          A[r * rowStride + cq] = s * ap + c * aq;
         }
+        if (!V) continue;
         for (let r = 0; r < n; r++) {
           const vp = V[r * n + p]!, vq = V[r * n + q]!;
           V[r * n + p] = c * vp - s * vq;
@@ -155,7 +161,27 @@ export function jacobiSvd(A: Float64Array, m: number, n: number, sigma: Float64A
   }
   for (let i = 0; i < n; i++) {
     let sum = 0;
-    for (let r = 0; r < m; r++) sum += A[r * n + i]! * A[r * n + i]!;
+    for (let r = 0; r < m; r++) sum += A[r * rowStride + i * colStride]! * A[r * rowStride + i * colStride]!;
     sigma[i] = Math.sqrt(sum);
   }
+}
+
+/**
+ * The singular value decomposition of the m x n matrix A (row-major, destroyed) with n <= m, by
+ * one-sided Jacobi rotations (Hestenes). Accurate to the relative precision of A's entries even
+ * for tiny singular values (unlike the eigenvalues of AᵀA, whose small ones carry ε·σmax²/σ of
+ * absolute error). Writes the singular values, unsorted, to sigma[0..n), V (n x n, row-major,
+ * column i belongs to sigma[i]) and leaves U Σ in A (column i is sigma[i] · u_i; a zero column
+ * where sigma[i] is 0).
+ */
+export function jacobiSvd(A: Float64Array, m: number, n: number, sigma: Float64Array, V: Float64Array): void {
+  oneSidedJacobi(A, m, n, n, 1, sigma, V);
+}
+
+/**
+ * The singular values (unsorted, into sigma[0..n)) of the m x n column-major matrix G (G[j·m + i]
+ * is row i of column j) with n <= m, destroyed: {@link jacobiSvd}'s rotations without V.
+ */
+export function singularValuesColumnMajor(G: Float64Array, m: number, n: number, sigma: Float64Array): void {
+  oneSidedJacobi(G, m, n, 1, m, sigma, undefined);
 }
