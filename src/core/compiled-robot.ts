@@ -15,8 +15,10 @@ import { assertLinkIndex, type KinematicModel } from './model.js';
 import { referenceLinkPoses } from './reference-kinematics.js';
 
 /**
- * Trees larger than this use the reference loop for all-link FK: a straight-line kernel of several
- * hundred links is too large for V8 to optimise, and the loop is then as fast.
+ * Trees larger than this use the reference loop for all-link FK without generating its code: a
+ * straight-line kernel of several hundred links is too large for V8 to optimise, and the loop is
+ * then faster. (Smaller trees whose kernel is still too long fall back too: compileKernel refuses
+ * bodies beyond MAX_KERNEL_BODY_CHARS.)
  */
 export const MAX_COMPILED_LINKS = 128;
 

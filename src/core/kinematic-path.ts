@@ -27,6 +27,13 @@ import { SE3_SIZE } from './se3.js';
  */
 export const MAX_COMPILED_HESSIAN_JOINTS = 24;
 
+/**
+ * Paths of more links than this are not generated at all: their kernels would be longer than V8
+ * optimises (codegen/compile.ts, MAX_KERNEL_BODY_CHARS: an axis-aligned revolute chain of 48
+ * links already is), so the loops run at once, without the cost of writing and parsing the code.
+ */
+export const MAX_COMPILED_PATH_LINKS = 64;
+
 /** Which implementation a path's kernels use. */
 export type KernelImplementation = 'compiled' | 'reference';
 
@@ -117,7 +124,7 @@ export function createKinematicPath(
   const links: PathLinks = { tipSide, baseSide };
   const joints = pathJointsOf(model, links);
   let kernels: { pose: PoseKernel; jacobian: JacobianKernel } | undefined;
-  if (implementation === 'compiled') {
+  if (implementation === 'compiled' && tipSide.length + baseSide.length <= MAX_COMPILED_PATH_LINKS) {
     const pose = compileKernel<PoseKernel>(poseKernelSource(model, links));
     const jacobian = pose && compileKernel<JacobianKernel>(jacobianKernelSource(model, links));
     if (pose && jacobian) kernels = { pose, jacobian };
