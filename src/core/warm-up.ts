@@ -11,6 +11,7 @@
  * and the Hessian) enough times for V8 to optimise them. The work comes as small units, so that
  * a caller on an event loop can run them in slices and answer other requests in between.
  */
+import { analyzeJacobian } from './analysis.js';
 import { computeLinkPoses } from './forward-kinematics.js';
 import { computeIkStep } from './ik/damped-step.js';
 import { SeededRandom, randomConfiguration } from './ik/random.js';
@@ -61,8 +62,21 @@ export function warmedTips(model: KinematicModel): number[] {
 /** One unit of warming work: a few milliseconds at most on the robots the caps allow. */
 export type WarmUnit = () => void;
 
-function repeat(times: number, run: (i: number) => void): WarmUnit {
-  return () => { for (let i = 0; i < times; i++) run(i); };
+/**
+ * Calls per unit: a call on a robot at the caps (999 joints, FK of every link or its Jacobian
+ * with the loops) takes about 0.15 ms warm and up to 6 ms on its very first call, so ten calls
+ * keep a unit within a few milliseconds there and cost nothing on small robots.
+ */
+const CALLS_PER_UNIT = 10;
+
+/** `times` calls of `run` (given 0 to times - 1), as units of CALLS_PER_UNIT calls. */
+function repeat(times: number, run: (i: number) => void): WarmUnit[] {
+  const units: WarmUnit[] = [];
+  for (let start = 0; start < times; start += CALLS_PER_UNIT) {
+    const end = Math.min(times, start + CALLS_PER_UNIT);
+    units.push(() => { for (let i = start; i < end; i++) run(i); });
+  }
+  return units;
 }
 
 /** The units that warm one path's kernels and the IK that runs on them. */
@@ -76,14 +90,16 @@ function pathUnits(context: RobotContext, ee: EndEffector, random: SeededRandom)
   const qdot = new Float64Array(dof).fill(0.1), twist = Float64Array.of(0.01, -0.01, 0.01, 0.05, 0, -0.05);
   const pick = <T>(items: T[], i: number): T => items[i % items.length]!;
   const units = [
-    repeat(KERNEL_CALLS, (i) => computeEndEffectorPose(robot, pick(configurations, i), ee, kinematics.X_BE)),
-    repeat(KERNEL_CALLS, (i) => computeJacobian(robot, kinematics, pick(configurations, i), ee, kinematics.J)),
+    ...repeat(KERNEL_CALLS, (i) => computeEndEffectorPose(robot, pick(configurations, i), ee, kinematics.X_BE)),
+    ...repeat(KERNEL_CALLS, (i) => computeJacobian(robot, kinematics, pick(configurations, i), ee, kinematics.J)),
+    // the singularity analysis of jacobian requests (shared code, warm after the first robot)
+    ...repeat(KERNEL_CALLS / 10, () => analyzeJacobian(kinematics.J, dof, ee.path.movingJoints)),
   ];
   const joints = ee.path.movingJoints.length;
   if (joints > MAX_WARMED_IK_JOINTS) return units;
   units.push(
-    repeat(KERNEL_CALLS / 2, (i) => computeIkStep(robot, ik, ee, pick(configurations, i), pick(targets, i + 1))),
-    repeat(KERNEL_CALLS / 4, (i) => computeVelocityCommand(robot, ik, ee, pick(configurations, i), twist)),
+    ...repeat(KERNEL_CALLS / 2, (i) => computeIkStep(robot, ik, ee, pick(configurations, i), pick(targets, i + 1))),
+    ...repeat(KERNEL_CALLS / 4, (i) => computeVelocityCommand(robot, ik, ee, pick(configurations, i), twist)),
     // solves from another configuration of the set, with restarts from random seeds; one per
     // unit, each within a short budget, so that no unit holds an event loop for long
     ...Array.from({ length: WARM_SOLVES }, (_, k): WarmUnit => () => {
@@ -92,7 +108,7 @@ function pathUnits(context: RobotContext, ee: EndEffector, random: SeededRandom)
   );
   if (joints <= MAX_COMPILED_HESSIAN_JOINTS) {
     const H = new Float64Array(6 * dof * dof), Jdot = new Float64Array(6 * dof);
-    units.push(repeat(KERNEL_CALLS / 4, (i) => {
+    units.push(...repeat(KERNEL_CALLS / 4, (i) => {
       computeJacobianDerivative(robot, secondOrder, pick(configurations, i), qdot, ee, Jdot);
       computeHessian(robot, secondOrder, pick(configurations, i), ee, H);
     }));
@@ -110,7 +126,7 @@ export function warmUpUnits(context: RobotContext): WarmUnit[] {
   const { model } = robot;
   const random = new SeededRandom(0x5eed);
   const q = randomConfiguration(model, random, new Float64Array(model.dof));
-  const units: WarmUnit[] = [repeat(KERNEL_CALLS, () => computeLinkPoses(robot, q, kinematics.X_WL))];
+  const units: WarmUnit[] = repeat(KERNEL_CALLS, () => computeLinkPoses(robot, q, kinematics.X_WL));
   for (const tip of warmedTips(model)) {
     const ee = resolveEndEffector(robot, { tip: model.linkNames[tip]! });
     units.push(...pathUnits(context, ee, random));

@@ -1,4 +1,4 @@
-import { Matrix, determinant } from 'ml-matrix';
+import { Matrix, SingularValueDecomposition, determinant } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { analyzeJacobian } from '../../src/core/analysis.js';
 import { computeJacobian, resolveEndEffector } from '../../src/core/jacobian.js';
@@ -63,6 +63,19 @@ describe('Jacobian analysis', () => {
     expect(zero.conditionNumber).toBeUndefined();
     expect(zero.inverseCondition).toBe(0);
     expect(zero.rank).toBe(0);
+  });
+
+  it.each([3, 6, 40, 999])('agrees with a general SVD (ml-matrix) on random 6 x %i Jacobians', (n) => {
+    const rng = new Random(n);
+    // a wide range of singular values: rows scaled from 1 to 1e-6
+    const J = new Float64Array(6 * n).map((_, i) => rng.uniform(-1, 1) * 10 ** -Math.floor(i / n));
+    const columns = Array.from({ length: n }, (_, k) => k);
+    const a = analyzeJacobian(J, n, columns);
+    const expected = new SingularValueDecomposition(new Matrix(Array.from({ length: 6 }, (_, r) => Array.from(J.subarray(r * n, (r + 1) * n)))),
+      { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true }).diagonal.sort((x, y) => y - x).slice(0, Math.min(6, n));
+    // both backward stable: each σ within a few ε σmax of the other (σmin here is about 1e-6 σmax)
+    const sigmaMax = expected[0]!;
+    a.singularValues.forEach((s, i) => expect(Math.abs(s - expected[i]!)).toBeLessThan(100 * Number.EPSILON * sigmaMax * Math.sqrt(n)));
   });
 
   it('reports zeros when no joint moves the tip', () => {
