@@ -110,8 +110,9 @@ describe('ik solve', () => {
 
   it('reads the clock inside the iteration loop: the deadline stops an attempt mid-way', () => {
     // a reachable target far from the seed takes many steps; the clock passes the deadline at
-    // its third reading (the start, step 0, step 4): the solve must stop at step 4, in its
-    // first attempt, not at the end of the attempt or between restarts
+    // its third reading (the start, step 0, step 1: until a step has been timed the clock is
+    // read at every step): the solve must stop after one step, in its first attempt, not at the
+    // end of the attempt or between restarts
     const robot = builtinRobot('ur5e');
     const { model } = robot;
     const ee = resolveEndEffector(robot, { tip: 'tool0' });
@@ -124,7 +125,29 @@ describe('ik solve', () => {
     const r = solveIk(robot, ik, ee, target, { seed: new Float64Array(6), maxRestarts: 0, maxIterations: 10_000, timeoutMs: 1, now: clock });
     expect(r.status).toBe('timeout');
     expect(r.restarts).toBe(0);
-    expect(r.iterations).toBe(4);
+    expect(r.iterations).toBe(1);
+  });
+
+  it('stops before the deadline when one more step would pass it: a slow robot ends within its budget', () => {
+    // the UR5e's path made slow on a simulated clock: every FK costs 0.1 ms and every Jacobian
+    // 0.25 ms (a chain of about 999 joints), so a step costs about 0.35 ms
+    const robot = builtinRobot('ur5e');
+    const ee = resolveEndEffector(robot, { tip: 'tool0' });
+    let t = 0;
+    const slowPath = { ...ee.path,
+      pose: (q: Float64Array, X: Float64Array) => { t += 0.1; ee.path.pose(q, X); },
+      jacobian: (q: Float64Array, X: Float64Array, J: Float64Array) => { t += 0.25; ee.path.jacobian(q, X, J); } };
+    const slow = { ...ee, path: slowPath };
+    const ik = createIkWorkspace(robot.model);
+    const target = poseAt(robot, ee, new Float64Array(6));
+    target[9] = 10; // out of reach: the solve runs until its budget ends
+    for (const timeoutMs of [1, 5, 50]) {
+      const r = solveIk(robot, ik, slow, target, { timeoutMs, maxRestarts: 1_000_000, now: () => t });
+      expect(r.status).toBe('timeout');
+      // the answer's own evaluation (one FK and Jacobian, 0.35 ms) comes after the last reading
+      expect(r.elapsedMs, `timeoutMs ${timeoutMs}`).toBeLessThanOrEqual(timeoutMs + 0.35 + 1e-9);
+      expect(r.elapsedMs).toBeGreaterThan(timeoutMs - 2 * 0.35 - 1e-9); // and uses the budget
+    }
   });
 
   it('is deterministic for a given randomSeed', () => {
