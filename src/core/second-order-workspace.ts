@@ -29,11 +29,16 @@ export interface SecondOrderWorkspace {
   readonly order: Int32Array;
 }
 
-/** Allocates a workspace for `model`. */
+/**
+ * Allocates a workspace for `model`. The arrays that grow with the square of the joints (H, svdV)
+ * are made on first use: 56 MB for a chain of 999 joints, which a robot that is never asked for
+ * its Hessian or manipulability should not cost (nor the event loop the time to zero them).
+ */
 export function createSecondOrderWorkspace(model: KinematicModel): SecondOrderWorkspace {
   let joints = 0;
   for (let link = 1; link < model.linkNames.length; link++) if (model.jointCode[link] !== JointCode.FIXED) joints++;
   const dof = model.dof, k = Math.max(dof, 6);
+  let H: Float64Array | undefined, svdV: Float64Array | undefined;
   return {
     model,
     X_BE: new Float64Array(SE3_SIZE),
@@ -41,11 +46,11 @@ export function createSecondOrderWorkspace(model: KinematicModel): SecondOrderWo
     J: new Float64Array(6 * dof),
     Jdot: new Float64Array(6 * dof),
     J_F: new Float64Array(6 * dof),
-    H: new Float64Array(6 * dof * dof),
+    get H() { return (H ??= new Float64Array(6 * dof * dof)); },
     V: new Float64Array(6),
     A: new Float64Array(6 * k),
     sigma: new Float64Array(k),
-    svdV: new Float64Array(k * k),
+    get svdV() { return (svdV ??= new Float64Array(k * k)); },
     order: new Int32Array(k),
   };
 }

@@ -108,6 +108,8 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   const app = createFastify(config, options, (method, status, seconds) => metrics?.observeRequest(method, 'unmatched', status, seconds));
 
   const state: ServiceState = { robotsLoaded: false, draining: false, closing: false };
+  // the workers exist before the robots: they parse large uploads (BatchRunner.loadModel)
+  const batches = new BatchRunner(config.workerThreads);
   const registry = new RobotRegistry({
     robotsDir: config.robotsDir,
     dataDir: config.dataDir,
@@ -116,15 +118,20 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     urdfLimits: { ...DEFAULT_URDF_LIMITS, maxBytes: config.urdfMaxBytes, maxLinks: config.urdfMaxLinks, maxJoints: config.urdfMaxLinks },
     logger: app.log,
     warm: config.warmRobots,
+    loadModel: (urdf, limits) => batches.loadModel(urdf, limits),
   });
   // Load the robots (and compile their kernels) first: it blocks the event loop for a moment,
   // which must not count as load once the load-shedding monitor runs. The server listens only
   // after this, so /readyz answers 503 only while shutting down.
-  await registry.load();
+  try {
+    await registry.load();
+  } catch (error) {
+    await batches.close();
+    throw error;
+  }
   app.addHook('onClose', async () => registry.close());
   state.robotsLoaded = true;
   metrics = new ServiceMetrics(() => registry.size, () => registry.status());
-  const batches = new BatchRunner(config.workerThreads);
   if (config.warmRobots) {
     // every worker compiles and warms the robots before the server listens (see warm-up.ts)
     const started = performance.now();

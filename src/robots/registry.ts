@@ -73,6 +73,11 @@ export interface RegistryOptions {
   logger: RegistryLogger;
   /** Warm each robot before it is served (robots/warming.ts). */
   warm: boolean;
+  /**
+   * Parses an uploaded (or stored) URDF under the limits: default on this thread; the service
+   * passes BatchRunner.loadModel, which parses large documents on a worker.
+   */
+  loadModel?: (urdf: string, limits: UrdfLimits) => Promise<KinematicModel>;
 }
 
 /** The outcome of an upload: a new robot, or the same content under the same id again. */
@@ -144,6 +149,12 @@ export class RobotRegistry {
     return Object.freeze({ id, source, context, urdf, sha256: digest, summary, listItem: listItemOf(summary) });
   }
 
+  /** The model of an uploaded or stored URDF, under the configured limits (see RegistryOptions.loadModel). */
+  private async parse(urdf: string): Promise<KinematicModel> {
+    const { loadModel, urdfLimits } = this.options;
+    return loadModel ? loadModel(urdf, urdfLimits) : loadUrdf(urdf, { limits: urdfLimits });
+  }
+
   /** How long warming took per robot (ms of work, excluding the turns given to other requests). */
   readonly warmMs = new Map<string, number>();
 
@@ -192,7 +203,7 @@ export class RobotRegistry {
         continue;
       }
       try {
-        await this.admit(id, 'uploaded', text, loadUrdf(text, { limits: this.options.urdfLimits }));
+        await this.admit(id, 'uploaded', text, await this.parse(text));
       } catch (error) {
         if (error instanceof UrdfError && error.code === 'URDF_TOO_LARGE') {
           // accepted once, under larger caps: not damaged, so kept where it is for when they are raised
@@ -252,7 +263,7 @@ export class RobotRegistry {
    * @throws UrdfError for a URDF that does not load; RegistryError INVALID_ID or CONFLICT.
    */
   async add(requestedId: string | undefined, urdf: string): Promise<AddResult> {
-    const model = loadUrdf(urdf, { limits: this.options.urdfLimits });
+    const model = await this.parse(urdf);
     const id = requestedId ?? model.name;
     const problem = robotIdProblem(id);
     if (problem) {
@@ -417,7 +428,7 @@ export class RobotRegistry {
     }
     if (local?.sha256 === row.sha256) return false;
     try {
-      const model = loadUrdf(row.text, { limits: this.options.urdfLimits });
+      const model = await this.parse(row.text);
       await this.admit(id, 'uploaded', row.text, model);
       logger.info({ robot: id, sha256: row.sha256 }, local ? 'robot replaced from the database' : 'robot added from the database');
     } catch (error) {

@@ -10,6 +10,10 @@ import { computeBatch, sliceTask, transferablesOf, unpackResult, type BatchTask,
 import type { WarmTask } from './kinematics-worker.js';
 import { MAX_CONTEXTS } from './robot-contexts.js';
 import { InlineWorkLoad } from './inline-work.js';
+import { modelOf, type LoadOutcome, type LoadTask } from './load-task.js';
+import type { KinematicModel } from '../core/model.js';
+import { loadUrdf } from '../urdf/load-urdf.js';
+import type { UrdfLimits } from '../urdf/urdf-parser.js';
 
 /** Why the runner refused or stopped a batch. */
 export type BatchRunnerErrorCode =
@@ -34,6 +38,13 @@ export const INLINE_BATCH_LIMIT = 64;
  * budget, and the event loop must stay free for the cheap requests of control loops.
  */
 export const INLINE_IK_WORK_MS = 10;
+
+/**
+ * URDF documents up to this size are parsed on the event loop: a few milliseconds at most (parsing
+ * and building take about 0.15 ms per KB warm), less than a worker round trip and the model's
+ * clone would save. Larger ones are parsed on a worker (load-task.ts).
+ */
+export const INLINE_URDF_CHARS = 32 * 1024;
 
 /** Tasks that may wait per worker thread (an IK batch is cut into 4 per thread). */
 const MAX_QUEUED_TASKS_PER_THREAD = 64;
@@ -135,6 +146,24 @@ export class BatchRunner {
       ...(withPoses ? { poses: commaSeparated(results.map((p) => p.poses ?? new Uint8Array(0))) } : {}),
       stats: results.flatMap((p) => (p.stats ? [p.stats] : [])),
     };
+  }
+
+  /**
+   * Parses a URDF document and builds its model: on a worker when it is large (INLINE_URDF_CHARS),
+   * so that an upload at the caps does not hold the event loop.
+   * @throws UrdfError for a document that does not load; BatchRunnerError BUSY or STOPPED.
+   */
+  async loadModel(urdf: string, limits: UrdfLimits): Promise<KinematicModel> {
+    const pool = this.pool;
+    if (!pool || urdf.length <= INLINE_URDF_CHARS) return loadUrdf(urdf, { limits });
+    const task: LoadTask = { kind: 'load', urdf, limits };
+    const signal = this.aborter.signal;
+    const outcome = await (pool.run(task, { signal }) as Promise<LoadOutcome>).catch((error: unknown) => {
+      if (signal.aborted) throw new BatchRunnerError('STOPPED', 'the robot was not loaded: the service is shutting down');
+      if (pool.queueSize >= pool.options.maxQueue) throw new BatchRunnerError('BUSY', 'the workers that parse large robots are saturated');
+      throw error;
+    });
+    return modelOf(outcome);
   }
 
   /**

@@ -44,14 +44,16 @@ export interface DlsScratch {
 
 export function createDlsScratch(dof: number): DlsScratch {
   const k = Math.max(dof, 6);
+  // the Gram matrix is the smaller of ÃᵀÃ and ÃÃᵀ: at most 6 x 6, whatever the joints
+  const gram = 6 * 6;
   return {
     dof,
     A: new Float64Array(6 * Math.max(dof, 1)),
     b: new Float64Array(6),
-    G: new Float64Array(k * k),
-    Gcopy: new Float64Array(k * k),
+    G: new Float64Array(gram),
+    Gcopy: new Float64Array(gram),
     eigenvalues: new Float64Array(k),
-    eigenvectors: new Float64Array(k * k),
+    eigenvectors: new Float64Array(gram),
     rhs: new Float64Array(k),
     u: new Float64Array(k),
     columns: new Int32Array(dof),
