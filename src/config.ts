@@ -61,6 +61,12 @@ export interface AppConfig {
   ikMaxTimeoutMs: number;
   /** IK_BATCH_MAX_WORK_MS: the cap on targets x timeoutMs of one ik/solve/batch request. */
   ikBatchMaxWorkMs: number;
+  /**
+   * MAX_REQUEST_WORK_MS: the cap on the estimated computation of one heavy request (Hessian,
+   * manipulability, uncertainty, sensitivity, calibration; see http/work-cost.ts); beyond it the
+   * request is refused with 422 before it runs.
+   */
+  maxRequestWorkMs: number;
   /** RATE_LIMIT_MAX: requests per client address per window; 0 turns rate limiting off. */
   rateLimitMax: number;
   /** RATE_LIMIT_WINDOW_MS: the rate limit's window. */
@@ -134,6 +140,7 @@ export const DEFAULT_CONFIG: Readonly<AppConfig> = Object.freeze({
   warmRobots: true,
   ikMaxTimeoutMs: 1000,
   ikBatchMaxWorkMs: 20_000,
+  maxRequestWorkMs: 2000,
   rateLimitMax: 0,
   rateLimitWindowMs: 60_000,
   corsOrigins: [],
@@ -246,6 +253,7 @@ export function loadConfig(env: Env): AppConfig {
     warmRobots: boolean(env, 'WARM_ROBOTS', DEFAULT_CONFIG.warmRobots),
     ikMaxTimeoutMs: integer(env, 'IK_MAX_TIMEOUT_MS', DEFAULT_CONFIG.ikMaxTimeoutMs, 1, 60_000),
     ikBatchMaxWorkMs: integer(env, 'IK_BATCH_MAX_WORK_MS', DEFAULT_CONFIG.ikBatchMaxWorkMs, 1, 3_600_000),
+    maxRequestWorkMs: integer(env, 'MAX_REQUEST_WORK_MS', DEFAULT_CONFIG.maxRequestWorkMs, 1, 3_600_000),
     rateLimitMax: integer(env, 'RATE_LIMIT_MAX', DEFAULT_CONFIG.rateLimitMax, 0, 1_000_000_000),
     rateLimitWindowMs: integer(env, 'RATE_LIMIT_WINDOW_MS', DEFAULT_CONFIG.rateLimitWindowMs, 1, 86_400_000),
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o.length > 0),

@@ -14,6 +14,7 @@ import type { AppConfig } from '../config.js';
 import { RobotRegistry } from '../robots/registry.js';
 import { DEFAULT_URDF_LIMITS } from '../urdf/urdf-parser.js';
 import { BatchRunner } from '../workers/batch-runner.js';
+import { heavyRunner } from './heavy-runner.js';
 import { AccessLog } from './access-log.js';
 import { useSafeJsonParser } from './json-body.js';
 import { ServiceMetrics } from './metrics.js';
@@ -153,8 +154,9 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   await app.register(operationsRoutes, { state, registry, metrics });
   await app.register(robotsRoutes, { registry, config, batches });
   await app.register(kinematicsRoutes, { registry, config, batches });
-  await app.register(secondOrderRoutes, { registry });
-  await app.register(uncertaintyRoutes, { registry, config });
+  const answer = heavyRunner(batches, config);
+  await app.register(secondOrderRoutes, { registry, answer });
+  await app.register(uncertaintyRoutes, { registry, config, answer });
   await app.register(ikRoutes, { registry, config, batches, metrics });
   await app.register(viewerRoutes);
   // control sessions: frames above STREAM_MAX_FRAME_BYTES close with 1009 (ws's maxPayload); on

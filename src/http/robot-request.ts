@@ -8,21 +8,27 @@ import { readJointVector, type JointValues } from '../core/joint-vector.js';
 import type { RobotEntry } from '../robots/registry.js';
 import type { EndEffectorSelection } from './schemas/common.js';
 
+/**
+ * What a handler needs of a robot: its id (for messages), its context on this thread and its URDF.
+ * A registry entry on the main thread, or a worker's own (workers/request-tasks.ts).
+ */
+export type RobotHandle = Pick<RobotEntry, 'id' | 'context' | 'urdf'>;
+
 /** The row order of every 6-vector and Jacobian. */
 export const ROW_ORDER = ['vx', 'vy', 'vz', 'wx', 'wy', 'wz'];
 
 /** The end effector a request names (tip, base, tipOffset, referenceFrame), resolved on the robot. */
-export function endEffectorOf(entry: RobotEntry, fields: EndEffectorSelection): EndEffector {
+export function endEffectorOf(entry: RobotHandle, fields: EndEffectorSelection): EndEffector {
   return resolveEndEffector(entry.context.robot, fields);
 }
 
 /** A joint vector of a request, read and checked against the robot (see readJointVector). */
-export function jointVectorOf(entry: RobotEntry, values: JointValues, what: string): Float64Array {
+export function jointVectorOf(entry: RobotHandle, values: JointValues, what: string): Float64Array {
   return readJointVector(entry.context.robot.model, values, what);
 }
 
 /** Joint weights (each > 0) in q order. */
-export function jointWeightsOf(entry: RobotEntry, values: JointValues | undefined): Float64Array | undefined {
+export function jointWeightsOf(entry: RobotHandle, values: JointValues | undefined): Float64Array | undefined {
   if (values === undefined) return undefined;
   const { model } = entry.context.robot;
   const weights = readJointVector(model, values, 'jointWeights');
@@ -40,7 +46,7 @@ export function taskWeightsOf(weights: number[] | undefined): number[] | undefin
 }
 
 /** Joint vectors of a batch, read and checked in order, packed row after row. */
-export function packJointVectors(entry: RobotEntry, list: JointValues[], what: string): Float64Array {
+export function packJointVectors(entry: RobotHandle, list: JointValues[], what: string): Float64Array {
   const { model } = entry.context.robot;
   const dof = model.dof;
   const packed = new Float64Array(list.length * dof);

@@ -3,6 +3,7 @@
  * (piscina) for large ones, so that a large batch is computed and serialised in parallel and the
  * event loop stays free for the cheap requests that control loops send meanwhile.
  */
+import { setMaxListeners } from 'node:events';
 import { Piscina } from 'piscina';
 import { DEFAULT_TIMEOUT_MS } from '../core/ik/solve.js';
 import type { RobotContext } from '../core/robot-context.js';
@@ -11,6 +12,7 @@ import type { WarmTask } from './kinematics-worker.js';
 import { MAX_CONTEXTS } from './robot-contexts.js';
 import { InlineWorkLoad } from './inline-work.js';
 import { modelOf, type LoadOutcome, type LoadTask } from './load-task.js';
+import { answerOf, type RequestOutcome, type RequestTask } from './request-tasks.js';
 import type { KinematicModel } from '../core/model.js';
 import { loadUrdf } from '../urdf/load-urdf.js';
 import type { UrdfLimits } from '../urdf/urdf-parser.js';
@@ -54,6 +56,16 @@ const WORKER_FILE = new URL(`./kinematics-worker.${fromSource ? 'ts' : 'js'}`, i
 
 const COMMA = Uint8Array.of(0x2c);
 
+/**
+ * A controller whose signal every task on the pool listens to (piscina adds one listener per
+ * task): without a cap on listeners Node warns (MaxListenersExceededWarning) past 10 at once.
+ */
+function abortController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
 /** Fragments of array elements, to be joined by commas (empty fragments skipped). */
 function commaSeparated(fragments: Uint8Array[]): Uint8Array[] {
   return fragments.filter((f) => f.length > 0).flatMap((f, i) => (i === 0 ? [f] : [COMMA, f]));
@@ -71,7 +83,7 @@ export class BatchRunner {
   /** Event-loop time of recent inline IK (see inline-work.ts). */
   private readonly inlineIk = new InlineWorkLoad();
   /** Aborts every batch running on the pool (see abortAll). */
-  private aborter = new AbortController();
+  private aborter = abortController();
 
   constructor(readonly threads: number) {
     this.pool = threads > 0
@@ -148,6 +160,31 @@ export class BatchRunner {
     };
   }
 
+  /** Whether there are worker threads to run work on. */
+  get hasWorkers(): boolean {
+    return this.pool !== undefined;
+  }
+
+  /**
+   * Computes a heavy request on a worker (see http/work-cost.ts) and returns its answer as JSON.
+   * @throws KinematicsError as the handler threw it; BatchRunnerError BUSY or STOPPED.
+   */
+  async runRequest(task: RequestTask): Promise<string> {
+    const pool = this.pool;
+    if (!pool) throw new Error('runRequest needs worker threads (WORKER_THREADS > 0)');
+    return answerOf(await this.runOnPool<RequestOutcome>(pool, task, 'the workers are saturated'));
+  }
+
+  /** Runs a task on the pool, its failures as BatchRunnerErrors when the pool is stopped or full. */
+  private async runOnPool<T>(pool: Piscina, task: RequestTask | LoadTask, busy: string): Promise<T> {
+    const signal = this.aborter.signal;
+    return (pool.run(task, { signal }) as Promise<T>).catch((error: unknown) => {
+      if (signal.aborted) throw new BatchRunnerError('STOPPED', 'the work was stopped before it finished: the service is shutting down');
+      if (pool.queueSize >= pool.options.maxQueue) throw new BatchRunnerError('BUSY', busy);
+      throw error;
+    });
+  }
+
   /**
    * Parses a URDF document and builds its model: on a worker when it is large (INLINE_URDF_CHARS),
    * so that an upload at the caps does not hold the event loop.
@@ -157,13 +194,7 @@ export class BatchRunner {
     const pool = this.pool;
     if (!pool || urdf.length <= INLINE_URDF_CHARS) return loadUrdf(urdf, { limits });
     const task: LoadTask = { kind: 'load', urdf, limits };
-    const signal = this.aborter.signal;
-    const outcome = await (pool.run(task, { signal }) as Promise<LoadOutcome>).catch((error: unknown) => {
-      if (signal.aborted) throw new BatchRunnerError('STOPPED', 'the robot was not loaded: the service is shutting down');
-      if (pool.queueSize >= pool.options.maxQueue) throw new BatchRunnerError('BUSY', 'the workers that parse large robots are saturated');
-      throw error;
-    });
-    return modelOf(outcome);
+    return modelOf(await this.runOnPool<LoadOutcome>(pool, task, 'the workers that parse large robots are saturated'));
   }
 
   /**
@@ -186,7 +217,7 @@ export class BatchRunner {
    */
   abortAll(): void {
     this.aborter.abort();
-    this.aborter = new AbortController();
+    this.aborter = abortController();
   }
 
   async close(): Promise<void> {

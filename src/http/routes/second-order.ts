@@ -3,25 +3,28 @@
  * kinematic Hessian, and manipulability measures with their gradients.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { computeHessian, computeTipAcceleration } from '../../core/jacobian-derivative.js';
-import { computeManipulability } from '../../core/manipulability.js';
+import { computeTipAcceleration } from '../../core/jacobian-derivative.js';
+import type { HeavyAnswer } from '../heavy-runner.js';
 import type { RobotRegistry } from '../../robots/registry.js';
 import { ROW_ORDER, assertFinite, endEffectorOf, jointVectorOf, toRows } from '../robot-request.js';
-import { KINEMATICS_PROBLEMS, RobotIdParams, problemResponses } from '../schemas/common.js';
+import { HEAVY_PROBLEMS, KINEMATICS_PROBLEMS, RobotIdParams, problemResponses } from '../schemas/common.js';
 import {
   HessianRequest, HessianResponse, JacobianDerivativeRequest, JacobianDerivativeResponse, ManipulabilityRequest, ManipulabilityResponse,
 } from '../schemas/second-order.js';
 
 export interface SecondOrderRoutesOptions {
   registry: RobotRegistry;
+  /** Answers the heavy requests (Hessian, manipulability) where the cost model says (heavy-runner.ts). */
+  answer: HeavyAnswer;
 }
 
 function vector3(v: Float64Array, o: number): [number, number, number] {
   return [v[o]!, v[o + 1]!, v[o + 2]!];
 }
 
-export const secondOrderRoutes: FastifyPluginAsyncTypebox<SecondOrderRoutesOptions> = async (app, { registry }) => {
+export const secondOrderRoutes: FastifyPluginAsyncTypebox<SecondOrderRoutesOptions> = async (app, { registry, answer }) => {
   const problems = problemResponses(...KINEMATICS_PROBLEMS);
+  const heavyProblems = problemResponses(...HEAVY_PROBLEMS);
 
   app.post('/robots/:id/jacobian/derivative', {
     schema: {
@@ -58,21 +61,9 @@ export const secondOrderRoutes: FastifyPluginAsyncTypebox<SecondOrderRoutesOptio
       tags: ['kinematics'], summary: 'Kinematic Hessian',
       description: 'hessian[k][r][c] = ∂J[r][c]/∂q_k of the Jacobian in the reference frame, so that J̇ = Σ_k hessian[k] q̇_k: in '
         + 'LOCAL_WORLD_ALIGNED the slices are cross products of the Jacobian\'s columns (the linear part symmetric in k and c).',
-      params: RobotIdParams, body: HessianRequest, response: { 200: HessianResponse, ...problems },
+      params: RobotIdParams, body: HessianRequest, response: { 200: HessianResponse, ...heavyProblems },
     },
-  }, async (request) => {
-    const entry = registry.get(request.params.id);
-    const { robot, secondOrder } = entry.context;
-    const { model } = robot;
-    const ee = endEffectorOf(entry, request.body);
-    const H = computeHessian(robot, secondOrder, jointVectorOf(entry, request.body.q, 'q'), ee, secondOrder.H);
-    assertFinite(H, 'Hessian');
-    const dof = model.dof;
-    return {
-      base: ee.baseName, tip: ee.tipName, referenceFrame: ee.referenceFrame, rowOrder: ROW_ORDER, joints: model.jointNames as string[],
-      hessian: Array.from({ length: dof }, (_, k) => toRows(H.subarray(k * 6 * dof, (k + 1) * 6 * dof), 6, dof)),
-    };
-  });
+  }, async (request, reply) => answer('hessian', registry.get(request.params.id), request.body, reply));
 
   app.post('/robots/:id/manipulability', {
     schema: {
@@ -80,20 +71,7 @@ export const secondOrderRoutes: FastifyPluginAsyncTypebox<SecondOrderRoutesOptio
       description: 'Yoshikawa\'s measure (default), σmin, the inverse condition number or log det of the Jacobian\'s rows (all, translation '
         + 'or rotation) over the joints that move the tip, and its exact gradient ∂value/∂q from the Hessian, for null-space and '
         + 'trajectory optimisation. At a singularity the measures are not differentiable (differentiable: false).',
-      params: RobotIdParams, body: ManipulabilityRequest, response: { 200: ManipulabilityResponse, ...problems },
+      params: RobotIdParams, body: ManipulabilityRequest, response: { 200: ManipulabilityResponse, ...heavyProblems },
     },
-  }, async (request) => {
-    const entry = registry.get(request.params.id);
-    const { robot, secondOrder } = entry.context;
-    const ee = endEffectorOf(entry, request.body);
-    const measure = request.body.measure ?? 'yoshikawa', axes = request.body.axes ?? 'all';
-    const gradient = new Float64Array(robot.model.dof);
-    const r = computeManipulability(robot, secondOrder, jointVectorOf(entry, request.body.q, 'q'), ee, measure, axes, gradient);
-    assertFinite(gradient, 'gradient');
-    assertFinite([r.value], 'measure');
-    return {
-      measure, axes, referenceFrame: ee.referenceFrame, joints: robot.model.jointNames as string[], value: r.value,
-      gradient: Array.from(gradient), differentiable: r.differentiable, singularValues: r.singularValues,
-    };
-  });
+  }, async (request, reply) => answer('manipulability', registry.get(request.params.id), request.body, reply));
 };

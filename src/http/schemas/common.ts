@@ -99,7 +99,8 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   413: 'request body too large, or an uploaded URDF beyond URDF_MAX_BYTES or URDF_MAX_LINKS (type urdf-too-large)',
   415: 'unsupported media type',
   426: 'upgrade required: the route is a WebSocket (GET with Upgrade: websocket)',
-  422: 'a URDF that is well-formed XML but whose elements are not a usable URDF (type urdf-invalid-element) or do not form a valid kinematic tree (urdf-invalid-tree); errors lists every problem with its element',
+  422: 'a URDF that is well-formed XML but whose elements are not a usable URDF (type urdf-invalid-element) or do not form a valid kinematic tree (urdf-invalid-tree); errors lists every problem with its element; '
+    + 'or a heavy request whose estimated computation is beyond MAX_REQUEST_WORK_MS (type too-much-work), refused before it runs',
   429: 'rate limited: retry after the Retry-After header',
   500: 'an internal error: logged with the request id (x-request-id), no details sent',
   503: 'overloaded, shutting down, not ready, or storage unavailable: retry after the Retry-After header, or on another instance',
@@ -118,3 +119,9 @@ export function problemResponses(...statuses: number[]): Record<number, TSchema>
 
 /** Problems every kinematics route can answer. */
 export const KINEMATICS_PROBLEMS = [400, 404, 413, 415, 429];
+
+/**
+ * Problems of the heavy routes (http/work-cost.ts): 422 too-much-work beyond MAX_REQUEST_WORK_MS,
+ * 503 when the workers are saturated.
+ */
+export const HEAVY_PROBLEMS = [...KINEMATICS_PROBLEMS, 422, 503];

@@ -7,16 +7,8 @@ import { MAX_KERNEL_BODY_CHARS, compileKernel } from '../../../src/core/codegen/
 import { compileRobot } from '../../../src/core/compiled-robot.js';
 import { MAX_COMPILED_PATH_LINKS, createKinematicPath } from '../../../src/core/kinematic-path.js';
 import { loadUrdf } from '../../../src/urdf/load-urdf.js';
+import { chainUrdf } from '../../helpers/chain-urdf.js';
 import { maxAbsDifference } from '../../helpers/finite-differences.js';
-
-/** A revolute chain of n joints, axes cycling through x, y and z (or all along `axis`). */
-function chainUrdf(n: number, axis?: string): string {
-  const joints = Array.from({ length: n }, (_, i) => `<link name="l${i + 1}"/>`
-    + `<joint name="j${i + 1}" type="revolute"><parent link="l${i}"/><child link="l${i + 1}"/>`
-    + `<origin xyz="0 0.02 0.1" rpy="0 0.3 0"/><axis xyz="${axis ?? ['1 0 0', '0 1 0', '0 0 1'][i % 3]}"/>`
-    + '<limit lower="-3" upper="3" effort="1" velocity="1"/></joint>');
-  return `<robot name="chain${n}"><link name="l0"/>${joints.join('')}</robot>`;
-}
 
 describe('kernel size', () => {
   it('compiles a body up to the limit and refuses a longer one', () => {
@@ -31,7 +23,7 @@ describe('kernel size', () => {
     ['a chain longer than MAX_COMPILED_PATH_LINKS', MAX_COMPILED_PATH_LINKS + 1, undefined, 'reference'],
     ['a chain at the URDF cap', 999, undefined, 'reference'],
   ] as const)('%s: %s kernels with the loops\' numbers', (_, n, axis, expected) => {
-    const robot = compileRobot(loadUrdf(chainUrdf(n, axis)));
+    const robot = compileRobot(loadUrdf(chainUrdf(n, axis === undefined ? {} : { axis })));
     const { model } = robot;
     const path = robot.path(0, n);
     expect(path.implementation).toBe(expected);
