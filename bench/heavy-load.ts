@@ -158,7 +158,7 @@ async function main(): Promise<void> {
   const flags = benchFlags();
   const seconds = flags.quick ? 5 : 10;
   const dataDir = mkdtempSync(join(tmpdir(), 'kinematics-heavy-load-'));
-  const server = await startServer({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', URDF_MAX_LINKS: '1000' }, { compiled: true });
+  const server = await startServer({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', URDF_MAX_LINKS: '1000' }, { compiled: true, nodeArgs: process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [] });
   const heavyClients: Client<HeavyReport>[] = [];
   try {
     // the big robot of the jacobian and ik-solve clients, and a target it reaches (its tip at a gently bent configuration)

@@ -32,6 +32,8 @@ export interface CompiledRobot {
   readonly implementation: KernelImplementation;
   /** Writes X_WL of every link (12 doubles per link, link order). */
   readonly linkPoses: LinkPosesKernel;
+  /** Whether linkPoses is generated code or the reference loop (a large tree, or no code generation). */
+  readonly linkPosesImplementation: KernelImplementation;
   /**
    * The path from link `base` to link `tip` (indices) with its kernels, compiled on first use and
    * kept (the MAX_CACHED_PATHS most recently compiled).
@@ -57,6 +59,7 @@ export function compileRobot(model: KinematicModel, options: CompileRobotOptions
   const implementation: KernelImplementation = wanted === 'compiled'
     && (linkPoses !== undefined || compileKernel<() => void>({ name: 'probe', params: [], body: '' }) !== undefined)
     ? 'compiled' : 'reference';
+  const linkPosesImplementation: KernelImplementation = linkPoses ? 'compiled' : 'reference';
   linkPoses ??= (q, X_WL) => referenceLinkPoses(model, q, X_WL);
   const paths = new Map<number, KinematicPath>();
   const links = model.linkNames.length;
@@ -64,6 +67,7 @@ export function compileRobot(model: KinematicModel, options: CompileRobotOptions
     model,
     implementation,
     linkPoses,
+    linkPosesImplementation,
     path(base: number, tip: number): KinematicPath {
       const key = base * links + tip;
       let path = paths.get(key);

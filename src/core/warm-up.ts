@@ -37,6 +37,16 @@ export const WARMED_PATH_LINKS = 512;
  * the noise); `npm run bench:ik -- --first-requests` measures it over HTTP.
  */
 const KERNEL_CALLS = 200;
+/**
+ * Calls of a kernel that runs the reference loops (a large robot's): those functions are shared
+ * by every robot that uses them, and their loops make V8 optimise them within a few calls, so
+ * more calls would only hold the event loop (200 FK calls of a 999-link chain: 26 ms).
+ */
+const REFERENCE_CALLS = 10;
+
+function callsFor(implementation: 'compiled' | 'reference'): number {
+  return implementation === 'compiled' ? KERNEL_CALLS : REFERENCE_CALLS;
+}
 const WARM_SOLVES = 16;
 const WARM_SOLVE_TIMEOUT_MS = 2;
 
@@ -90,8 +100,8 @@ function pathUnits(context: RobotContext, ee: EndEffector, random: SeededRandom)
   const qdot = new Float64Array(dof).fill(0.1), twist = Float64Array.of(0.01, -0.01, 0.01, 0.05, 0, -0.05);
   const pick = <T>(items: T[], i: number): T => items[i % items.length]!;
   const units = [
-    ...repeat(KERNEL_CALLS, (i) => computeEndEffectorPose(robot, pick(configurations, i), ee, kinematics.X_BE)),
-    ...repeat(KERNEL_CALLS, (i) => computeJacobian(robot, kinematics, pick(configurations, i), ee, kinematics.J)),
+    ...repeat(callsFor(ee.path.implementation), (i) => computeEndEffectorPose(robot, pick(configurations, i), ee, kinematics.X_BE)),
+    ...repeat(callsFor(ee.path.implementation), (i) => computeJacobian(robot, kinematics, pick(configurations, i), ee, kinematics.J)),
     // the singularity analysis of jacobian requests (shared code, warm after the first robot)
     ...repeat(KERNEL_CALLS / 10, () => analyzeJacobian(kinematics.J, dof, ee.path.movingJoints)),
   ];
@@ -126,7 +136,7 @@ export function warmUpUnits(context: RobotContext): WarmUnit[] {
   const { model } = robot;
   const random = new SeededRandom(0x5eed);
   const q = randomConfiguration(model, random, new Float64Array(model.dof));
-  const units: WarmUnit[] = repeat(KERNEL_CALLS, () => computeLinkPoses(robot, q, kinematics.X_WL));
+  const units: WarmUnit[] = repeat(callsFor(robot.linkPosesImplementation), () => computeLinkPoses(robot, q, kinematics.X_WL));
   for (const tip of warmedTips(model)) {
     const ee = resolveEndEffector(robot, { tip: model.linkNames[tip]! });
     units.push(...pathUnits(context, ee, random));

@@ -8,7 +8,7 @@ import type { RobotContext } from '../core/robot-context.js';
 import { warmUpUnits } from '../core/warm-up.js';
 
 /** The longest the event loop runs warming work without answering anything else (ms). */
-export const WARM_SLICE_MS = 5;
+export const WARM_SLICE_MS = 2;
 
 /** Warms `context` in slices; resolves with the time the work itself took (ms). */
 export async function warmInSlices(context: RobotContext): Promise<number> {
