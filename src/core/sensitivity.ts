@@ -103,12 +103,15 @@ export function analyzeIdentifiability(A: Float64Array, rows: number, p: number,
   if (k > 0) {
     const G = new Float64Array(p * k);
     if (k === p) {
-      for (let j = 0; j < p; j++) for (let i = 0; i <= j; i++) G[j * p + i] = B[j * rows + i]!;
+      // upper triangular: column j is 0 below row j
+      const heights = new Int32Array(p);
+      for (let j = 0; j < p; j++) { for (let i = 0; i <= j; i++) G[j * p + i] = B[j * rows + i]!; heights[j] = j + 1; }
+      singularValuesColumnMajor(G, p, k, sigma, heights);
     } else {
       // column i of Rᵀ is row i of R
       for (let i = 0; i < k; i++) for (let j = i; j < p; j++) G[i * p + j] = B[j * rows + i]!;
+      singularValuesColumnMajor(G, p, k, sigma);
     }
-    singularValuesColumnMajor(G, p, k, sigma);
   }
   const singularValues = Array.from(sigma.subarray(0, k)).sort((a, b) => b - a);
   while (singularValues.length < p) singularValues.push(0);
