@@ -25,7 +25,7 @@ import { choleskySolve } from './ik/small-matrix.js';
 import { evaluateParameterChain, type ParameterChain } from './kinematic-parameters.js';
 import { rpyFromRotation } from './rpy.js';
 import { JointCode } from './model.js';
-import { analyzeIdentifiability, type IdentifiabilityAnalysis } from './sensitivity.js';
+import { analyzeIdentifiability, identifiableSubset, type IdentifiabilityAnalysis } from './sensitivity.js';
 import { SE3_SIZE, rotationLog, setFromXyzRpy } from './se3.js';
 
 /** A measurement: joint readings and the tip point's position, and with `rotation` the tip frame's orientation (row-major 3 x 3), in the base frame. */
@@ -165,11 +165,12 @@ export function calibrate(
   // the subset is chosen at the nominal robot; a direction that is degenerate there (a tip on a
   // joint's axis) can open up at the estimate: choose again there, and if the choice differs fit
   // that subset from the nominal robot, keeping it if it fits better
+  // (only the subset is compared: its singular values are computed if that analysis is the one reported)
   evaluate(chain, samples, fit.theta, work.res, work.A, work.block, work.X, work.D);
-  const atEstimate = analyzeIdentifiability(work.A, m, p, samples.length), S1 = atEstimate.identifiable;
+  const atEstimate = identifiableSubset(work.A, m, p, samples.length), S1 = atEstimate.identifiable;
   if (S1.length !== S.length || S1.some((x, i) => x !== S[i])) {
     const refit = solve(work, S1, maxIterations);
-    if (refit.cost < fit.cost) { fit = refit; S = S1; analysis = atEstimate; }
+    if (refit.cost < fit.cost) { fit = refit; S = S1; analysis = atEstimate.analysis(); }
   }
   const { theta, converged } = fit;
   const iterations = fit.iterations;

@@ -191,8 +191,8 @@ export function jacobiSvd(A: Float64Array, m: number, n: number, sigma: Float64A
  * made G has at least that backward error) and is left alone: its rotations against O(1) columns
  * no longer move those (the update, |q|² / |p|, is below their last bit) but keep removing its
  * projection, so it shrinks sweep after sweep into denormals, where its orthogonality can never
- * be confirmed and the sweeps ran to MAX_SVD_SWEEPS (60 for the Panda's 67 parameters against 7
- * that the rest needs). Leaving out a rotation with such a column changes another singular value σ
+ * be confirmed and the sweeps ran to MAX_SVD_SWEEPS (60 for the Panda's 67 parameters against the
+ * 8 to 10 that the rest needs). Leaving out a rotation with such a column changes another singular value σ
  * by at most (ε |G|_F)² / σ; its own value stays what it was, below ε |G|_F (rounding).
  */
 export function singularValuesColumnMajor(G: Float64Array, m: number, n: number, sigma: Float64Array, heights?: Int32Array): void {
