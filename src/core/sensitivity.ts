@@ -16,7 +16,7 @@
  *    σ1 … σr of Â restricted to those columns are those of R_11, whose product is Π |R_ii|.
  */
 import { KinematicsError } from './errors.js';
-import { evaluateParameterChain, type ParameterChain } from './kinematic-parameters.js';
+import { evaluatePreparedParameterChain, prepareParameterChain, type ParameterChain } from './kinematic-parameters.js';
 import { singularValuesColumnMajor } from './ik/small-matrix.js';
 import { pivotedQr } from './pivoted-qr.js';
 import { SE3_SIZE } from './se3.js';
@@ -57,8 +57,9 @@ export function computeIdentificationJacobian(
   const p = chain.parameters.length, rows = rowsOf(measure);
   const A = out ?? new Float64Array(qs.length * rows * p);
   const block = new Float64Array(6 * p), X = new Float64Array(SE3_SIZE);
+  prepareParameterChain(chain, theta);
   qs.forEach((q, i) => {
-    evaluateParameterChain(chain, q, theta, X, block);
+    evaluatePreparedParameterChain(chain, q, theta, X, block);
     A.set(block.subarray(0, rows * p), i * rows * p);
   });
   return A;

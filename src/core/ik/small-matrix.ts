@@ -10,6 +10,16 @@
  * not positive definite to working precision.
  */
 export function choleskySolve(A: Float64Array, b: Float64Array, n: number): boolean {
+  if (!choleskyFactor(A, n)) return false;
+  choleskySubstitute(A, b, n);
+  return true;
+}
+
+/**
+ * Overwrites the lower triangle of the symmetric positive definite A (n x n, read from its lower
+ * triangle) with L, A = L Lᵀ; false when A is not positive definite to working precision.
+ */
+export function choleskyFactor(A: Float64Array, n: number): boolean {
   for (let j = 0, jj = 0; j < n; j++, jj += n) {
     let d = A[jj + j]!;
     for (let k = 0; k < j; k++) d -= A[jj + k]! * A[jj + k]!;
@@ -23,18 +33,22 @@ export function choleskySolve(A: Float64Array, b: Float64Array, n: number): bool
       A[ii + j] = sum * inverse;
     }
   }
+  return true;
+}
+
+/** Overwrites b with x, L Lᵀ x = b, for L from choleskyFactor. */
+export function choleskySubstitute(L: Float64Array, b: Float64Array, n: number): void {
   // L y = b, then Lᵀ x = y
   for (let i = 0, ii = 0; i < n; i++, ii += n) {
     let sum = b[i]!;
-    for (let k = 0; k < i; k++) sum -= A[ii + k]! * b[k]!;
-    b[i] = sum / A[ii + i]!;
+    for (let k = 0; k < i; k++) sum -= L[ii + k]! * b[k]!;
+    b[i] = sum / L[ii + i]!;
   }
   for (let i = n - 1; i >= 0; i--) {
     let sum = b[i]!;
-    for (let k = i + 1; k < n; k++) sum -= A[k * n + i]! * b[k]!;
-    b[i] = sum / A[i * n + i]!;
+    for (let k = i + 1; k < n; k++) sum -= L[k * n + i]! * b[k]!;
+    b[i] = sum / L[i * n + i]!;
   }
-  return true;
 }
 
 /** Sweeps of the cyclic Jacobi method before giving up; 6 to 10 suffice for n <= 8. */
