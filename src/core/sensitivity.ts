@@ -14,6 +14,8 @@
  *  - observabilityIndex: Borm and Menq's O1 = (σ1 σ2 … σr)^(1/r) / √n over the identifiable columns
  *    (n configurations): a geometric mean of the singular values, larger for better-spread poses.
  *    σ1 … σr of Â restricted to those columns are those of R_11, whose product is Π |R_ii|.
+ * identifiableSubset gives the same subset without the SVD when bounds on R prove the rank (for a
+ * caller that compares subsets, as calibration does), and the whole analysis on demand.
  */
 import { KinematicsError } from './errors.js';
 import { evaluatePreparedParameterChain, prepareParameterChain, type ParameterChain } from './kinematic-parameters.js';
