@@ -17,7 +17,9 @@
  *                of the 7-DoF Panda, identifiability analysis included (goal: under 50 ms)
  *
  * Flags: --json prints { results: [{ name, robot, tip, dof, nsPerOp, ... }] } (run it as
- * `npm run -s bench -- --json` for nothing but the JSON on stdout); --quick shortens the batches.
+ * `npm run -s bench -- --json` for nothing but the JSON on stdout); --quick shortens the batches;
+ * --only <substring> times only the rows whose name contains it (e.g. `npm run bench -- --only
+ * uncertainty`), and builds KDL only when a kept row compares with it.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -78,7 +80,9 @@ function calibrationSamples(urdf: string, chain: { base: string; tip: string }, 
 function main(): void {
   const flags = benchFlags();
   const batchMs = flags.quick ? 40 : 150;
-  const kdl = buildKdlBaseline(batchMs / 1000);
+  const keep = (name: string): boolean => flags.only === undefined || name.includes(flags.only);
+  const KDL_ROWS = ['fk-chain', 'jacobianDerivative', 'hessian', 'jacobian'];
+  const kdl = KDL_ROWS.some(keep) ? buildKdlBaseline(batchMs / 1000) : { unavailable: `not needed by --only ${flags.only}` };
   const results: Result[] = [];
   for (const chain of CHAINS) {
     const file = join(ROBOTS_DIR, `${chain.robot}.urdf`);
@@ -92,6 +96,7 @@ function main(): void {
     const reference = createKinematicPath(model, ee.path.base, ee.path.tip, 'reference');
     const kdlTiming: KdlTiming | undefined = 'run' in kdl ? kdl.run(file, chain.base, chain.tip) : undefined;
     const row = (name: string, op: (i: number) => void, kdlNs?: number, referenceOp?: (i: number) => void, chunk?: number): void => {
+      if (!keep(name)) return;
       const t = timeOperation(op, { batchMs, ...(chunk ? { chunk } : {}) });
       // fk computes every link of the model: its 'tip' is all links and its dof the model's
       const allLinks = name === 'fk';
@@ -115,7 +120,7 @@ function main(): void {
     const uws = createUncertaintyWorkspace(model);
     setJointStdDev(uws, Array.from({ length: model.dof }, () => 1e-3));
     row('uncertainty-linear', (i) => propagateUncertainty(robot, uws, ws, ws2, qs[i & 1023]!, ee, 'linear'));
-    if (chain.robot === 'franka_panda') {
+    if (chain.robot === 'franka_panda' && keep('calibration-60')) {
       const samples = calibrationSamples(readFileSync(file, 'utf8'), chain, qs.slice(0, 60));
       const parameterChain = createParameterChain(robot, ee);
       row('calibration-60', () => calibrate(parameterChain, samples), undefined, undefined, 1);

@@ -41,7 +41,8 @@ export function timeOperation(op: (i: number) => void, options: TimingOptions = 
   return { nsPerOp: samples[Math.floor(batches / 2)]!, minNsPerOp: samples[0]!, batches, opsPerBatch: n };
 }
 
-/** Command-line flags of the bench scripts: --json, --quick. */
-export function benchFlags(argv = process.argv.slice(2)): { json: boolean; quick: boolean } {
-  return { json: argv.includes('--json'), quick: argv.includes('--quick') };
+/** Command-line flags of the bench scripts: --json, --quick, --only <substring> (rows whose name contains it). */
+export function benchFlags(argv = process.argv.slice(2)): { json: boolean; quick: boolean; only?: string } {
+  const at = argv.indexOf('--only'), only = at >= 0 ? argv[at + 1] : undefined;
+  return { json: argv.includes('--json'), quick: argv.includes('--quick'), ...(only !== undefined ? { only } : {}) };
 }

@@ -21,11 +21,11 @@
  * the diagonal of the rows' variances, which is σ̂² N⁻¹ when the two groups' variances agree.
  */
 import { KinematicsError } from './errors.js';
-import { choleskySolve } from './ik/small-matrix.js';
-import { evaluateParameterChain, type ParameterChain } from './kinematic-parameters.js';
+import { choleskyFactor, choleskySolve, choleskySubstitute } from './ik/small-matrix.js';
+import { evaluatePreparedParameterChain, prepareParameterChain, type ParameterChain } from './kinematic-parameters.js';
 import { rpyFromRotation } from './rpy.js';
 import { JointCode } from './model.js';
-import { analyzeIdentifiability, type IdentifiabilityAnalysis } from './sensitivity.js';
+import { identifiableSubset, type IdentifiabilityAnalysis } from './sensitivity.js';
 import { SE3_SIZE, rotationLog, setFromXyzRpy } from './se3.js';
 
 /** A measurement: joint readings and the tip point's position, and with `rotation` the tip frame's orientation (row-major 3 x 3), in the base frame. */
@@ -80,6 +80,26 @@ function rowsOfSample(s: CalibrationSample): number {
   return s.rotation ? 6 : 3;
 }
 
+/**
+ * The residual r = measured - model of sample `s` into res[row..] (and its A rows into `block`
+ * when given), after prepareParameterChain(chain, θ).
+ */
+function residualOf(
+  chain: ParameterChain, s: CalibrationSample, theta: Float64Array, res: Float64Array, row: number,
+  block: Float64Array | undefined, X: Float64Array, D: Float64Array,
+): void {
+  evaluatePreparedParameterChain(chain, s.q, theta, X, block);
+  for (let a = 0; a < 3; a++) res[row + a] = s.position[a]! - X[9 + a]!;
+  if (s.rotation) {
+    const R = s.rotation;
+    // R_meas R_modelᵀ
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) D[3 * i + j] = R[3 * i]! * X[3 * j]! + R[3 * i + 1]! * X[3 * j + 1]! + R[3 * i + 2]! * X[3 * j + 2]!;
+    }
+    rotationLog(res, row + 3, D, 0);
+  }
+}
+
 /** Residuals r = measured - model of every sample at θ into `res` (and A rows when given); returns ½|r|². */
 function evaluate(
   chain: ParameterChain, samples: readonly CalibrationSample[], theta: Float64Array, res: Float64Array,
@@ -87,18 +107,11 @@ function evaluate(
 ): number {
   const p = chain.parameters.length;
   let row = 0, cost = 0;
+  // the origins depend on θ only: once for all samples
+  prepareParameterChain(chain, theta);
   for (const s of samples) {
-    evaluateParameterChain(chain, s.q, theta, X, A ? block : undefined);
+    residualOf(chain, s, theta, res, row, A ? block : undefined, X, D);
     const rows = rowsOfSample(s);
-    for (let a = 0; a < 3; a++) res[row + a] = s.position[a]! - X[9 + a]!;
-    if (s.rotation) {
-      const R = s.rotation;
-      // R_meas R_modelᵀ
-      for (let i = 0; i < 3; i++) {
-        for (let j = 0; j < 3; j++) D[3 * i + j] = R[3 * i]! * X[3 * j]! + R[3 * i + 1]! * X[3 * j + 1]! + R[3 * i + 2]! * X[3 * j + 2]!;
-      }
-      rotationLog(res, row + 3, D, 0);
-    }
     if (A) A.set(block.subarray(0, rows * p), row * p);
     for (let a = 0; a < rows; a++) cost += res[row + a]! ** 2;
     row += rows;
@@ -110,8 +123,9 @@ function evaluate(
 export function summarizeResiduals(chain: ParameterChain, samples: readonly CalibrationSample[], theta: Float64Array): ResidualSummary {
   const res = new Float64Array(6), X = new Float64Array(SE3_SIZE), D = new Float64Array(SE3_SIZE);
   let p2 = 0, pMax = 0, o2 = 0, oMax = 0, oriented = 0;
+  prepareParameterChain(chain, theta);
   for (const s of samples) {
-    evaluate(chain, [s], theta, res, undefined, res, X, D);
+    residualOf(chain, s, theta, res, 0, undefined, X, D);
     const dp = Math.hypot(res[0]!, res[1]!, res[2]!);
     p2 += dp * dp; pMax = Math.max(pMax, dp);
     if (s.rotation) {
@@ -158,22 +172,30 @@ export function calibrate(
     chain, samples, m, p, res: new Float64Array(m), trialRes: new Float64Array(m), A: new Float64Array(m * p),
     block: new Float64Array(6 * p), X: new Float64Array(SE3_SIZE), D: new Float64Array(SE3_SIZE),
   };
-  evaluate(chain, samples, new Float64Array(p), work.res, work.A, work.block, work.X, work.D);
-  let analysis = analyzeIdentifiability(work.A, m, p, samples.length);
-  let S = analysis.identifiable;
-  let fit = solve(work, S, maxIterations);
+  // the nominal robot's residuals and A, where both fits start
+  const cost0 = evaluate(chain, samples, new Float64Array(p), work.res, work.A, work.block, work.X, work.D);
+  const nominal: Start = { cost: cost0, res: Float64Array.from(work.res), A: Float64Array.from(work.A) };
+  // the subsets are chosen without singular values; the analysis reported computes them (once)
+  let chosen = identifiableSubset(work.A, m, p, samples.length);
+  let S = chosen.identifiable;
+  let fit = solve(work, S, maxIterations, nominal);
   // the subset is chosen at the nominal robot; a direction that is degenerate there (a tip on a
   // joint's axis) can open up at the estimate: choose again there, and if the choice differs fit
-  // that subset from the nominal robot, keeping it if it fits better
-  evaluate(chain, samples, fit.theta, work.res, work.A, work.block, work.X, work.D);
-  const atEstimate = analyzeIdentifiability(work.A, m, p, samples.length), S1 = atEstimate.identifiable;
+  // that subset from the nominal robot, keeping it if it fits better. solve leaves work.res and
+  // work.A at its estimate.
+  const atEstimate = identifiableSubset(work.A, m, p, samples.length), S1 = atEstimate.identifiable;
   if (S1.length !== S.length || S1.some((x, i) => x !== S[i])) {
-    const refit = solve(work, S1, maxIterations);
-    if (refit.cost < fit.cost) { fit = refit; S = S1; analysis = atEstimate; }
+    const refit = solve(work, S1, maxIterations, nominal);
+    if (refit.cost < fit.cost) {
+      fit = refit; S = S1; chosen = atEstimate;
+    } else {
+      // back to the kept fit's residuals and A
+      evaluate(chain, samples, fit.theta, work.res, work.A, work.block, work.X, work.D);
+    }
   }
+  const analysis = chosen.analysis();
   const { theta, converged } = fit;
   const iterations = fit.iterations;
-  evaluate(chain, samples, theta, work.res, work.A, work.block, work.X, work.D);
   const A = work.A, res = work.res;
   const stdErrors = standardErrors(samples, A, res, m, p, S);
   return {
@@ -200,29 +222,38 @@ interface Work {
   readonly D: Float64Array;
 }
 
+/** What evaluate gives at the nominal robot (θ = 0). */
+interface Start { readonly cost: number; readonly res: Float64Array; readonly A: Float64Array }
+
 /**
- * Levenberg–Marquardt from the nominal robot over the parameters S (the others stay 0). The
- * damping adds λ (diag(N) + ε max diag(N)) so that a column that is 0 at the start (it opens up
- * as the others move) does not make the system singular.
+ * Levenberg–Marquardt from the nominal robot (its residuals and A in `start`) over the parameters
+ * S (the others stay 0); leaves w.res and w.A at the estimate. The damping adds λ (diag(N) + ε max
+ * diag(N)) so that a column that is 0 at the start (it opens up as the others move) does not make
+ * the system singular.
  */
-function solve(w: Work, S: readonly number[], maxIterations: number): { theta: Float64Array; cost: number; iterations: number; converged: boolean } {
+function solve(
+  w: Work, S: readonly number[], maxIterations: number, start: Start,
+): { theta: Float64Array; cost: number; iterations: number; converged: boolean } {
   const { chain, samples, m, p, res, trialRes, A, block, X, D } = w;
   const r = S.length;
   const theta = new Float64Array(p), trial = new Float64Array(p);
-  let cost = evaluate(chain, samples, theta, res, A, block, X, D);
+  res.set(start.res); A.set(start.A);
+  let cost = start.cost;
   const N = new Float64Array(r * r), M = new Float64Array(r * r), g = new Float64Array(r), step = new Float64Array(r);
+  const AS = new Float64Array(m * r);
   let lambda = INITIAL_DAMPING, iterations = 0, converged = r === 0;
   while (!converged && iterations < maxIterations) {
     iterations++;
-    // N = A_Sᵀ A_S, g = A_Sᵀ r, over the columns S
+    // N = A_Sᵀ A_S, g = A_Sᵀ r, over the columns S (gathered into A_S, m x r, row-major)
+    gatherColumns(A, m, p, S, AS);
     N.fill(0); g.fill(0);
     for (let row = 0; row < m; row++) {
-      const o = row * p, e = res[row]!;
+      const o = row * r, e = res[row]!;
       for (let i = 0; i < r; i++) {
-        const ai = A[o + S[i]!]!;
+        const ai = AS[o + i]!;
         if (ai === 0) continue;
         g[i] = g[i]! + ai * e;
-        for (let j = i; j < r; j++) N[i * r + j] = N[i * r + j]! + ai * A[o + S[j]!]!;
+        for (let j = i, ni = i * r; j < r; j++) N[ni + j] = N[ni + j]! + ai * AS[o + j]!;
       }
     }
     let top = 0;
@@ -255,6 +286,12 @@ function solve(w: Work, S: readonly number[], maxIterations: number): { theta: F
   return { theta, cost, iterations, converged };
 }
 
+/** AS (m x |S|, row-major) = the columns S of A (m x p, row-major). */
+function gatherColumns(A: Float64Array, m: number, p: number, S: readonly number[], AS: Float64Array): void {
+  const r = S.length;
+  for (let row = 0; row < m; row++) for (let i = 0; i < r; i++) AS[row * r + i] = A[row * p + S[i]!]!;
+}
+
 /** The sandwich standard errors of the module comment, at the final residuals and Jacobian. */
 function standardErrors(
   samples: readonly CalibrationSample[], A: Float64Array, res: Float64Array, m: number, p: number, S: readonly number[],
@@ -272,24 +309,26 @@ function standardErrors(
   }
   const dof = m - r;
   const varPos = mPos > 0 ? ssPos / (dof * (mPos / m)) : 0, varOri = mOri > 0 ? ssOri / (dof * (mOri / m)) : 0;
-  const N = new Float64Array(r * r), B = new Float64Array(r * r);
+  const N = new Float64Array(r * r), B = new Float64Array(r * r), AS = new Float64Array(m * r);
+  gatherColumns(A, m, p, S, AS);
   for (let k = 0; k < m; k++) {
-    const o = k * p, v = isOrientation[k] ? varOri : varPos;
+    const o = k * r, v = isOrientation[k] ? varOri : varPos;
     for (let i = 0; i < r; i++) {
-      const ai = A[o + S[i]!]!;
+      const ai = AS[o + i]!;
       if (ai === 0) continue;
-      for (let j = 0; j < r; j++) {
-        const aj = A[o + S[j]!]!;
-        N[i * r + j] = N[i * r + j]! + ai * aj;
-        B[i * r + j] = B[i * r + j]! + v * ai * aj;
+      for (let j = 0, ni = i * r; j < r; j++) {
+        const aj = AS[o + j]!;
+        N[ni + j] = N[ni + j]! + ai * aj;
+        B[ni + j] = B[ni + j]! + v * ai * aj;
       }
     }
   }
-  // N⁻¹ column by column
-  const inverse = new Float64Array(r * r), L = new Float64Array(r * r), e = new Float64Array(r);
+  // N⁻¹ column by column, from one factorisation
+  const inverse = new Float64Array(r * r), L = Float64Array.from(N), e = new Float64Array(r);
+  if (!choleskyFactor(L, r)) return out;
   for (let c = 0; c < r; c++) {
-    L.set(N); e.fill(0); e[c] = 1;
-    if (!choleskySolve(L, e, r)) return out;
+    e.fill(0); e[c] = 1;
+    choleskySubstitute(L, e, r);
     for (let i = 0; i < r; i++) inverse[i * r + c] = e[i]!;
   }
   // diag(N⁻¹ B N⁻¹)

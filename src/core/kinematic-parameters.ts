@@ -54,10 +54,15 @@ export interface ParameterChain {
   readonly nominal: Float64Array;
   /** For each path link: the indices of its 7 parameters (offset, x, y, z, roll, pitch, yaw), or -1. */
   readonly parameterIndex: Int32Array;
+  /**
+   * Of the parameter values last given to prepareParameterChain: each path link's origin X_PJ (12
+   * each) and the cos and sin of its pitch and yaw (4 each), which depend on the values, not on q.
+   */
+  readonly origins: Float64Array;
+  readonly originTrig: Float64Array;
   /** Scratch: X_C of each path link's joint frame J and link L (before and after the motion), 12 each. */
   readonly X_CJ: Float64Array;
   readonly X_CL: Float64Array;
-  readonly X_PJ: Float64Array;
   readonly M: Float64Array;
   readonly X_CE: Float64Array;
   readonly R_CP: Float64Array;
@@ -122,7 +127,8 @@ export function createParameterChain(robot: CompiledRobot, ee: EndEffector, grou
   const n = pathLinks.length;
   return Object.freeze({
     robot, ee, parameters: Object.freeze(parameters), baseSide, tipSide, nominal, parameterIndex,
-    X_CJ: new Float64Array(SE3_SIZE * n), X_CL: new Float64Array(SE3_SIZE * n), X_PJ: new Float64Array(SE3_SIZE),
+    origins: new Float64Array(SE3_SIZE * n), originTrig: new Float64Array(4 * n),
+    X_CJ: new Float64Array(SE3_SIZE * n), X_CL: new Float64Array(SE3_SIZE * n),
     M: new Float64Array(SE3_SIZE), X_CE: new Float64Array(SE3_SIZE), R_CP: new Float64Array(9), R_CB: new Float64Array(SE3_SIZE),
     xyz: new Float64Array(3), rpy: new Float64Array(3),
   });
@@ -153,23 +159,40 @@ function jointValue(chain: ParameterChain, model: KinematicModel, link: number, 
 /** Runs one side of the path from C, writing X_CJ and X_CL of each of its links from slot `first`. */
 function runSide(chain: ParameterChain, links: Int32Array, first: number, q: Float64Array, theta: Float64Array): void {
   const model = chain.robot.model;
-  const { X_CJ, X_CL, X_PJ, M, nominal, parameterIndex, xyz, rpy } = chain;
+  const { X_CJ, X_CL, M, origins } = chain;
   for (let i = 0; i < links.length; i++) {
     const link = links[i]!, s = first + i;
-    for (let a = 0; a < 3; a++) {
-      const px = parameterIndex[7 * s + 1 + a]!, pr = parameterIndex[7 * s + 4 + a]!;
-      xyz[a] = nominal[6 * s + a]! + (px >= 0 ? theta[px]! : 0);
-      rpy[a] = nominal[6 * s + 3 + a]! + (pr >= 0 ? theta[pr]! : 0);
-    }
-    setFromXyzRpy(X_PJ, 0, xyz, rpy);
-    if (i === 0) X_CJ.set(X_PJ, SE3_SIZE * s);
-    else composeTransforms(X_CJ, SE3_SIZE * s, X_CL, SE3_SIZE * (s - 1), X_PJ, 0);
+    if (i === 0) for (let e = 0; e < SE3_SIZE; e++) X_CJ[SE3_SIZE * s + e] = origins[SE3_SIZE * s + e]!;
+    else composeTransforms(X_CJ, SE3_SIZE * s, X_CL, SE3_SIZE * (s - 1), origins, SE3_SIZE * s);
     if (model.jointCode[link] === JointCode.FIXED) {
       for (let e = 0; e < SE3_SIZE; e++) X_CL[SE3_SIZE * s + e] = X_CJ[SE3_SIZE * s + e]!;
     } else {
       setJointMotion(model, link, jointValue(chain, model, link, 7 * s, q, theta), M);
       composeTransforms(X_CL, SE3_SIZE * s, X_CJ, SE3_SIZE * s, M, 0);
     }
+  }
+}
+
+/**
+ * Computes what evaluatePreparedParameterChain needs of the parameter values `theta` alone, for
+ * every configuration: each path link's origin X_PJ from its xyz + δ and rpy + δ, and the cos and
+ * sin of its pitch and yaw (the rpy rates' axes of the identification Jacobian).
+ */
+export function prepareParameterChain(chain: ParameterChain, theta: Float64Array): void {
+  assertLength('parameter values', chain.parameters.length, theta.length);
+  const { nominal, parameterIndex, xyz, rpy, origins, originTrig } = chain;
+  const n = chain.baseSide.length + chain.tipSide.length;
+  for (let s = 0; s < n; s++) {
+    for (let a = 0; a < 3; a++) {
+      const px = parameterIndex[7 * s + 1 + a]!, pr = parameterIndex[7 * s + 4 + a]!;
+      xyz[a] = nominal[6 * s + a]! + (px >= 0 ? theta[px]! : 0);
+      rpy[a] = nominal[6 * s + 3 + a]! + (pr >= 0 ? theta[pr]! : 0);
+    }
+    setFromXyzRpy(origins, SE3_SIZE * s, xyz, rpy);
+    const ipr = parameterIndex[7 * s + 5]!, ipy = parameterIndex[7 * s + 6]!;
+    const pitch = nominal[6 * s + 4]! + (ipr >= 0 ? theta[ipr]! : 0), yaw = nominal[6 * s + 5]! + (ipy >= 0 ? theta[ipy]! : 0);
+    originTrig[4 * s] = Math.cos(pitch); originTrig[4 * s + 1] = Math.sin(pitch);
+    originTrig[4 * s + 2] = Math.cos(yaw); originTrig[4 * s + 3] = Math.sin(yaw);
   }
 }
 
@@ -194,6 +217,17 @@ function tipInC(chain: ParameterChain, X_CE: Float64Array): void {
 export function evaluateParameterChain(
   chain: ParameterChain, q: Float64Array, theta: Float64Array, X_BE: Float64Array, A?: Float64Array, rowOffset = 0,
 ): Float64Array {
+  prepareParameterChain(chain, theta);
+  return evaluatePreparedParameterChain(chain, q, theta, X_BE, A, rowOffset);
+}
+
+/**
+ * evaluateParameterChain after prepareParameterChain(chain, theta) with the same `theta`: for
+ * many configurations at the same parameter values, which then prepare once.
+ */
+export function evaluatePreparedParameterChain(
+  chain: ParameterChain, q: Float64Array, theta: Float64Array, X_BE: Float64Array, A?: Float64Array, rowOffset = 0,
+): Float64Array {
   const model = chain.robot.model, p = chain.parameters.length;
   assertLength('q', model.dof, q.length);
   assertLength('parameter values', p, theta.length);
@@ -216,7 +250,7 @@ export function evaluateParameterChain(
   const o = rowOffset * p;
   A.fill(0, o, o + 6 * p);
   const ex = X_CE[9]!, ey = X_CE[10]!, ez = X_CE[11]!;
-  const { parameterIndex, nominal, X_CJ } = chain, R = chain.R_CP;
+  const { parameterIndex, originTrig, X_CJ } = chain, R = chain.R_CP;
   for (let s = 0; s < nb + nt; s++) {
     const sign = s < nb ? -1 : 1;
     const link = s < nb ? chain.baseSide[s]! : chain.tipSide[s - nb]!;
@@ -229,9 +263,7 @@ export function evaluateParameterChain(
       const px = parameterIndex[7 * s + 1 + a]!;
       if (px >= 0) addColumn(A, o + px, p, r, sign, R[a]!, R[3 + a]!, R[6 + a]!, 0, 0, 0);
     }
-    const ipr = parameterIndex[7 * s + 5]!, ipy = parameterIndex[7 * s + 6]!;
-    const pitch = nominal[6 * s + 4]! + (ipr >= 0 ? theta[ipr]! : 0), yaw = nominal[6 * s + 5]! + (ipy >= 0 ? theta[ipy]! : 0);
-    const cp = Math.cos(pitch), sp = Math.sin(pitch), cy = Math.cos(yaw), sy = Math.sin(yaw);
+    const cp = originTrig[4 * s]!, sp = originTrig[4 * s + 1]!, cy = originTrig[4 * s + 2]!, sy = originTrig[4 * s + 3]!;
     for (let a = 0; a < 3; a++) {
       const pr = parameterIndex[7 * s + 4 + a]!;
       if (pr < 0) continue;

@@ -16,18 +16,20 @@ export function pivotedQr(A: Float64Array, m: number, n: number, pivot: Int32Arr
   for (let j = 0; j < n; j++) pivot[j] = j;
   const steps = Math.min(m, n);
   rDiagonal.fill(0);
+  // the columns' norms below row k, recomputed at every step (no downdating, so no cancellation):
+  // for k = 0 here, then for k + 1 by step k's update as it writes each column's new rows
+  for (let j = 0; j < n; j++) {
+    let s = 0;
+    for (let i = j * m, end = j * m + m; i < end; i++) s += A[i]! * A[i]!;
+    norms[j] = s;
+  }
   for (let k = 0; k < steps; k++) {
-    // the remaining columns' norms below row k, recomputed (no downdating, so no cancellation)
     let best = k, bestNorm = -1;
-    for (let j = k; j < n; j++) {
-      let s = 0;
-      for (let i = j * m + k, end = j * m + m; i < end; i++) s += A[i]! * A[i]!;
-      norms[j] = s;
-      if (s > bestNorm) { bestNorm = s; best = j; }
-    }
+    for (let j = k; j < n; j++) if (norms[j]! > bestNorm) { bestNorm = norms[j]!; best = j; }
     if (best !== k) {
       for (let i = 0; i < m; i++) { const t = A[k * m + i]!; A[k * m + i] = A[best * m + i]!; A[best * m + i] = t; }
       const t = pivot[k]!; pivot[k] = pivot[best]!; pivot[best] = t;
+      norms[best] = norms[k]!;
     }
     const alphaNorm = Math.sqrt(bestNorm);
     if (alphaNorm === 0) break;
@@ -43,7 +45,14 @@ export function pivotedQr(A: Float64Array, m: number, n: number, pivot: Int32Arr
       let dot = 0;
       for (let i = k; i < m; i++) dot += A[c + i]! * A[cj + i]!;
       const f = (2 * dot) / vv;
-      for (let i = k; i < m; i++) A[cj + i] = A[cj + i]! - f * A[c + i]!;
+      A[cj + k] = A[cj + k]! - f * A[c + k]!;
+      let s = 0;
+      for (let i = k + 1; i < m; i++) {
+        const x = A[cj + i]! - f * A[c + i]!;
+        A[cj + i] = x;
+        s += x * x;
+      }
+      norms[j] = s;
     }
     A[c + k] = alpha;
     for (let i = k + 1; i < m; i++) A[c + i] = 0;

@@ -224,18 +224,33 @@ export function poseErrorInFrame(frame: ReferenceFrame, X0: Float64Array, X: Flo
   }
 }
 
-/** C = A Σ Aᵀ for A 6 x n (row-major), C 6 x 6, symmetric by construction. AS is 6 x n scratch. */
+/**
+ * C = A Σ Aᵀ for A 6 x n (row-major), C 6 x 6, symmetric by construction. AS is 6 x n scratch.
+ * For a diagonal Σ it is Σ_k σ_k² a_k a_kᵀ over the columns a_k of A: one pass over the columns
+ * with the 21 entries of the upper triangle in locals (each entry the same products, summed in
+ * the same order k = 0..n-1, as the row-by-row sum Σ_k A_rk σ_k² A_ck).
+ */
 function congruence(A: Float64Array, S: Float64Array, n: number, AS: Float64Array, C: Float64Array, diagonal: boolean): void {
   if (diagonal) {
-    // Σ_k σ_k² A_rk A_ck
-    for (let r = 0; r < 6; r++) {
-      for (let c = r; c < 6; c++) {
-        let sum = 0;
-        for (let k = 0; k < n; k++) sum += A[r * n + k]! * S[k * n + k]! * A[c * n + k]!;
-        C[r * 6 + c] = sum;
-        C[c * 6 + r] = sum;
-      }
+    let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c04 = 0, c05 = 0, c11 = 0, c12 = 0, c13 = 0, c14 = 0, c15 = 0;
+    let c22 = 0, c23 = 0, c24 = 0, c25 = 0, c33 = 0, c34 = 0, c35 = 0, c44 = 0, c45 = 0, c55 = 0;
+    for (let k = 0; k < n; k++) {
+      const v = S[k * n + k]!;
+      const a0 = A[k]!, a1 = A[n + k]!, a2 = A[2 * n + k]!, a3 = A[3 * n + k]!, a4 = A[4 * n + k]!, a5 = A[5 * n + k]!;
+      const w0 = a0 * v, w1 = a1 * v, w2 = a2 * v, w3 = a3 * v, w4 = a4 * v;
+      c00 += w0 * a0; c01 += w0 * a1; c02 += w0 * a2; c03 += w0 * a3; c04 += w0 * a4; c05 += w0 * a5;
+      c11 += w1 * a1; c12 += w1 * a2; c13 += w1 * a3; c14 += w1 * a4; c15 += w1 * a5;
+      c22 += w2 * a2; c23 += w2 * a3; c24 += w2 * a4; c25 += w2 * a5;
+      c33 += w3 * a3; c34 += w3 * a4; c35 += w3 * a5;
+      c44 += w4 * a4; c45 += w4 * a5;
+      c55 += a5 * v * a5;
     }
+    C[0] = c00; C[1] = c01; C[2] = c02; C[3] = c03; C[4] = c04; C[5] = c05;
+    C[6] = c01; C[7] = c11; C[8] = c12; C[9] = c13; C[10] = c14; C[11] = c15;
+    C[12] = c02; C[13] = c12; C[14] = c22; C[15] = c23; C[16] = c24; C[17] = c25;
+    C[18] = c03; C[19] = c13; C[20] = c23; C[21] = c33; C[22] = c34; C[23] = c35;
+    C[24] = c04; C[25] = c14; C[26] = c24; C[27] = c34; C[28] = c44; C[29] = c45;
+    C[30] = c05; C[31] = c15; C[32] = c25; C[33] = c35; C[34] = c45; C[35] = c55;
     return;
   }
   for (let r = 0; r < 6; r++) {
@@ -302,22 +317,20 @@ function unscented(robot: CompiledRobot, ws: UncertaintyWorkspace, q0: Float64Ar
 
 /** The ellipsoid of the 3 x 3 block of C at (b, b), scaled by the χ² quantile. */
 function ellipsoidOf(ws: UncertaintyWorkspace, b: number, chi2: number, out: Ellipsoid): void {
-  const C = ws.result.covariance, V = ws.blockV, l = ws.blockValues;
-  for (let r = 0; r < 3; r++) out.stdDev[r] = Math.sqrt(Math.max(0, C[(b + r) * 6 + b + r]!));
-  symmetricEigen3(C, b * 6 + b, 6, l, V);
-  // order largest first
-  let i0 = 0, i2 = 0;
-  for (let i = 1; i < 3; i++) { if (l[i]! > l[i0]!) i0 = i; if (l[i]! < l[i2]!) i2 = i; }
-  if (i0 === i2) i2 = (i0 + 2) % 3;
-  const i1 = 3 - i0 - i2;
+  const C = ws.result.covariance, V = ws.blockV, l = ws.blockValues, o = b * 6 + b;
+  const { stdDev, radii, axes } = out;
+  stdDev[0] = Math.sqrt(Math.max(0, C[o]!)); stdDev[1] = Math.sqrt(Math.max(0, C[o + 7]!)); stdDev[2] = Math.sqrt(Math.max(0, C[o + 14]!));
+  // eigenvalues largest first, eigenvectors as V's columns
+  symmetricEigen3(C, o, 6, l, V);
   for (let a = 0; a < 3; a++) {
-    const i = a === 0 ? i0 : a === 1 ? i1 : i2;
-    out.radii[a] = Math.sqrt(Math.max(0, l[i]!) * chi2);
+    radii[a] = Math.sqrt(Math.max(0, l[a]!) * chi2);
     // the axis's sign: its largest component positive
-    let big = 0;
-    for (let r = 1; r < 3; r++) if (Math.abs(V[3 * r + i]!) > Math.abs(V[3 * big + i]!)) big = r;
-    const sign = V[3 * big + i]! < 0 ? -1 : 1;
-    for (let r = 0; r < 3; r++) out.axes[3 * a + r] = sign * V[3 * r + i]!;
+    const x = V[a]!, y = V[3 + a]!, z = V[6 + a]!;
+    let big = x;
+    if (Math.abs(y) > Math.abs(big)) big = y;
+    if (Math.abs(z) > Math.abs(big)) big = z;
+    const sign = big < 0 ? -1 : 1;
+    axes[3 * a] = sign * x; axes[3 * a + 1] = sign * y; axes[3 * a + 2] = sign * z;
   }
 }
 
@@ -359,7 +372,8 @@ export function propagateUncertainty(
   } else if (method === 'linear') {
     computeJacobian(robot, kinematics, q, ee, ws.J, kinematics.X_BE, frame);
     congruence(ws.J, ws.jointCovariance, n, ws.JS, result.covariance, ws.diagonal);
-    result.meanShift.fill(0);
+    const mean = result.meanShift;
+    mean[0] = 0; mean[1] = 0; mean[2] = 0; mean[3] = 0; mean[4] = 0; mean[5] = 0;
   } else {
     throw new KinematicsError('INVALID_ARGUMENT', `method "${String(method)}" is not one of ${UNCERTAINTY_METHODS.join(', ')}`);
   }

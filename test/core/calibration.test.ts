@@ -16,6 +16,7 @@ import { calibrate, calibratedJoints, type CalibrationSample } from '../../src/c
 import type { CompiledRobot } from '../../src/core/compiled-robot.js';
 import { computeEndEffectorPose, resolveEndEffector, type EndEffectorSpec } from '../../src/core/jacobian.js';
 import { createParameterChain } from '../../src/core/kinematic-parameters.js';
+import { analyzeIdentifiability, computeIdentificationJacobian } from '../../src/core/sensitivity.js';
 import { composeInverseTransform, rotationLog } from '../../src/core/se3.js';
 import { editJoints } from '../../src/urdf/urdf-edit.js';
 import { measure, perturbOrigins, robotOf } from '../helpers/calibration-data.js';
@@ -134,6 +135,28 @@ describe.each(CASES)('calibration recovers $name', ({ urdf, spec }) => {
     }
     console.info(`${spec.tip} noisy calibration: held-out RMS ${after.positionRms.toExponential(2)} m / ${after.orientationRms.toExponential(2)} rad `
       + `against noise RMS ${noiseRms.toExponential(2)}; residual after ${result.residual.after.positionRms.toExponential(2)} m / ${result.residual.after.orientationRms!.toExponential(2)} rad`);
+  });
+});
+
+describe('the analysis a calibration reports', () => {
+  it('is the identifiability analysis, singular values included, where the estimated subset was chosen', () => {
+    for (const { urdf, spec } of CASES) {
+      const truth = robotOf(perturbOrigins(urdf, 1e-3, 1e-3, 42)), nominal = robotOf(urdf);
+      const chain = createParameterChain(nominal, resolveEndEffector(nominal, spec));
+      for (const [kind, seed] of [['pose', 7], ['position', 8]] as const) {
+        const samples = measure(truth, spec, 50, seed, kind);
+        const result = calibrate(chain, samples);
+        const chosen = result.identifiable.flatMap((x, i) => (x ? [i] : []));
+        expect(result.analysis.identifiable).toEqual(chosen);
+        // at the nominal robot when its subset was kept (else at the first estimate, which is not exposed)
+        const A = computeIdentificationJacobian(chain, samples.map((s) => s.q), kind);
+        const atNominal = analyzeIdentifiability(A, samples.length * (kind === 'pose' ? 6 : 3), chain.parameters.length, samples.length);
+        if (atNominal.identifiable.join() === chosen.join()) expect(result.analysis).toEqual(atNominal);
+        expect(result.analysis.singularValues).toHaveLength(chain.parameters.length);
+        expect(result.analysis.singularValues[result.analysis.rank - 1]).toBeGreaterThan(result.analysis.rankTolerance);
+        expect(result.analysis.singularValues[result.analysis.rank] ?? 0).toBeLessThanOrEqual(result.analysis.rankTolerance);
+      }
+    }
   });
 });
 

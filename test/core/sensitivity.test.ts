@@ -11,7 +11,7 @@ import { compileRobot, type CompiledRobot } from '../../src/core/compiled-robot.
 import { computeEndEffectorPose, resolveEndEffector } from '../../src/core/jacobian.js';
 import { createParameterChain, evaluateParameterChain, PARAMETER_KINDS } from '../../src/core/kinematic-parameters.js';
 import { buildModel } from '../../src/core/model.js';
-import { analyzeIdentifiability, computeIdentificationJacobian } from '../../src/core/sensitivity.js';
+import { RANK_RELATIVE_TOLERANCE, analyzeIdentifiability, computeIdentificationJacobian, identifiableSubset } from '../../src/core/sensitivity.js';
 import { loadUrdf } from '../../src/urdf/load-urdf.js';
 import { editJoints } from '../../src/urdf/urdf-edit.js';
 import { FD_STEP, FD_TOLERANCE } from '../helpers/finite-differences.js';
@@ -139,5 +139,28 @@ describe('identifiability', () => {
       expect(analysis.columnNorms[i]).toBeLessThan(1e-15);
       expect(analysis.identifiable).not.toContain(i);
     }
+  });
+
+  it('identifiableSubset picks analyzeIdentifiability\'s subset, by bounds or by its SVD, and gives that analysis on demand', () => {
+    for (const c of CASES) {
+      const chain = createParameterChain(c.robot, resolveEndEffector(c.robot, c.spec));
+      const p = chain.parameters.length, rng = new Random(8);
+      for (const [measure, count] of [['pose', 30], ['position', 40], ['pose', 4]] as const) {
+        const qs = Array.from({ length: count }, () => randomInLimits(c.robot.model, rng));
+        const A = computeIdentificationJacobian(chain, qs, measure), rows = qs.length * (measure === 'pose' ? 6 : 3);
+        const reference = analyzeIdentifiability(A, rows, p, qs.length);
+        const subset = identifiableSubset(A, rows, p, qs.length);
+        expect(subset.identifiable, `${c.name} ${measure} x ${count}`).toEqual(reference.identifiable);
+        expect(subset.analysis()).toEqual(reference);
+      }
+    }
+    // a column dependent on another to 1e-8 of RANK_RELATIVE_TOLERANCE's scale: no bound can decide, the SVD does
+    const rows = 12, A = new Float64Array(rows * 3), rng = new Random(9);
+    for (let r = 0; r < rows; r++) {
+      const a = rng.uniform(-1, 1), b = rng.uniform(-1, 1);
+      A[r * 3] = a; A[r * 3 + 1] = b; A[r * 3 + 2] = a + 3 * RANK_RELATIVE_TOLERANCE * rng.uniform(-1, 1);
+    }
+    const reference = analyzeIdentifiability(A, rows, 3, 2);
+    expect(identifiableSubset(A, rows, 3, 2).identifiable).toEqual(reference.identifiable);
   });
 });

@@ -1,6 +1,6 @@
-import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
+import { Matrix, EigenvalueDecomposition, SingularValueDecomposition } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { choleskySolve, symmetricEigenvalues, symmetricEigenvectors } from '../../src/core/ik/small-matrix.js';
+import { choleskySolve, singularValuesColumnMajor, symmetricEigenvalues, symmetricEigenvectors } from '../../src/core/ik/small-matrix.js';
 import { Random } from '../helpers/random.js';
 
 /** Agreement with ml-matrix's decompositions, relative to the matrix's size. */
@@ -54,5 +54,29 @@ describe('small dense linear algebra', () => {
       x.forEach((v, i) => expect(Math.abs(b[i]! - v)).toBeLessThan(1e-9));
     }
     expect(choleskySolve(Float64Array.of(1, 2, 2, 1), Float64Array.of(1, 1), 2)).toBe(false);
+  });
+
+  it('singular values of a rank-deficient column-major matrix: the significant ones as ml-matrix, the rest at rounding; heights change nothing', () => {
+    // 67 x 67 of rank 34, B C with B 67 x 34 and C 34 x 67: the shape of a Panda calibration (67 parameters, 34 identifiable)
+    const n = 67, r = 34;
+    const B = new Matrix(Array.from({ length: n }, () => Array.from({ length: r }, () => rng.uniform(-1, 1))));
+    const C = new Matrix(Array.from({ length: r }, () => Array.from({ length: n }, () => rng.uniform(-1, 1))));
+    const A = B.mmul(C);
+    const reference = new SingularValueDecomposition(A, { computeLeftSingularVectors: false, computeRightSingularVectors: false }).diagonal;
+    const G = new Float64Array(n * n);
+    for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) G[j * n + i] = A.get(i, j);
+    const sigma = new Float64Array(n);
+    singularValuesColumnMajor(G, n, n, sigma);
+    const sorted = [...sigma].sort((a, b) => b - a), top = reference[0]!;
+    // significant: relative to σmax, as the other decompositions; the rest: zero to rounding of A (a few ε |A|_F)
+    for (let i = 0; i < r; i++) expect(Math.abs(sorted[i]! - reference[i]!)).toBeLessThan(TOLERANCE * top);
+    for (let i = r; i < n; i++) expect(sorted[i]!).toBeLessThan(TOLERANCE * top);
+    // an upper triangular matrix with its heights gives the same values, to the bit, as without them
+    const T = new Float64Array(n * n), heights = new Int32Array(n);
+    for (let j = 0; j < n; j++) { heights[j] = j + 1; for (let i = 0; i <= j; i++) T[j * n + i] = A.get(i, j); }
+    const withHeights = new Float64Array(n), without = new Float64Array(n);
+    singularValuesColumnMajor(Float64Array.from(T), n, n, withHeights, heights);
+    singularValuesColumnMajor(Float64Array.from(T), n, n, without);
+    expect(Array.from(withHeights)).toEqual(Array.from(without));
   });
 });

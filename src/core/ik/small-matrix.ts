@@ -10,6 +10,16 @@
  * not positive definite to working precision.
  */
 export function choleskySolve(A: Float64Array, b: Float64Array, n: number): boolean {
+  if (!choleskyFactor(A, n)) return false;
+  choleskySubstitute(A, b, n);
+  return true;
+}
+
+/**
+ * Overwrites the lower triangle of the symmetric positive definite A (n x n, read from its lower
+ * triangle) with L, A = L Lᵀ; false when A is not positive definite to working precision.
+ */
+export function choleskyFactor(A: Float64Array, n: number): boolean {
   for (let j = 0, jj = 0; j < n; j++, jj += n) {
     let d = A[jj + j]!;
     for (let k = 0; k < j; k++) d -= A[jj + k]! * A[jj + k]!;
@@ -23,18 +33,22 @@ export function choleskySolve(A: Float64Array, b: Float64Array, n: number): bool
       A[ii + j] = sum * inverse;
     }
   }
+  return true;
+}
+
+/** Overwrites b with x, L Lᵀ x = b, for L from choleskyFactor. */
+export function choleskySubstitute(L: Float64Array, b: Float64Array, n: number): void {
   // L y = b, then Lᵀ x = y
   for (let i = 0, ii = 0; i < n; i++, ii += n) {
     let sum = b[i]!;
-    for (let k = 0; k < i; k++) sum -= A[ii + k]! * b[k]!;
-    b[i] = sum / A[ii + i]!;
+    for (let k = 0; k < i; k++) sum -= L[ii + k]! * b[k]!;
+    b[i] = sum / L[ii + i]!;
   }
   for (let i = n - 1; i >= 0; i--) {
     let sum = b[i]!;
-    for (let k = i + 1; k < n; k++) sum -= A[k * n + i]! * b[k]!;
-    b[i] = sum / A[i * n + i]!;
+    for (let k = i + 1; k < n; k++) sum -= L[k * n + i]! * b[k]!;
+    b[i] = sum / L[i * n + i]!;
   }
-  return true;
 }
 
 /** Sweeps of the cyclic Jacobi method before giving up; 6 to 10 suffice for n <= 8. */
@@ -180,8 +194,56 @@ export function jacobiSvd(A: Float64Array, m: number, n: number, sigma: Float64A
 
 /**
  * The singular values (unsorted, into sigma[0..n)) of the m x n column-major matrix G (G[j·m + i]
- * is row i of column j) with n <= m, destroyed: {@link jacobiSvd}'s rotations without V.
+ * is row i of column j) with n <= m, destroyed: {@link jacobiSvd}'s rotations without V, on
+ * contiguous columns, and without the rotations of negligible columns (below). A column
+ * holds zeros below its `height` (an upper triangular G: column j below row j), and a rotation of
+ * two columns gives both the larger height: the rows below add exact zeros to the sums and stay
+ * zero under the rotation, so they are skipped (the 67 x 67 R of sensitivity.ts is half zeros at
+ * first).
+ *
+ * A column whose norm falls to ε |G|_F is zero to G's working precision (the factorisation that
+ * made G has at least that backward error) and is left alone: its rotations against O(1) columns
+ * no longer move those (the update, |q|² / |p|, is below their last bit) but keep removing its
+ * projection, so it shrinks sweep after sweep into denormals, where its orthogonality can never
+ * be confirmed and the sweeps ran to MAX_SVD_SWEEPS (60 for the Panda's 67 parameters against the
+ * 8 to 10 that the rest needs). Leaving out a rotation with such a column changes another singular value σ
+ * by at most (ε |G|_F)² / σ; its own value stays what it was, below ε |G|_F (rounding).
  */
-export function singularValuesColumnMajor(G: Float64Array, m: number, n: number, sigma: Float64Array): void {
-  oneSidedJacobi(G, m, n, 1, m, sigma, undefined);
+export function singularValuesColumnMajor(G: Float64Array, m: number, n: number, sigma: Float64Array, heights?: Int32Array): void {
+  const height = new Int32Array(n);
+  for (let j = 0; j < n; j++) height[j] = heights ? Math.min(m, heights[j]!) : m;
+  let frobenius2 = 0;
+  for (let j = 0; j < n; j++) for (let r = 0; r < height[j]!; r++) frobenius2 += G[j * m + r]! * G[j * m + r]!;
+  const negligible2 = Number.EPSILON * Number.EPSILON * frobenius2;
+  for (let sweep = 0; sweep < MAX_SVD_SWEEPS; sweep++) {
+    let rotated = false;
+    for (let p = 0; p < n - 1; p++) {
+      const cp = p * m;
+      for (let q = p + 1; q < n; q++) {
+        const cq = q * m, h = Math.max(height[p]!, height[q]!);
+        let alpha = 0, beta = 0, gamma = 0;
+        for (let r = 0; r < h; r++) {
+          const ap = G[cp + r]!, aq = G[cq + r]!;
+          alpha += ap * ap; beta += aq * aq; gamma += ap * aq;
+        }
+        if (gamma === 0 || Math.abs(gamma) <= 1e-15 * Math.sqrt(alpha * beta) || alpha <= negligible2 || beta <= negligible2) continue;
+        rotated = true;
+        const zeta = (beta - alpha) / (2 * gamma);
+        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+        const c = 1 / Math.sqrt(1 + t * t), s = c * t;
+        for (let r = 0; r < h; r++) {
+          const ap = G[cp + r]!, aq = G[cq + r]!;
+          G[cp + r] = c * ap - s * aq;
+          G[cq + r] = s * ap + c * aq;
+        }
+        height[p] = h; height[q] = h;
+      }
+    }
+    if (!rotated) break;
+  }
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (let r = 0; r < height[i]!; r++) sum += G[i * m + r]! * G[i * m + r]!;
+    sigma[i] = Math.sqrt(sum);
+  }
 }
