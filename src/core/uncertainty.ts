@@ -112,14 +112,20 @@ function ellipsoid(): Ellipsoid {
 /** Allocates an uncertainty workspace for `model`. */
 export function createUncertaintyWorkspace(model: KinematicModel): UncertaintyWorkspace {
   const n = model.dof;
+  // the n x n arrays are made on first use: 24 MB for a chain of 999 joints, which a robot that
+  // is never asked for its uncertainty should not cost (nor the event loop the time to zero them)
+  let jointCovariance: Float64Array | undefined, eigenA: Float64Array | undefined, eigenV: Float64Array | undefined;
   return {
     model,
-    jointCovariance: new Float64Array(n * n), diagonal: true,
+    get jointCovariance() { return (jointCovariance ??= new Float64Array(n * n)); },
+    diagonal: true,
     result: { covariance: new Float64Array(36), meanShift: new Float64Array(6), position: ellipsoid(), orientation: ellipsoid() },
     J: new Float64Array(6 * n), JS: new Float64Array(6 * n),
     X0: new Float64Array(SE3_SIZE), X: new Float64Array(SE3_SIZE), D: new Float64Array(SE3_SIZE),
     q: new Float64Array(n), error: new Float64Array(6), points: new Float64Array((2 * n + 1) * 6),
-    eigenA: new Float64Array(n * n), eigenV: new Float64Array(n * n), eigenvalues: new Float64Array(n),
+    get eigenA() { return (eigenA ??= new Float64Array(n * n)); },
+    get eigenV() { return (eigenV ??= new Float64Array(n * n)); },
+    eigenvalues: new Float64Array(n),
     blockV: new Float64Array(9), blockValues: new Float64Array(3),
     cachedConfidence: DEFAULT_CONFIDENCE, cachedQuantile: chiSquareQuantile(DEFAULT_CONFIDENCE, 3),
   };
