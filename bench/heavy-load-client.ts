@@ -18,6 +18,7 @@
 import { Agent, request as httpRequest } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { chainUrdf } from '../scripts/chain-urdf.js';
 
 export const UR5E_Q = [0, -1.2, 1.5, -1.9, -1.57, 0];
 /** A pose of the UR5e's tool0 reachable from UR5E_Q (the tool pointing down). */
@@ -42,15 +43,7 @@ const REQUEST_TIMEOUT_MS = 60_000;
  * x, y, z (so that the chain is not planar and its Jacobian has full rank 6).
  */
 export function bigChainUrdf(name: string, dof = BIG_DOF): string {
-  const axes = ['1 0 0', '0 1 0', '0 0 1'];
-  const parts = [`<?xml version="1.0"?>\n<robot name="${name}">\n`];
-  for (let i = 0; i <= dof; i++) parts.push(`  <link name="l${i}"/>\n`);
-  for (let i = 1; i <= dof; i++) {
-    parts.push(`  <joint name="j${i}" type="revolute"><parent link="l${i - 1}"/><child link="l${i}"/>`
-      + `<origin xyz="0 0 0.01"/><axis xyz="${axes[(i - 1) % 3]}"/><limit lower="-3.14" upper="3.14" effort="10" velocity="2"/></joint>\n`);
-  }
-  parts.push('</robot>\n');
-  return parts.join('');
+  return chainUrdf(dof, { name, xyz: '0 0 0.01', rpy: '0 0 0' });
 }
 
 /** A configuration of the big robot: small angles, so that the chain bends gently. */

@@ -11,7 +11,7 @@ import { chainUrdf } from '../helpers/chain-urdf.js';
 import { serverForSuite } from '../helpers/server.js';
 
 const BIG = 999;
-/** A chain long enough that its Hessian (60² joints: about 14 ms estimated) runs on a worker. */
+/** A chain long enough that its heavy requests (the Hessian: about 9 ms estimated) run on a worker. */
 const MEDIUM = 60;
 
 async function post(url: string, body: unknown, type = 'application/json'): Promise<{ status: number; body: any }> {
