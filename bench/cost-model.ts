@@ -26,6 +26,8 @@ function bodies(n: number): [HeavyRequestName, string, Record<string, unknown>][
   const covariance = q.map((_, i) => q.map((__, j) => (i === j ? 1e-6 : i + 1 === j || j + 1 === i ? 2e-7 : 0)));
   const samples = (count: number) => Array.from({ length: count }, (_, s) => ({ q: q.map((x, k) => x + 0.01 * Math.sin(s + k)), position: [0, 0, 0.1 * n] }));
   return [
+    ['fk', 'fk (every link)', { q }],
+    ['jacobian', 'jacobian with analysis', { q, analysis: true }],
     ['hessian', 'hessian', { q }],
     ['manipulability', 'manipulability', { q }],
     ['uncertainty', 'uncertainty linear (jointStdDev)', { q, jointStdDev: sd }],
@@ -49,7 +51,7 @@ const rows: Row[] = [];
 for (const n of SIZES) {
   const handle = { id: `chain${n}`, context: createRobotContext(loadUrdf(chainUrdf(n))), urdf: chainUrdf(n) };
   for (const [name, label, body] of bodies(n)) {
-    const estimateMs = estimateWorkMs(name, n, body);
+    const estimateMs = estimateWorkMs(name, n, body, n + 1);
     let measuredMs: number | null = null;
     if (estimateMs <= MAX_RUN_MS) {
       const run = HEAVY_REQUESTS[name] as (h: typeof handle, b: unknown, l: typeof LIMITS) => unknown;

@@ -19,6 +19,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chainUrdf } from '../scripts/chain-urdf.js';
+import { setPriority } from 'node:os';
 
 export const UR5E_Q = [0, -1.2, 1.5, -1.9, -1.57, 0];
 /** A pose of the UR5e's tool0 reachable from UR5E_Q (the tool pointing down). */
@@ -251,6 +252,8 @@ async function main(): Promise<void> {
     const report = await probe(new URL(args[0]!), Number(args[1]));
     process.stdout.write(`${JSON.stringify(report)}\n`);
   } else if (role === 'heavy' && (HEAVY_KINDS as readonly string[]).includes(args[0]!)) {
+    // --heavy-nice (heavy-load.ts): the heavy clients stand for other machines' load
+    if (process.env.HEAVY_LOAD_NICE) setPriority(Number(process.env.HEAVY_LOAD_NICE));
     const report = await heavy(args[0] as HeavyKind, new URL(args[1]!), args[2]);
     process.stdout.write(`${JSON.stringify(report)}\n`);
   } else {

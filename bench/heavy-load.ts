@@ -12,7 +12,10 @@
  * requests' counts, statuses and latencies, and for the big robot's ik/solve how far elapsedMs and
  * the round trip went past timeoutMs; beside them the goals (control p99 < 5 ms, healthz max ≤
  * 20 ms, elapsedMs ≤ timeoutMs + 0.5 ms), which are reported, not enforced. Exit code 1 only when
- * the service crashed or answered a 5xx. Flags: --json; --quick (phases of 5 s instead of 10 s).
+ * the service crashed or answered a 5xx. Flags: --json; --quick (phases of 5 s instead of 10 s);
+ * --heavy-nice <n>: run the heavy clients at nice n (they then take the CPU left over, as clients
+ * on other machines would take none of this one's; the default, 0, has them compete with the
+ * service and the probe).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -48,8 +51,8 @@ interface Client<T> {
   kill(): void;
 }
 
-function startClient<T>(args: string[]): Client<T> {
-  const child = spawn(process.execPath, [CLIENT, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+function startClient<T>(args: string[], env: Record<string, string> = {}): Client<T> {
+  const child = spawn(process.execPath, [CLIENT, ...args], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   const lines = createInterface({ input: child.stdout });
   let onRunning: () => void = () => undefined;
   const running = new Promise<void>((resolve) => { onRunning = resolve; });
@@ -157,6 +160,8 @@ function printPhase(name: string, phase: ReturnType<typeof probeSummary>): void 
 async function main(): Promise<void> {
   const flags = benchFlags();
   const seconds = flags.quick ? 5 : 10;
+  const niceAt = process.argv.indexOf('--heavy-nice');
+  const heavyNice = niceAt >= 0 ? Number(process.argv[niceAt + 1]) : 0;
   const dataDir = mkdtempSync(join(tmpdir(), 'kinematics-heavy-load-'));
   const server = await startServer({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', URDF_MAX_LINKS: '1000' }, { compiled: true, nodeArgs: process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [] });
   const heavyClients: Client<HeavyReport>[] = [];
@@ -173,7 +178,7 @@ async function main(): Promise<void> {
     const loadA = loadavg()[0]!;
     const probeA = await runProbe(server.url, seconds);
 
-    for (const kind of HEAVY_KINDS) heavyClients.push(startClient<HeavyReport>(['heavy', kind, server.url, ...(kind === 'ik-solve' ? [target] : [])]));
+    for (const kind of HEAVY_KINDS) heavyClients.push(startClient<HeavyReport>(['heavy', kind, server.url, ...(kind === 'ik-solve' ? [target] : [])], { HEAVY_LOAD_NICE: String(heavyNice) }));
     await withDeadline(Promise.all(heavyClients.map((c) => c.running)), CLIENT_GRACE_MS, 'heavy clients');
     const loadB = loadavg()[0]!;
     const probeB = await runProbe(server.url, seconds);
@@ -209,7 +214,7 @@ async function main(): Promise<void> {
     } else {
       console.log(`heavy load: phases of ${seconds} s; the ${BIG_DOF}-joint robot uploaded in ${bigUploadMs.toFixed(0)} ms before phase A`);
       printPhase('phase A: control and healthz only', phaseA);
-      printPhase('phase B: the same beside four heavy clients', phaseB);
+      printPhase(`phase B: the same beside four heavy clients${heavyNice !== 0 ? ` (at nice ${heavyNice})` : ''}`, phaseB);
       console.log(`  heavy requests sent during the probe's ${phaseB.heavy.seconds.toFixed(1)} s (one in flight per client):`);
       for (const [label, r] of Object.entries(phaseB.heavy.requests)) {
         console.log(`    ${label.padEnd(34)} n ${String(r.n).padStart(5)}  p50 ${ms(r.p50Ms)}  max ${ms(r.maxMs)}  statuses ${JSON.stringify(r.statuses)}`);

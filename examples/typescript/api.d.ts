@@ -1365,6 +1365,27 @@ export interface paths {
                         };
                     };
                 };
+                /** @description a URDF that is well-formed XML but whose elements are not a usable URDF (type urdf-invalid-element) or do not form a valid kinematic tree (urdf-invalid-tree); errors lists every problem with its element; or a heavy request whose estimated computation is beyond MAX_REQUEST_WORK_MS (type too-much-work), refused before it runs */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
                 /** @description rate limited: retry after the Retry-After header */
                 429: {
                     headers: {
@@ -1858,6 +1879,27 @@ export interface paths {
                 };
                 /** @description unsupported media type */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            /** @description problem type URI */
+                            type: string;
+                            title: string;
+                            status: number;
+                            /** @description what is wrong and what to change */
+                            detail: string;
+                            /** @description every problem found: for a request, the field at fault (path such as q[3]); for a refused URDF, the element it is about (path such as /robot/joint[@name="elbow"]/limit), at most 100 (the detail counts them all) */
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description a URDF that is well-formed XML but whose elements are not a usable URDF (type urdf-invalid-element) or do not form a valid kinematic tree (urdf-invalid-tree); errors lists every problem with its element; or a heavy request whose estimated computation is beyond MAX_REQUEST_WORK_MS (type too-much-work), refused before it runs */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };

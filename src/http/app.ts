@@ -153,8 +153,8 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
 
   await app.register(operationsRoutes, { state, registry, metrics });
   await app.register(robotsRoutes, { registry, config, batches });
-  await app.register(kinematicsRoutes, { registry, config, batches });
   const answer = heavyRunner(batches, config);
+  await app.register(kinematicsRoutes, { registry, config, batches, answer });
   await app.register(secondOrderRoutes, { registry, answer });
   await app.register(uncertaintyRoutes, { registry, config, answer });
   await app.register(ikRoutes, { registry, config, batches, metrics });

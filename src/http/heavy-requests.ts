@@ -1,23 +1,29 @@
 /**
- * The requests whose work grows faster than the robot: the Hessian and manipulability gradient
- * (with the square of the joints), uncertainty by sigma points or the Hessian, the identification
- * Jacobian and calibration (with the configurations times the square of the joints). Each is a
+ * The requests whose work can be heavy: FK of every link and the Jacobian (answers that grow with
+ * the robot: a 999-joint Jacobian is 6,000 numbers to write), the Hessian and manipulability
+ * gradient (with the square of the joints), uncertainty by sigma points or the Hessian, the
+ * identification Jacobian and calibration (with the configurations and parameters). Each is a
  * function of a robot handle and the request body, with no Fastify in it, so that the same code
  * answers on the event loop (small work) or on a worker thread (workers/request-tasks.ts), as the
  * cost model of work-cost.ts decides. Each returns the response object of its route.
  */
 import type { Static } from 'typebox';
 import { calibrate, calibratedJoints, type CalibrationSample } from '../core/calibration.js';
+import { analyzeJacobian } from '../core/analysis.js';
 import { KinematicsError } from '../core/errors.js';
+import { computeLinkPosesInBase } from '../core/forward-kinematics.js';
+import { computeJacobian } from '../core/jacobian.js';
+import { linkIndexOf } from '../core/model.js';
 import { computeHessian } from '../core/jacobian-derivative.js';
 import { createParameterChain, type ParameterChain, type ParameterGroup } from '../core/kinematic-parameters.js';
 import { computeManipulability } from '../core/manipulability.js';
-import { transformFromPose } from '../core/pose.js';
+import { poseFromTransform, transformFromPose, type Pose } from '../core/pose.js';
 import { SE3_SIZE } from '../core/se3.js';
 import { analyzeIdentifiability, computeIdentificationJacobian, rowsOf } from '../core/sensitivity.js';
 import { propagateUncertainty, setJointCovariance, setJointStdDev, type Ellipsoid } from '../core/uncertainty.js';
 import { editJoints, type JointTextEdit } from '../urdf/urdf-edit.js';
 import { ROW_ORDER, assertBatchOutput, assertFinite, endEffectorOf, jointVectorOf, toRows, type RobotHandle } from './robot-request.js';
+import type { FkRequest, JacobianRequest } from './schemas/kinematics.js';
 import type { HessianRequest, ManipulabilityRequest } from './schemas/second-order.js';
 import type { UncertaintyRequest, calibrateRequest, sensitivityRequest } from './schemas/uncertainty.js';
 
@@ -26,11 +32,54 @@ export interface HeavyLimits {
   batchMaxOutputValues: number;
 }
 
+export type FkBody = Static<typeof FkRequest>;
+export type JacobianBody = Static<typeof JacobianRequest>;
 export type HessianBody = Static<typeof HessianRequest>;
 export type ManipulabilityBody = Static<typeof ManipulabilityRequest>;
 export type UncertaintyBody = Static<typeof UncertaintyRequest>;
 export type SensitivityBody = Static<ReturnType<typeof sensitivityRequest>>;
 export type CalibrateBody = Static<ReturnType<typeof calibrateRequest>>;
+
+/** The base and links of an fk request, as indices (all links by default). */
+export function fkTargets(entry: RobotHandle, body: { links?: string[] | undefined; base?: string | undefined }): { base: number; links: number[] } {
+  const { model } = entry.context.robot;
+  return {
+    base: body.base === undefined ? 0 : linkIndexOf(model, body.base, 'base'),
+    links: body.links === undefined ? model.linkNames.map((_, i) => i) : body.links.map((name) => linkIndexOf(model, name)),
+  };
+}
+
+export function fkAnswer(entry: RobotHandle, body: FkBody) {
+  const { robot, kinematics } = entry.context;
+  const { model } = robot;
+  const { base, links } = fkTargets(entry, body);
+  const q = jointVectorOf(entry, body.q, 'q');
+  const X_BL = new Float64Array(SE3_SIZE * model.linkNames.length);
+  computeLinkPosesInBase(robot, kinematics, q, base, X_BL);
+  const poses: Record<string, Pose> = {};
+  for (const link of links) {
+    const o = SE3_SIZE * link;
+    assertFinite(X_BL.subarray(o, o + SE3_SIZE), 'pose');
+    poses[model.linkNames[link]!] = poseFromTransform(X_BL, o);
+  }
+  return { base: model.linkNames[base]!, poses };
+}
+
+export function jacobianAnswer(entry: RobotHandle, body: JacobianBody) {
+  const { robot, kinematics } = entry.context;
+  const { model } = robot;
+  const ee = endEffectorOf(entry, body);
+  const q = jointVectorOf(entry, body.q, 'q');
+  const J = computeJacobian(robot, kinematics, q, ee, kinematics.J, kinematics.X_BE);
+  assertFinite(J, 'Jacobian');
+  assertFinite(kinematics.X_BE, 'pose');
+  return {
+    base: ee.baseName, tip: ee.tipName, referenceFrame: ee.referenceFrame, rowOrder: ROW_ORDER, joints: model.jointNames as string[],
+    jacobian: toRows(J, 6, model.dof),
+    pose: poseFromTransform(kinematics.X_BE),
+    ...(body.analysis ? { analysis: analyzeJacobian(J, model.dof, ee.path.movingJoints) } : {}),
+  };
+}
 
 export function hessianAnswer(entry: RobotHandle, body: HessianBody, limits: HeavyLimits) {
   const { robot, secondOrder } = entry.context;
@@ -186,6 +235,8 @@ export function calibrationAnswer(entry: RobotHandle, body: CalibrateBody) {
 
 /** The heavy requests by name, as a worker task names them. */
 export const HEAVY_REQUESTS = {
+  fk: fkAnswer,
+  jacobian: jacobianAnswer,
   hessian: hessianAnswer,
   manipulability: manipulabilityAnswer,
   uncertainty: uncertaintyAnswer,

@@ -6,6 +6,7 @@ import type { FastifyReply } from 'fastify';
 import type { AppConfig } from '../config.js';
 import type { RobotEntry } from '../robots/registry.js';
 import type { BatchRunner } from '../workers/batch-runner.js';
+import { taskRobotOf } from '../workers/robot-contexts.js';
 import { HEAVY_REQUESTS, type HeavyLimits, type HeavyRequestName } from './heavy-requests.js';
 import { HttpProblem } from './problem.js';
 import { INLINE_WORK_MS, SMALLER_WORK, estimateWorkMs } from './work-cost.js';
@@ -25,8 +26,8 @@ export function heavyRunner(batches: BatchRunner, config: Pick<AppConfig, 'maxRe
    * @throws HttpProblem 422 too-much-work beyond MAX_REQUEST_WORK_MS.
    */
   async function compute<N extends HeavyRequestName>(name: N, entry: RobotEntry, body: Body<N>): Promise<Answer<N> | string> {
-    const dof = entry.context.robot.model.dof;
-    const estimateMs = estimateWorkMs(name, dof, body as Parameters<typeof estimateWorkMs>[2]);
+    const { dof, linkNames } = entry.context.robot.model;
+    const estimateMs = estimateWorkMs(name, dof, body as Parameters<typeof estimateWorkMs>[2], linkNames.length);
     if (estimateMs > config.maxRequestWorkMs) {
       throw new HttpProblem(422, 'too-much-work', 'Too much work for one request',
         `this ${name} request on robot "${entry.id}" (${dof} joints) is estimated at ${Math.ceil(estimateMs)} ms of computation, more than the `
@@ -34,7 +35,7 @@ export function heavyRunner(batches: BatchRunner, config: Pick<AppConfig, 'maxRe
     }
     const run = HEAVY_REQUESTS[name] as unknown as (e: RobotEntry, b: Body<N>, l: HeavyLimits) => Answer<N>;
     if (estimateMs <= INLINE_WORK_MS || !batches.hasWorkers) return run(entry, body, limits);
-    return batches.runRequest({ kind: 'request', name, id: entry.id, robot: { sha256: entry.sha256, urdf: entry.urdf }, body, limits });
+    return batches.runRequest({ kind: 'request', name, id: entry.id, robot: taskRobotOf(entry), body, limits });
   }
 
   /** The answer of a heavy request: the object for Fastify to serialise, or the reply sent with a worker's JSON. */

@@ -12,13 +12,18 @@
 import type { HeavyRequestName } from './heavy-requests.js';
 
 /** Work estimated at most this long (ms) runs on the event loop. */
-export const INLINE_WORK_MS = 2;
+export const INLINE_WORK_MS = 1;
 
 /*
  * Each estimate is a fixed part (ms) plus terms in the joints n: measured by `npm run bench:cost`
  * on chains of 7, 50, 200 and 999 joints (a 2-core machine shared with other work), and set
  * so that every measured case stays under its estimate.
  */
+/**
+ * FK and the Jacobian: µs per number of the answer (16 per pose, 6 per joint of the Jacobian),
+ * which writing dominates (999 joints: FK of every link 3.2 ms, the Jacobian with its analysis 1.5 ms).
+ */
+const ANSWER = { ms: 0.2, usPerNumber: 0.3 };
 /** Hessian: n² slices to compute and write (200 joints: 46 ms). */
 const HESSIAN = { ms: 0.1, us2: 2.5 };
 /** Manipulability and its gradient: the Hessian contracted (999 joints: 470 ms). */
@@ -62,6 +67,7 @@ interface SizedBody {
   samples?: unknown[];
   measure?: string;
   parameters?: string[];
+  links?: unknown[];
 }
 
 function parametersOf(n: number, body: SizedBody): number {
@@ -73,10 +79,15 @@ function qrMs(rows: number, p: number): number {
   return (QR_US * rows * p * Math.min(rows, p)) / 1000;
 }
 
-/** The estimated computation time (ms) of a heavy request on a robot of `n` joints, the answer's JSON included. */
-export function estimateWorkMs(name: HeavyRequestName, n: number, body: SizedBody): number {
+/**
+ * The estimated computation time (ms) of a heavy request on a robot of `n` joints (and `links`
+ * links, for FK of every link), the answer's JSON included.
+ */
+export function estimateWorkMs(name: HeavyRequestName, n: number, body: SizedBody, links = n + 1): number {
   const n2 = n * n;
   switch (name) {
+    case 'fk': return ANSWER.ms + (ANSWER.usPerNumber * 16 * (body.links?.length ?? links)) / 1000;
+    case 'jacobian': return ANSWER.ms + (ANSWER.usPerNumber * (6 * n + 16)) / 1000;
     case 'hessian': return HESSIAN.ms + (HESSIAN.us2 * n2) / 1000;
     case 'manipulability': return MANIPULABILITY.ms + (MANIPULABILITY.us2 * n2) / 1000;
     case 'uncertainty': {
@@ -100,6 +111,8 @@ export function estimateWorkMs(name: HeavyRequestName, n: number, body: SizedBod
 
 /** What a request of this estimate is told to do instead, per route. */
 export const SMALLER_WORK: Record<HeavyRequestName, string> = {
+  fk: 'name fewer links in "links"',
+  jacobian: 'use a robot (or a base and tip) of fewer joints',
   hessian: 'ask for the Jacobian derivative along qdot instead (POST /robots/{id}/jacobian/derivative), or use a robot of fewer joints',
   manipulability: 'use a robot (or a base and tip) of fewer joints',
   uncertainty: 'use method "linear" with jointStdDev, which costs a Jacobian (a full jointCovariance costs n³ to decompose)',

@@ -7,9 +7,9 @@ import { setMaxListeners } from 'node:events';
 import { Piscina } from 'piscina';
 import { DEFAULT_TIMEOUT_MS } from '../core/ik/solve.js';
 import type { RobotContext } from '../core/robot-context.js';
-import { computeBatch, sliceTask, transferablesOf, unpackResult, type BatchTask, type TaskRobot } from './batch-tasks.js';
+import { computeBatch, sliceTask, transferablesOf, unpackResult, type BatchTask } from './batch-tasks.js';
 import type { WarmTask } from './kinematics-worker.js';
-import { MAX_CONTEXTS } from './robot-contexts.js';
+import { MAX_CONTEXTS, taskRobotOf, type RobotSource } from './robot-contexts.js';
 import { InlineWorkLoad } from './inline-work.js';
 import { modelOf, type LoadOutcome, type LoadTask } from './load-task.js';
 import { answerOf, type RequestOutcome, type RequestTask } from './request-tasks.js';
@@ -203,10 +203,10 @@ export class BatchRunner {
    * one. A thread that was busy may get two, and another none: that one warms a robot on its
    * first batch instead. At most MAX_CONTEXTS robots are sent (a thread keeps no more).
    */
-  async warm(robots: readonly TaskRobot[]): Promise<void> {
+  async warm(robots: readonly RobotSource[]): Promise<void> {
     const pool = this.pool;
     if (!pool || robots.length === 0) return;
-    const task: WarmTask = { kind: 'warm', robots: robots.slice(-MAX_CONTEXTS).map(({ sha256, urdf }) => ({ sha256, urdf })) };
+    const task: WarmTask = { kind: 'warm', robots: robots.slice(-MAX_CONTEXTS).map(taskRobotOf) };
     await Promise.all(Array.from({ length: this.threads }, () => pool.run(task, { signal: this.aborter.signal })));
   }
 

@@ -7,7 +7,7 @@
  */
 import { KinematicsError, type KinematicsErrorCode } from '../core/errors.js';
 import { HEAVY_REQUESTS, type HeavyLimits, type HeavyRequestName } from '../http/heavy-requests.js';
-import { contextOf, type TaskRobot } from './robot-contexts.js';
+import { contextOf, urdfOf, type TaskRobot } from './robot-contexts.js';
 
 export interface RequestTask {
   kind: 'request';
@@ -23,7 +23,7 @@ export type RequestOutcome = { json: string } | { error: { code: KinematicsError
 
 /** Runs on the worker. */
 export function runRequestTask(task: RequestTask): RequestOutcome {
-  const handle = { id: task.id, context: contextOf(task.robot), urdf: task.robot.urdf };
+  const handle = { id: task.id, context: contextOf(task.robot), urdf: urdfOf(task.robot) };
   try {
     const answer = (HEAVY_REQUESTS[task.name] as (h: typeof handle, body: unknown, limits: HeavyLimits) => unknown)(handle, task.body, task.limits);
     return { json: JSON.stringify(answer) };

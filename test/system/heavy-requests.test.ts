@@ -59,9 +59,14 @@ describe('heavy work off the event loop', () => {
         // a caller's mistake found on the worker: the same 400
         ['uncertainty', { q, jointStdDev: [0.01], method: 'unscented' }],
       ];
-      for (const [route, body] of requests) {
-        const overHttp = await post(url(`/robots/medium/${route}`), body);
-        const onTheLoop = await inline.app.inject({ method: 'POST', url: `/robots/medium/${route}`, payload: body as object });
+      // and the answers that grow with the robot: FK of every link and the Jacobian at the caps
+      expect((await inline.app.inject({ method: 'POST', url: '/robots?id=big', headers: { 'content-type': 'application/xml' }, payload: chainUrdf(BIG) })).statusCode).toBe(201);
+      const qBig = configuration(BIG);
+      const requestsOf = (robot: string, list: [string, unknown][]) => list.map(([route, body]) => [`/robots/${robot}/${route}`, body] as const);
+      for (const [path, body] of [...requestsOf('medium', requests), ...requestsOf('big', [['fk', { q: qBig }], ['jacobian', { q: qBig, analysis: true }]])]) {
+        const route = path;
+        const overHttp = await post(url(path), body);
+        const onTheLoop = await inline.app.inject({ method: 'POST', url: path, payload: body as object });
         expect(overHttp.status, route).toBe(onTheLoop.statusCode);
         expect(overHttp.body, route).toEqual(JSON.parse(onTheLoop.body));
       }

@@ -12,13 +12,13 @@ import { createWorkspace } from '../../src/core/workspace.js';
 import {
   ikResultStride, computeBatch, ikOutcomesOf, packResult, sliceTask, unpackResult, type IkSolveBatchTask, type JacobianBatchTask,
 } from '../../src/workers/batch-tasks.js';
-import { contextOf } from '../../src/workers/robot-contexts.js';
+import { contextOf, taskRobotOf, urdfOf } from '../../src/workers/robot-contexts.js';
 import { readBuiltinUrdf } from '../helpers/paths.js';
 import { Random } from '../helpers/random.js';
 import { builtinRobot, poseAt, randomInLimits } from '../helpers/robots.js';
 
 const urdf = readBuiltinUrdf('franka_panda');
-const robot = { sha256: createHash('sha256').update(urdf).digest('hex'), urdf };
+const robot = taskRobotOf({ sha256: createHash('sha256').update(urdf).digest('hex'), urdf });
 const panda = builtinRobot('franka_panda');
 const dof = panda.model.dof;
 
@@ -108,7 +108,11 @@ describe('batch tasks', () => {
       big += `<link name="l${i}"/><joint name="j${i}" type="continuous"><parent link="l${i - 1}"/><child link="l${i}"/><origin xyz="0 0 0.01"/><axis xyz="0 0 1"/></joint>`;
     }
     big += '</robot>';
-    const context = contextOf({ sha256: createHash('sha256').update(big).digest('hex'), urdf: big });
+    const task = taskRobotOf({ sha256: createHash('sha256').update(big).digest('hex'), urdf: big });
+    // carried as UTF-8 in shared memory: passed to a worker by reference
+    expect(task.urdf.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const context = contextOf(task);
     expect(context.robot.model.dof).toBe(1100);
+    expect(urdfOf(task)).toBe(big);
   });
 });

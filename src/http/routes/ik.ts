@@ -10,6 +10,7 @@ import type { AppConfig } from '../../config.js';
 import type { RobotEntry, RobotRegistry } from '../../robots/registry.js';
 import { ikOutcomesOf, ikResultStride, type IkBatchOptions, type IkSolveResultJson } from '../../workers/batch-tasks.js';
 import type { BatchRunner } from '../../workers/batch-runner.js';
+import { taskRobotOf } from '../../workers/robot-contexts.js';
 import { prepareIkStep, prepareIkVelocity, runIkStep, runIkVelocity, targetOf } from '../ik-commands.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { BATCH_BODY_LIMIT_HINT } from '../problem.js';
@@ -126,7 +127,7 @@ export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, 
     }
     // a long budget would hold the event loop: on a worker
     const result = await batches.run(entry.context, {
-      kind: 'ik-solve', robot: { sha256: entry.sha256, urdf: entry.urdf }, count: 1, targets: target, seeds: seed, first: 0,
+      kind: 'ik-solve', robot: taskRobotOf(entry), count: 1, targets: target, seeds: seed, first: 0,
       endEffector: { tip: ee.tipName, base: ee.baseName, ...(ee.tipOffset ? { tipOffset: Array.from(ee.tipOffset) } : {}) },
       options, encoding: 'json',
     });
@@ -189,7 +190,7 @@ export const ikRoutes: FastifyPluginAsyncTypebox<IkRoutesOptions> = async (app, 
     const stride = ikResultStride(dof);
     const out = binary ? new Float64Array(new SharedArrayBuffer(8 * stride * count)) : undefined;
     const result = await batches.run(entry.context, {
-      kind: 'ik-solve', robot: { sha256: entry.sha256, urdf: entry.urdf }, count, targets, seeds, first: 0,
+      kind: 'ik-solve', robot: taskRobotOf(entry), count, targets, seeds, first: 0,
       endEffector: { tip: ee.tipName, base: ee.baseName, ...(ee.tipOffset ? { tipOffset: Array.from(ee.tipOffset) } : {}) },
       options, encoding: binary ? 'float64' : 'json', ...(out ? { out } : {}),
     });

@@ -4,23 +4,20 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { analyzeJacobian } from '../../core/analysis.js';
-import { computeLinkPosesInBase } from '../../core/forward-kinematics.js';
-import { computeJacobian } from '../../core/jacobian.js';
-import { linkIndexOf } from '../../core/model.js';
-import { poseFromTransform, type Pose } from '../../core/pose.js';
-import { SE3_SIZE } from '../../core/se3.js';
 import { computeJointEfforts } from '../../core/statics.js';
 import { computeTwist } from '../../core/velocity.js';
 import type { AppConfig } from '../../config.js';
-import type { RobotEntry, RobotRegistry } from '../../robots/registry.js';
-import { float64Stride, type TaskRobot } from '../../workers/batch-tasks.js';
+import type { RobotRegistry } from '../../robots/registry.js';
+import { float64Stride } from '../../workers/batch-tasks.js';
+import { taskRobotOf } from '../../workers/robot-contexts.js';
 import type { BatchRunner } from '../../workers/batch-runner.js';
+import { fkTargets } from '../heavy-requests.js';
+import type { HeavyAnswer } from '../heavy-runner.js';
 import { BATCH_BODY_LIMIT_HINT } from '../problem.js';
 import {
-  ROW_ORDER, assertBatchOutput, assertFinite, endEffectorOf, jointVectorOf, packJointVectors, toRows, wantsBinary,
+  ROW_ORDER, assertBatchOutput, assertFinite, endEffectorOf, jointVectorOf, packJointVectors, wantsBinary,
 } from '../robot-request.js';
-import { KINEMATICS_PROBLEMS, RobotIdParams, problemResponses } from '../schemas/common.js';
+import { HEAVY_PROBLEMS, KINEMATICS_PROBLEMS, RobotIdParams, problemResponses } from '../schemas/common.js';
 import {
   FkRequest, FkBatchResponse, FkResponse, JacobianBatchResponse, JacobianRequest, JacobianResponse,
   StaticsRequest, StaticsResponse, VelocityRequest, VelocityResponse, fkBatchRequest, jacobianBatchRequest,
@@ -30,6 +27,8 @@ export interface KinematicsRoutesOptions {
   registry: RobotRegistry;
   config: AppConfig;
   batches: BatchRunner;
+  /** Answers fk and jacobian where the cost model says: a robot of many links has a large answer (heavy-runner.ts). */
+  answer: HeavyAnswer;
 }
 
 /**
@@ -45,50 +44,18 @@ function sendJsonParts(reply: FastifyReply, parts: (string | Uint8Array | Uint8A
 /** Numbers in a pose of the answer: position (3), quaternion (4) and rotation (9). */
 const POSE_VALUES = 16;
 
-function robotOf(entry: RobotEntry): TaskRobot {
-  return { sha256: entry.sha256, urdf: entry.urdf };
-}
-
-/** Poses of the requested links (all by default) in the base frame. */
-function linkPoses(entry: RobotEntry, q: Float64Array, base: number, links: number[], out: Float64Array): Record<string, Pose> {
-  const { robot, kinematics } = entry.context;
-  const { model } = robot;
-  computeLinkPosesInBase(robot, kinematics, q, base, out);
-  const poses: Record<string, Pose> = {};
-  for (const link of links) {
-    const o = SE3_SIZE * link;
-    assertFinite(out.subarray(o, o + SE3_SIZE), 'pose');
-    poses[model.linkNames[link]!] = poseFromTransform(out, o);
-  }
-  return poses;
-}
-
-function fkTargets(entry: RobotEntry, body: { links?: string[] | undefined; base?: string | undefined }): { base: number; links: number[] } {
-  const { model } = entry.context.robot;
-  return {
-    base: body.base === undefined ? 0 : linkIndexOf(model, body.base, 'base'),
-    links: body.links === undefined ? model.linkNames.map((_, i) => i) : body.links.map((name) => linkIndexOf(model, name)),
-  };
-}
-
-export const kinematicsRoutes: FastifyPluginAsyncTypebox<KinematicsRoutesOptions> = async (app, { registry, config, batches }) => {
+export const kinematicsRoutes: FastifyPluginAsyncTypebox<KinematicsRoutesOptions> = async (app, { registry, config, batches, answer }) => {
   const problems = problemResponses(...KINEMATICS_PROBLEMS);
+  const heavyProblems = problemResponses(...HEAVY_PROBLEMS);
   const batch = { bodyLimit: config.batchBodyLimit, config: { bodyLimitHint: BATCH_BODY_LIMIT_HINT } };
 
   app.post('/robots/:id/fk', {
     schema: {
       tags: ['kinematics'], summary: 'Forward kinematics',
       description: 'Poses of links (all when `links` is absent) in the base frame (the root link unless `base` names another).',
-      params: RobotIdParams, body: FkRequest, response: { 200: FkResponse, ...problems },
+      params: RobotIdParams, body: FkRequest, response: { 200: FkResponse, ...heavyProblems },
     },
-  }, async (request) => {
-    const entry = registry.get(request.params.id);
-    const { base, links } = fkTargets(entry, request.body);
-    const q = jointVectorOf(entry, request.body.q, 'q');
-    const { linkNames } = entry.context.robot.model;
-    const out = new Float64Array(SE3_SIZE * linkNames.length);
-    return { base: linkNames[base]!, poses: linkPoses(entry, q, base, links, out) };
-  });
+  }, async (request, reply) => answer('fk', registry.get(request.params.id), request.body, reply));
 
   app.post('/robots/:id/fk/batch', {
     ...batch,
@@ -105,7 +72,7 @@ export const kinematicsRoutes: FastifyPluginAsyncTypebox<KinematicsRoutesOptions
     assertBatchOutput(count, POSE_VALUES * links.length, config.batchMaxOutputValues, `a pose of 16 numbers for each of ${links.length} links`,
       'name fewer links in "links" or send fewer configurations per request');
     const q = packJointVectors(entry, request.body.qs, 'qs');
-    const result = await batches.run(entry.context, { kind: 'fk', robot: robotOf(entry), q, count, base, links });
+    const result = await batches.run(entry.context, { kind: 'fk', robot: taskRobotOf(entry), q, count, base, links });
     // already JSON: the fragments were serialised where they were computed
     return sendJsonParts(reply, [`{"base":${JSON.stringify(entry.context.robot.model.linkNames[base])},"results":[`, result.items, ']}']);
   });
@@ -116,24 +83,9 @@ export const kinematicsRoutes: FastifyPluginAsyncTypebox<KinematicsRoutesOptions
       description: 'The 6 x dof Jacobian of the tip point relative to the base, rows linear first, one column per active joint '
         + '(zero for joints that do not move the tip; a mimic joint folded into its leader), and the tip pose. '
         + '`analysis: true` adds singular values, manipulability, condition number and rank.',
-      params: RobotIdParams, body: JacobianRequest, response: { 200: JacobianResponse, ...problems },
+      params: RobotIdParams, body: JacobianRequest, response: { 200: JacobianResponse, ...heavyProblems },
     },
-  }, async (request) => {
-    const entry = registry.get(request.params.id);
-    const { robot, kinematics } = entry.context;
-    const { model } = robot;
-    const ee = endEffectorOf(entry, request.body);
-    const q = jointVectorOf(entry, request.body.q, 'q');
-    const J = computeJacobian(robot, kinematics, q, ee, kinematics.J, kinematics.X_BE);
-    assertFinite(J, 'Jacobian');
-    assertFinite(kinematics.X_BE, 'pose');
-    return {
-      base: ee.baseName, tip: ee.tipName, referenceFrame: ee.referenceFrame, rowOrder: ROW_ORDER, joints: model.jointNames as string[],
-      jacobian: toRows(J, 6, model.dof),
-      pose: poseFromTransform(kinematics.X_BE),
-      ...(request.body.analysis ? { analysis: analyzeJacobian(J, model.dof, ee.path.movingJoints) } : {}),
-    };
-  });
+  }, async (request, reply) => answer('jacobian', registry.get(request.params.id), request.body, reply));
 
   app.post('/robots/:id/jacobian/batch', {
     ...batch,
@@ -169,7 +121,7 @@ export const kinematicsRoutes: FastifyPluginAsyncTypebox<KinematicsRoutesOptions
     assertBatchOutput(count, 6 * model.dof + (includePose ? POSE_VALUES : 0), config.batchMaxOutputValues,
       `a 6 x ${model.dof} Jacobian${includePose ? ' and a pose' : ''} per configuration`, 'send fewer configurations per request');
     const result = await batches.run(entry.context, {
-      kind: 'jacobian', robot: robotOf(entry), q, count, includePose, encoding: binary ? 'float64' : 'json',
+      kind: 'jacobian', robot: taskRobotOf(entry), q, count, includePose, encoding: binary ? 'float64' : 'json',
       endEffector: {
         tip: ee.tipName, base: ee.baseName, referenceFrame: ee.referenceFrame,
         ...(ee.tipOffset ? { tipOffset: Array.from(ee.tipOffset) } : {}),
