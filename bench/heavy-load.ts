@@ -15,7 +15,10 @@
  * the service crashed or answered a 5xx. Flags: --json; --quick (phases of 5 s instead of 10 s);
  * --heavy-nice <n>: run the heavy clients at nice n (they then take the CPU left over, as clients
  * on other machines would take none of this one's; the default, 0, has them compete with the
- * service and the probe).
+ * service and the probe). Environment: HEAVY_ONLY=upload,jacobian,... runs only those heavy
+ * clients (to attribute a delay); HEAVY_LOAD_LOG_LEVEL=info logs every request and prints the
+ * server-side durations of ik/velocity (the time the service spent, against the round trip);
+ * SERVER_NODE_ARGS passes node options to the service (for example --cpu-prof).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -163,7 +166,7 @@ async function main(): Promise<void> {
   const niceAt = process.argv.indexOf('--heavy-nice');
   const heavyNice = niceAt >= 0 ? Number(process.argv[niceAt + 1]) : 0;
   const dataDir = mkdtempSync(join(tmpdir(), 'kinematics-heavy-load-'));
-  const server = await startServer({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', URDF_MAX_LINKS: '1000' }, { compiled: true, nodeArgs: process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [] });
+  const server = await startServer({ DATA_DIR: dataDir, LOG_LEVEL: process.env.HEAVY_LOAD_LOG_LEVEL ?? 'warn', URDF_MAX_LINKS: '1000' }, { compiled: true, nodeArgs: process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [] });
   const heavyClients: Client<HeavyReport>[] = [];
   try {
     // the big robot of the jacobian and ik-solve clients, and a target it reaches (its tip at a gently bent configuration)
@@ -178,7 +181,7 @@ async function main(): Promise<void> {
     const loadA = loadavg()[0]!;
     const probeA = await runProbe(server.url, seconds);
 
-    for (const kind of HEAVY_KINDS) heavyClients.push(startClient<HeavyReport>(['heavy', kind, server.url, ...(kind === 'ik-solve' ? [target] : [])], { HEAVY_LOAD_NICE: String(heavyNice) }));
+    for (const kind of HEAVY_KINDS.filter((k) => !process.env.HEAVY_ONLY || process.env.HEAVY_ONLY.split(',').includes(k))) heavyClients.push(startClient<HeavyReport>(['heavy', kind, server.url, ...(kind === 'ik-solve' ? [target] : [])], { HEAVY_LOAD_NICE: String(heavyNice) }));
     await withDeadline(Promise.all(heavyClients.map((c) => c.running)), CLIENT_GRACE_MS, 'heavy clients');
     const loadB = loadavg()[0]!;
     const probeB = await runProbe(server.url, seconds);
@@ -190,6 +193,10 @@ async function main(): Promise<void> {
     const healthzAfter = crashed ? 0 : await fetch(`${server.url}/healthz`).then((r) => r.status, () => 0);
     if (!crashed) server.child.kill('SIGTERM');
     const exitCode = await server.exited;
+    if (process.env.HEAVY_LOAD_LOG_LEVEL) {
+      const durations = server.lines.flatMap((l) => { try { const e = JSON.parse(l) as { msg?: string; route?: string; durationMs?: number }; return e.msg === 'request' && e.route?.endsWith('ik/velocity') ? [e.durationMs!] : []; } catch { return []; } }).sort((a, b) => a - b);
+      console.log('server-side ik/velocity durations: n', durations.length, 'p50', durations[Math.floor(durations.length / 2)], 'p99', durations[Math.floor(durations.length * 0.99)], 'max', durations[durations.length - 1]);
+    }
     const errorLogLines = server.lines.filter((l) => { try { return (JSON.parse(l) as { level: number }).level >= 50; } catch { return true; } });
 
     const phaseA = probeSummary(probeA, loadA);

@@ -12,6 +12,7 @@
  * uploaded, enters the map through `admit`, which compiles it before it is served.
  */
 import { createHash } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KinematicModel } from '../core/model.js';
@@ -144,6 +145,8 @@ export class RobotRegistry {
   private async entry(id: string, source: RobotSource, urdf: string, model: KinematicModel): Promise<RobotEntry> {
     const context = createRobotContext(model);
     if (this.options.warm) this.warmMs.set(id, await warmInSlices(context));
+    // the summary and the answer that serialises it in a turn of their own (a few ms at the caps)
+    await nextTurn();
     const digest = sha256(urdf);
     const summary = summarizeRobot(id, model, source, digest);
     return Object.freeze({ id, source, context, urdf, sha256: digest, summary, listItem: listItemOf(summary) });

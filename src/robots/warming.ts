@@ -13,6 +13,9 @@ export const WARM_SLICE_MS = 2;
 /** Warms `context` in slices; resolves with the time the work itself took (ms). */
 export async function warmInSlices(context: RobotContext): Promise<number> {
   let busyMs = 0;
+  // the first slice in a turn of its own: the caller may have just spent its own slice (the
+  // model of a large upload arriving from a worker is deserialised in the turn that receives it)
+  await nextTurn();
   let sliceStart = performance.now();
   for (const unit of warmUpUnits(context)) {
     unit();

@@ -94,8 +94,10 @@ export class BatchRunner {
         idleTimeout: 60_000,
         // a bounded queue: past it, batches are refused with 503 instead of piling up in memory
         maxQueue: threads * MAX_QUEUED_TASKS_PER_THREAD,
-        // when the service runs from TypeScript sources (tests, tsx), the workers need tsx too
-        execArgv: fromSource ? [...process.execArgv, '--import', 'tsx'] : process.execArgv,
+        // when the service runs from TypeScript sources (tests, tsx), the workers need tsx too;
+        // otherwise they inherit the process's options (given explicitly, V8 options such as
+        // --max-old-space-size or --trace-gc would make the workers refuse to start)
+        ...(fromSource ? { execArgv: ['--import', 'tsx'] } : {}),
       })
       : undefined;
   }
