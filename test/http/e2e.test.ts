@@ -124,6 +124,19 @@ describe('the service over HTTP', () => {
   });
 });
 
+describe('node options', () => {
+  it('starts with V8 options (which worker threads may not be given) and computes on its workers', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kinematics-v8-options-'));
+    onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
+    const server = await startServer({ DATA_DIR: dataDir, WORKER_THREADS: '1' }, { nodeArgs: ['--max-old-space-size=1024', '--max-semi-space-size=32'] });
+    onTestFinished(async () => { server.child.kill('SIGKILL'); await server.exited; });
+    expect((await call(server, 'GET', '/readyz')).status).toBe(200);
+    // a batch large enough for the worker
+    const qs = Array.from({ length: 200 }, () => UR5E_Q);
+    expect((await call(server, 'POST', '/robots/ur5e/jacobian/batch', { qs })).json.jacobians).toHaveLength(200);
+  });
+});
+
 describe('stopping the service', () => {
   it('exits 0 on SIGTERM during start-up', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'kinematics-startup-'));
