@@ -31,7 +31,7 @@ const LAYERS: Record<string, { local: string[]; packages: RegExp }> = {
   'src/core': { local: ['src/core'], packages: /^ml-matrix$/ },
   'src/urdf': { local: ['src/core', 'src/urdf'], packages: /^saxes$/ },
   'src/robots': { local: ['src/core', 'src/urdf', 'src/robots'], packages: /^(node:|pg$)/ },
-  'src/workers': { local: ['src/core', 'src/urdf', 'src/workers'], packages: /^(piscina|node:os)$/ },
+  'src/workers': { local: ['src/core', 'src/urdf', 'src/workers'], packages: /^(piscina|node:(os|events))$/ },
   'src/http': {
     local: ['src/core', 'src/urdf', 'src/robots', 'src/workers', 'src/http', 'src/config.ts', 'src/version.ts'],
     packages: /^(fastify|fastify-plugin|@fastify\/[a-z-]+|typebox|helmet|prom-client|secure-json-parse|node:[a-z_]+)$/,

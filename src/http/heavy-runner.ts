@@ -7,6 +7,7 @@ import type { AppConfig } from '../config.js';
 import type { RobotEntry } from '../robots/registry.js';
 import type { BatchRunner } from '../workers/batch-runner.js';
 import { taskRobotOf } from '../workers/robot-contexts.js';
+import { HEAVY_REQUEST_TASK_FILE, answerOf, type RequestOutcome, type RequestTask } from './heavy-request-task.js';
 import { HEAVY_REQUESTS, type HeavyLimits, type HeavyRequestName } from './heavy-requests.js';
 import { HttpProblem } from './problem.js';
 import { INLINE_WORK_MS, SMALLER_WORK, estimateWorkMs } from './work-cost.js';
@@ -35,7 +36,8 @@ export function heavyRunner(batches: BatchRunner, config: Pick<AppConfig, 'maxRe
     }
     const run = HEAVY_REQUESTS[name] as unknown as (e: RobotEntry, b: Body<N>, l: HeavyLimits) => Answer<N>;
     if (estimateMs <= INLINE_WORK_MS || !batches.hasWorkers) return run(entry, body, limits);
-    return batches.runRequest({ kind: 'request', name, id: entry.id, robot: taskRobotOf(entry), body, limits });
+    const task: RequestTask = { kind: 'request', name, id: entry.id, robot: taskRobotOf(entry), body, limits };
+    return answerOf(await batches.runFile<RequestOutcome>(HEAVY_REQUEST_TASK_FILE, task));
   }
 
   /** The answer of a heavy request: the object for Fastify to serialise, or the reply sent with a worker's JSON. */

@@ -12,7 +12,6 @@ import type { WarmTask } from './kinematics-worker.js';
 import { MAX_CONTEXTS, taskRobotOf, type RobotSource } from './robot-contexts.js';
 import { InlineWorkLoad } from './inline-work.js';
 import { modelOf, type LoadOutcome, type LoadTask } from './load-task.js';
-import { answerOf, type RequestOutcome, type RequestTask } from './request-tasks.js';
 import type { KinematicModel } from '../core/model.js';
 import { loadUrdf } from '../urdf/load-urdf.js';
 import type { UrdfLimits } from '../urdf/urdf-parser.js';
@@ -168,19 +167,20 @@ export class BatchRunner {
   }
 
   /**
-   * Computes a heavy request on a worker (see http/work-cost.ts) and returns its answer as JSON.
-   * @throws KinematicsError as the handler threw it; BatchRunnerError BUSY or STOPPED.
+   * Runs `task` on a worker with the default export of another worker file (`filename`, a URL or
+   * path; piscina loads it in the same threads), for work defined above this layer.
+   * @throws BatchRunnerError BUSY or STOPPED; whatever the task throws.
    */
-  async runRequest(task: RequestTask): Promise<string> {
+  async runFile<T>(filename: string, task: object): Promise<T> {
     const pool = this.pool;
-    if (!pool) throw new Error('runRequest needs worker threads (WORKER_THREADS > 0)');
-    return answerOf(await this.runOnPool<RequestOutcome>(pool, task, 'the workers are saturated'));
+    if (!pool) throw new Error('runFile needs worker threads (WORKER_THREADS > 0)');
+    return this.runOnPool<T>(pool, task, 'the workers are saturated', filename);
   }
 
   /** Runs a task on the pool, its failures as BatchRunnerErrors when the pool is stopped or full. */
-  private async runOnPool<T>(pool: Piscina, task: RequestTask | LoadTask, busy: string): Promise<T> {
+  private async runOnPool<T>(pool: Piscina, task: object, busy: string, filename?: string): Promise<T> {
     const signal = this.aborter.signal;
-    return (pool.run(task, { signal }) as Promise<T>).catch((error: unknown) => {
+    return (pool.run(task, { signal, ...(filename !== undefined ? { filename } : {}) }) as Promise<T>).catch((error: unknown) => {
       if (signal.aborted) throw new BatchRunnerError('STOPPED', 'the work was stopped before it finished: the service is shutting down');
       if (pool.queueSize >= pool.options.maxQueue) throw new BatchRunnerError('BUSY', busy);
       throw error;

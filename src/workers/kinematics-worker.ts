@@ -6,7 +6,6 @@ import { Piscina } from 'piscina';
 import { computeBatch, packResult, type BatchTask } from './batch-tasks.js';
 import { contextOf, type TaskRobot } from './robot-contexts.js';
 import { loadModelTask, type LoadTask } from './load-task.js';
-import { runRequestTask, type RequestTask } from './request-tasks.js';
 
 /**
  * Nice value of batch workers: below the event loop's priority, so that the cheap requests of
@@ -30,9 +29,8 @@ export interface WarmTask {
   robots: TaskRobot[];
 }
 
-export default function run(task: BatchTask | WarmTask | LoadTask | RequestTask): unknown {
+export default function run(task: BatchTask | WarmTask | LoadTask): unknown {
   if (task.kind === 'load') return loadModelTask(task);
-  if (task.kind === 'request') return runRequestTask(task);
   if (task.kind === 'warm') {
     for (const robot of task.robots) contextOf(robot);
     return task.robots.length;
