@@ -76,7 +76,10 @@ export interface paths {
                             /** @enum {string} */
                             status: "ready";
                             robots: number;
-                            /** @description where uploads live: "files" (DATA_DIR), or PostgreSQL and whether its database is reachable now */
+                            /**
+                             * @description where uploads live: "files" (DATA_DIR), or PostgreSQL and whether its database is reachable now
+                             * @enum {string}
+                             */
                             registry: "files" | "connected" | "unavailable";
                         };
                     };
@@ -212,6 +215,7 @@ export interface paths {
                                 tipLinks: string[];
                                 /** @description the single tip of a serial chain; absent for trees */
                                 defaultTip?: string;
+                                /** @enum {string} */
                                 source: "builtin" | "uploaded";
                                 /** @description hex SHA-256 of the robot's URDF text as stored: two replicas answer with the same model exactly when these agree; GET /robots/{id} and GET /robots/{id}/urdf send it, quoted, as their ETag */
                                 sha256: string;
@@ -329,6 +333,7 @@ export interface paths {
                         "application/json": {
                             id: string;
                             name: string;
+                            /** @enum {string} */
                             source: "builtin" | "uploaded";
                             /** @description hex SHA-256 of the robot's URDF text as stored: two replicas answer with the same model exactly when these agree; GET /robots/{id} and GET /robots/{id}/urdf send it, quoted, as their ETag */
                             sha256: string;
@@ -339,6 +344,7 @@ export interface paths {
                             /** @description active joints, in q order */
                             joints: {
                                 name: string;
+                                /** @enum {string} */
                                 type: "revolute" | "continuous" | "prismatic" | "fixed";
                                 parentLink: string;
                                 childLink: string;
@@ -385,6 +391,7 @@ export interface paths {
                         "application/json": {
                             id: string;
                             name: string;
+                            /** @enum {string} */
                             source: "builtin" | "uploaded";
                             /** @description hex SHA-256 of the robot's URDF text as stored: two replicas answer with the same model exactly when these agree; GET /robots/{id} and GET /robots/{id}/urdf send it, quoted, as their ETag */
                             sha256: string;
@@ -395,6 +402,7 @@ export interface paths {
                             /** @description active joints, in q order */
                             joints: {
                                 name: string;
+                                /** @enum {string} */
                                 type: "revolute" | "continuous" | "prismatic" | "fixed";
                                 parentLink: string;
                                 childLink: string;
@@ -683,6 +691,7 @@ export interface paths {
                         "application/json": {
                             id: string;
                             name: string;
+                            /** @enum {string} */
                             source: "builtin" | "uploaded";
                             /** @description hex SHA-256 of the robot's URDF text as stored: two replicas answer with the same model exactly when these agree; GET /robots/{id} and GET /robots/{id}/urdf send it, quoted, as their ETag */
                             sha256: string;
@@ -693,6 +702,7 @@ export interface paths {
                             /** @description active joints, in q order */
                             joints: {
                                 name: string;
+                                /** @enum {string} */
                                 type: "revolute" | "continuous" | "prismatic" | "fixed";
                                 parentLink: string;
                                 childLink: string;
@@ -4318,6 +4328,7 @@ export interface paths {
                             robot?: {
                                 id: string;
                                 name: string;
+                                /** @enum {string} */
                                 source: "builtin" | "uploaded";
                                 /** @description hex SHA-256 of the robot's URDF text as stored: two replicas answer with the same model exactly when these agree; GET /robots/{id} and GET /robots/{id}/urdf send it, quoted, as their ETag */
                                 sha256: string;
@@ -4328,6 +4339,7 @@ export interface paths {
                                 /** @description active joints, in q order */
                                 joints: {
                                     name: string;
+                                    /** @enum {string} */
                                     type: "revolute" | "continuous" | "prismatic" | "fixed";
                                     parentLink: string;
                                     childLink: string;

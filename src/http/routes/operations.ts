@@ -40,7 +40,7 @@ export const operationsRoutes: FastifyPluginAsyncTypebox<{ state: ServiceState; 
         200: Type.Object({
           status: Type.Literal('ready'),
           robots: Type.Integer(),
-          registry: Type.Union([Type.Literal('files'), Type.Literal('connected'), Type.Literal('unavailable')], {
+          registry: Type.Enum(['files', 'connected', 'unavailable'], { type: 'string',
             description: 'where uploads live: "files" (DATA_DIR), or PostgreSQL and whether its database is reachable now',
           }),
         }),
