@@ -14,6 +14,9 @@ import { startServer, type ServerProcess } from '../../scripts/server-process.js
 import { startPostgresOrSkip } from '../helpers/postgres.js';
 import { Random } from '../helpers/random.js';
 
+/** The service flushes its log buffer at least this often (src/server.ts, LOG_FLUSH_INTERVAL_MS). */
+const LOG_FLUSH_MS = 1000;
+
 const cluster = await startPostgresOrSkip();
 
 const REPLICAS = 3;
@@ -189,7 +192,12 @@ describe.skipIf(!cluster)(`${REPLICAS} replicas on one PostgreSQL database`, () 
     for (const r of replicas) for (let i = 0; i < REPLICAS; i++) await until(r.url, `after_stop_${i}`, 200);
     const views = await Promise.all(replicas.map((r) => uploaded(r.url)));
     for (const view of views) expect([...view].sort()).toEqual([...views[0]!].sort());
-    for (const r of replicas) expect(r.lines.some((l) => l.includes('robot registry database unreachable'))).toBe(true);
+    // the log is written through a buffer flushed every second (server.ts): wait for it that long
+    for (const r of replicas) {
+      const logged = () => r.lines.some((l) => l.includes('robot registry database unreachable'));
+      for (const deadline = performance.now() + 2 * LOG_FLUSH_MS; !logged() && performance.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(logged()).toBe(true);
+    }
     for (const r of replicas) expect(r.lines.filter((l) => l.includes(cluster!.password))).toEqual([]);
     console.log(`database stopped for ${(startedAt - stoppedAt).toFixed(0)} ms: ${refused} mutations answered 503 with Retry-After, reads served throughout; `
       + `uploads resumed ${resumed.map((ms) => ms.toFixed(0)).join(', ')} ms after it started; ${views[0]!.size} uploaded robots identical on all replicas`);
