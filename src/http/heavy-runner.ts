@@ -22,8 +22,8 @@ type Body<N extends HeavyRequestName> = Parameters<(typeof HEAVY_REQUESTS)[N]>[1
 export function heavyRunner(batches: BatchRunner, config: Pick<AppConfig, 'maxRequestWorkMs' | 'batchMaxOutputValues'>) {
   const limits: HeavyLimits = { batchMaxOutputValues: config.batchMaxOutputValues };
   /**
-   * The answer object (computed here, for Fastify to serialise), or the reply sent with the JSON
-   * text a worker computed (`raw`: the text itself, for a caller with more to do).
+   * The answer object (computed here, for Fastify to serialise), or the JSON text a worker
+   * computed (for a caller with more to do than send it: see answer).
    * @throws HttpProblem 422 too-much-work beyond MAX_REQUEST_WORK_MS.
    */
   async function compute<N extends HeavyRequestName>(name: N, entry: RobotEntry, body: Body<N>): Promise<Answer<N> | string> {
