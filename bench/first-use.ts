@@ -7,14 +7,16 @@
  *   3. its first and second ik/solve with timeoutMs 50 to a target out of reach (the solve runs
  *      its whole budget): elapsedMs against timeoutMs + 0.5 ms, the round trip against timeoutMs.
  * Goals printed beside them: /healthz never waits more than 20 ms; elapsedMs ≤ timeoutMs + 0.5.
- * Flags: --json. SERVER_NODE_ARGS passes node options to the service (for example --cpu-prof).
+ * Flags: --json. SERVER_NODE_ARGS passes node options to the service (for example --cpu-prof);
+ * FIRST_USE_SERVER=<server.js> runs another compiled build (an earlier commit's, for a baseline).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chainUrdf } from '../scripts/chain-urdf.js';
 import { startServer } from '../scripts/server-process.js';
+import { send, type Answer } from './heavy-load-client.js';
 import { benchFlags } from './timing.js';
 
 const JOINTS = 999;
@@ -22,31 +24,13 @@ const TIMEOUT_MS = 50;
 const HEALTHZ_GOAL_MS = 20;
 const OVERRUN_GOAL_MS = 0.5;
 
-interface Answer { status: number; body: string; ms: number }
-
-function send(url: URL, agent: Agent, method: string, path: string, body?: string, type = 'application/json'): Promise<Answer> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const request = httpRequest({
-      host: url.hostname, port: url.port, path, method, agent,
-      headers: body === undefined ? {} : { 'content-type': type, 'content-length': Buffer.byteLength(body) },
-    }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
-    });
-    request.on('error', reject);
-    request.end(body);
-  });
-}
-
 /** /healthz every 5 ms; `worstSince()` is the longest round trip since the last call. */
 function healthzProbe(url: URL): { worstSince(): number; stop(): Promise<void> } {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   let worst = 0, running = true;
   const loop = (async () => {
     while (running) {
-      worst = Math.max(worst, (await send(url, agent, 'GET', '/healthz')).ms);
+      worst = Math.max(worst, (await send(agent, url, 'GET', '/healthz')).ms);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   })();
@@ -60,7 +44,10 @@ interface Row { call: string; status: number; ms: number; healthzWorstMs: number
 
 const flags = benchFlags();
 const dataDir = mkdtempSync(join(tmpdir(), 'kinematics-first-use-'));
-const server = await startServer({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, { compiled: true, nodeArgs: process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [] });
+const server = await startServer({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, {
+  compiled: true, nodeArgs: process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
+  ...(process.env.FIRST_USE_SERVER ? { entry: process.env.FIRST_USE_SERVER } : {}),
+});
 const url = new URL(server.url);
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 const probe = healthzProbe(url);
@@ -77,14 +64,14 @@ async function measure(call: string, run: () => Promise<Answer>): Promise<Answer
   return answer;
 }
 try {
-  await measure(`upload of a ${JOINTS}-joint chain`, () => send(url, agent, 'POST', '/robots?id=big', chainUrdf(JOINTS, { xyz: '0 0 0.01', rpy: '0 0.01 0' }), 'application/xml'));
+  await measure(`upload of a ${JOINTS}-joint chain`, () => send(agent, url, 'POST', '/robots?id=big', chainUrdf(JOINTS, { xyz: '0 0 0.01', rpy: '0 0.01 0' }), 'application/xml'));
   const q = Array.from({ length: JOINTS }, (_, k) => 0.3 * Math.sin(k));
   for (const which of ['first', 'second']) {
-    await measure(`jacobian with analysis (${which})`, () => send(url, agent, 'POST', '/robots/big/jacobian', JSON.stringify({ q, analysis: true })));
+    await measure(`jacobian with analysis (${which})`, () => send(agent, url, 'POST', '/robots/big/jacobian', JSON.stringify({ q, analysis: true })));
   }
   const target = { position: [0, 0, 500], quaternion: [0, 0, 0, 1] };
   for (const which of ['first', 'second']) {
-    await measure(`ik/solve timeoutMs ${TIMEOUT_MS} (${which})`, () => send(url, agent, 'POST', '/robots/big/ik/solve', JSON.stringify({ target, seed: q, timeoutMs: TIMEOUT_MS, maxRestarts: 100_000 })));
+    await measure(`ik/solve timeoutMs ${TIMEOUT_MS} (${which})`, () => send(agent, url, 'POST', '/robots/big/ik/solve', JSON.stringify({ target, seed: q, timeoutMs: TIMEOUT_MS, maxRestarts: 100_000 })));
   }
 } finally {
   await probe.stop();

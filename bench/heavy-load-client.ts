@@ -97,13 +97,13 @@ export interface HeavyReport {
   samples: HeavySample[];
 }
 
-interface Answer { status: number; body: string; ms: number }
+export interface Answer { status: number; body: string; ms: number }
 
 /** Wall-clock time, ms, comparable across the processes of the bench. */
 const epochMs = (): number => performance.timeOrigin + performance.now();
 
 /** One request over `agent`; status 0 for a socket error or a timeout (the request is then not retried). */
-function send(agent: Agent, url: URL, method: string, path: string, body?: string, contentType = 'application/json'): Promise<Answer> {
+export function send(agent: Agent, url: URL, method: string, path: string, body?: string, contentType = 'application/json'): Promise<Answer> {
   return new Promise((resolve) => {
     const t0 = performance.now();
     const headers: Record<string, string | number> = body === undefined ? {} : { 'content-type': contentType, 'content-length': Buffer.byteLength(body) };

@@ -18,7 +18,8 @@
  * service and the probe). Environment: HEAVY_ONLY=upload,jacobian,... runs only those heavy
  * clients (to attribute a delay); HEAVY_LOAD_LOG_LEVEL=info logs every request and prints the
  * server-side durations of ik/velocity (the time the service spent, against the round trip);
- * SERVER_NODE_ARGS passes node options to the service (for example --cpu-prof).
+ * SERVER_NODE_ARGS passes node options to the service (for example --cpu-prof);
+ * HEAVY_LOAD_SERVER=<server.js> runs another compiled build (an earlier commit's, for a baseline).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -166,7 +167,10 @@ async function main(): Promise<void> {
   const niceAt = process.argv.indexOf('--heavy-nice');
   const heavyNice = niceAt >= 0 ? Number(process.argv[niceAt + 1]) : 0;
   const dataDir = mkdtempSync(join(tmpdir(), 'kinematics-heavy-load-'));
-  const server = await startServer({ DATA_DIR: dataDir, LOG_LEVEL: process.env.HEAVY_LOAD_LOG_LEVEL ?? 'warn', URDF_MAX_LINKS: '1000' }, { compiled: true, nodeArgs: process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [] });
+  const server = await startServer({ DATA_DIR: dataDir, LOG_LEVEL: process.env.HEAVY_LOAD_LOG_LEVEL ?? 'warn', URDF_MAX_LINKS: '1000' }, {
+    compiled: true, nodeArgs: process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
+    ...(process.env.HEAVY_LOAD_SERVER ? { entry: process.env.HEAVY_LOAD_SERVER } : {}),
+  });
   const heavyClients: Client<HeavyReport>[] = [];
   try {
     // the big robot of the jacobian and ik-solve clients, and a target it reaches (its tip at a gently bent configuration)
